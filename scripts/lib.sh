@@ -1,0 +1,28 @@
+# Shared by the scripts in this folder: locations, ports and small helpers.
+MSAV_ROOT=${MSAV_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+MSAV_TOOLS=${MSAV_TOOLS:-$MSAV_ROOT/.tools}
+MSAV_RUN=$MSAV_TOOLS/run
+TOXIPROXY_PORT=${MSAV_TOXIPROXY_PORT:-8474}
+RABBITMQ_PORT=${MSAV_RABBITMQ_PORT:-5672}
+PROMETHEUS_PORT=${MSAV_PROMETHEUS_PORT:-9090}
+PUSHGATEWAY_PORT=${MSAV_PUSHGATEWAY_PORT:-9091}
+export PATH="$MSAV_ROOT/node_modules/.bin:$MSAV_TOOLS/bin:$PATH"
+
+log() { printf '[msa-verify %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# wait_for NAME SECONDS COMMAND...: retries COMMAND until it succeeds.
+wait_for() {
+  local name=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "$name did not become ready within ${seconds}s"
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+http_ok() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

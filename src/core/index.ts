@@ -1,0 +1,24 @@
+// core: the shared ground every domain stands on.
+//   input file -> parseYamlSource -> interpolateEnv -> zod schema -> Config | located Problems
+//   errors carry a stable code; the CLI maps codes to exit codes.
+
+export { amqpUrlField, durationField, httpUrlField, nameField } from './config/fields.js';
+export { interpolateEnv } from './config/interpolate.js';
+export { DEFAULT_CONFIG_FILE, type LoadConfigOptions, type LoadConfigResult, loadConfig } from './config/load.js';
+export type { Config, ConfigInput } from './config/schema.js';
+export { ConfigSchema, configJsonSchema } from './config/schema.js';
+export { formatDuration, isDuration, parseDuration } from './duration.js';
+export {
+  type ErrorCode,
+  ErrorCodes,
+  exitCodeFor,
+  formatProblem,
+  isMsaVerifyError,
+  MsaVerifyError,
+  type MsaVerifyErrorOptions,
+  type Problem,
+} from './errors.js';
+export { ExitCode } from './exit-codes.js';
+export { describeNetError, type ProbeResult, probeHttp, probeTcp } from './probe.js';
+export { type ValidateResult, validateSource } from './validate.js';
+export { parseYamlSource, type YamlSource } from './yaml-source.js';

@@ -1,0 +1,4 @@
+// msa-verify/dashboards: public entry of this domain. It grows with its issue; for now
+// it only states what it is, so that the export path resolves.
+/** Name of this domain, for diagnostics. */
+export const domain = 'dashboards' as const;

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Repository root. */
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Addresses of the real components, as written by `scripts/services up`. */
+export interface ServiceUrls {
+  TOXIPROXY_URL: string;
+  RABBITMQ_URL: string;
+  PROMETHEUS_URL: string;
+  PUSHGATEWAY_URL: string;
+  PROMETHEUS_TARGETS_DIR: string;
+}
+
+/** Reads `.tools/run/services.env`. */
+export function serviceUrls(): ServiceUrls {
+  const text = readFileSync(path.join(ROOT, '.tools/run/services.env'), 'utf8');
+  const entries = text
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
+  return Object.fromEntries(entries) as ServiceUrls;
+}
