@@ -20,5 +20,17 @@ export {
 } from './errors.js';
 export { ExitCode } from './exit-codes.js';
 export { describeNetError, type ProbeResult, probeHttp, probeTcp } from './probe.js';
+export type {
+  ChaosRunResult,
+  ContractPairResult,
+  ContractsRunResult,
+  ExpectationVerdict,
+  FaultWindow,
+  InteractionResult,
+  LatencySummary,
+  Mismatch,
+  PhaseResult,
+  TimelinePoint,
+} from './results.js';
 export { type ValidateResult, validateSource } from './validate.js';
 export { parseYamlSource, type YamlSource } from './yaml-source.js';

@@ -1,0 +1,115 @@
+// Result data shared by the domains and the reporters. Chaos and contracts
+// produce these; report/ and dashboards/ consume them; the CLI wires them.
+// Times are epoch milliseconds unless a field says otherwise.
+
+/** Verdict of one expectation in one phase of a chaos run. */
+export interface ExpectationVerdict {
+  /** Registry type, e.g. `latency`, `retry`, `circuit-breaker`. */
+  readonly type: string;
+  /** Display name (defaults to the type plus its main parameter). */
+  readonly name: string;
+  readonly phase: string;
+  readonly passed: boolean;
+  /** What was measured, in `unit`; null when there was nothing to measure. */
+  readonly observed: number | null;
+  /** The bound as written, e.g. `<= 800ms`, `<= 3 attempts`. */
+  readonly bound: string;
+  readonly unit: string;
+  /** One readable sentence: why it passed or failed. */
+  readonly message: string;
+}
+
+/** Client-side latency summary in milliseconds. */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** One phase of a chaos run. */
+export interface PhaseResult {
+  readonly name: string;
+  readonly kind: 'steady' | 'fault' | 'fail-first' | 'recovery';
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly requests: number;
+  /** Requests that failed: transport error or a status the scenario counts as an error. */
+  readonly errors: number;
+  readonly latencyMs: LatencySummary;
+  readonly verdicts: readonly ExpectationVerdict[];
+}
+
+/** A window during which a fault was active; becomes a dashboard annotation. */
+export interface FaultWindow {
+  readonly proxy: string;
+  /** Toxic name (carries the run id), or `proxy-down`. */
+  readonly toxic: string;
+  /** Toxic type, e.g. `latency`, `reset_peer`, `down`. */
+  readonly type: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/** One point of the latency timeline, for charts. */
+export interface TimelinePoint {
+  /** Milliseconds since the run started. */
+  readonly t: number;
+  readonly latencyMs: number;
+  /** HTTP status; 0 for a transport error or client timeout. */
+  readonly status: number;
+  readonly phase: string;
+}
+
+/** Everything one chaos scenario run produced. */
+export interface ChaosRunResult {
+  readonly kind: 'chaos';
+  readonly runId: string;
+  readonly scenario: string;
+  readonly file: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly passed: boolean;
+  readonly phases: readonly PhaseResult[];
+  readonly faults: readonly FaultWindow[];
+  readonly timeline: readonly TimelinePoint[];
+  /** True when every proxy and toxic the run created was removed. */
+  readonly rolledBack: boolean;
+}
+
+/** One mismatch found while verifying an interaction. */
+export interface Mismatch {
+  /** Where in the request/response/message, e.g. `body.items[0].price`, `status`, `metadata.routingKey`. */
+  readonly path: string;
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly message: string;
+}
+
+/** Result of verifying one interaction. */
+export interface InteractionResult {
+  readonly description: string;
+  readonly providerStates: readonly string[];
+  readonly passed: boolean;
+  readonly mismatches: readonly Mismatch[];
+}
+
+/** Result of one consumer/provider pair. */
+export interface ContractPairResult {
+  readonly consumer: string;
+  readonly provider: string;
+  readonly kind: 'http' | 'message' | 'transport';
+  readonly passed: boolean;
+  readonly durationMs: number;
+  readonly interactions: readonly InteractionResult[];
+}
+
+/** Everything one `msa-verify contracts` run produced. */
+export interface ContractsRunResult {
+  readonly kind: 'contracts';
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly passed: boolean;
+  readonly pairs: readonly ContractPairResult[];
+}
