@@ -1,0 +1,74 @@
+// ESM support: import-in-the-middle must see `import` statements of the
+// patched packages. Where the running Node supports synchronous in-thread hooks
+// (module.registerHooks; Node >= 22.22.3 / 24.11.1 / 25.1), they are used: no
+// loader thread, no message channel. Older Nodes get the asynchronous
+// module.register loader. Only the packages we instrument are intercepted.
+import * as nodeModule from 'node:module';
+
+// require(esm) of register-hooks.mjs (no top-level await) keeps start-up synchronous.
+const req = nodeModule.createRequire(import.meta.url);
+
+/** Which loader hook is active. */
+export type EsmHookMode = 'registerHooks' | 'register' | 'none';
+
+/** Result of {@link registerEsmHooks}. */
+export interface EsmHookResult {
+  readonly mode: EsmHookMode;
+  /** Resolves once the async loader has seen every Hook() (no-op for sync hooks). */
+  readonly ready: () => Promise<void>;
+}
+
+/** Registers the import-in-the-middle loader for `include`. Never throws. */
+export function registerEsmHooks(include: readonly string[], warn: (message: string) => void): EsmHookResult {
+  const none: EsmHookResult = { mode: 'none', ready: () => Promise.resolve() };
+  if (include.length === 0) return none;
+  try {
+    const sync = req('import-in-the-middle/register-hooks.mjs') as {
+      register: (options: { include: string[] }) => void;
+      supportsSyncHooks: () => boolean;
+    };
+    if (sync.supportsSyncHooks() && typeof nodeModule.registerHooks === 'function') {
+      sync.register({ include: [...include] });
+      return { mode: 'registerHooks', ready: () => Promise.resolve() };
+    }
+    if (typeof nodeModule.register === 'function') {
+      const iitm = req('import-in-the-middle') as {
+        createAddHookMessageChannel: () => {
+          registerOptions: { data: unknown; transferList: unknown[] };
+          waitForAllMessagesAcknowledged: () => Promise<void>;
+        };
+      };
+      const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
+      const data = { ...(registerOptions.data as object), include: [...include] };
+      nodeModule.register('import-in-the-middle/hook.mjs', import.meta.url, {
+        data,
+        transferList: registerOptions.transferList,
+      } as nodeModule.RegisterOptions<unknown>);
+      return { mode: 'register', ready: waitForAllMessagesAcknowledged };
+    }
+  } catch (error) {
+    warn(
+      `ESM loader hook not installed (${(error as Error).message}); ESM imports of instrumented packages stay unpatched`,
+    );
+  }
+  return none;
+}
+
+/**
+ * Records which files of `targets` the app loads through ESM resolution, for
+ * the self-check report. Only installed when a report is requested.
+ */
+export function trackEsmResolutions(onResolved: (url: string) => void): void {
+  if (typeof nodeModule.registerHooks !== 'function') return;
+  nodeModule.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const result = nextResolve(specifier, context);
+      try {
+        onResolved(result.url);
+      } catch {
+        // reporting only
+      }
+      return result;
+    },
+  });
+}
