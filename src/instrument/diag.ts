@@ -16,6 +16,7 @@ export class OnceLogger implements DiagLogger {
   /** Logs `message` unless it (or too many others) was logged before. Never throws. */
   warnOnce(message: string): void {
     // One line, no control characters: messages may quote hostile input.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     const clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500);
     const key = clean.slice(0, 120);
     if (this.#seen.has(key) || this.#seen.size >= MAX_MESSAGES) return;

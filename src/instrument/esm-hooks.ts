@@ -61,14 +61,14 @@ export function registerEsmHooks(include: readonly string[], warn: (message: str
 export function trackEsmResolutions(onResolved: (url: string) => void): void {
   if (typeof nodeModule.registerHooks !== 'function') return;
   nodeModule.registerHooks({
-    resolve(specifier, context, nextResolve) {
-      const result = nextResolve(specifier, context);
+    // load, not resolve: the ESM hook itself resolves the packages it watches without loading them.
+    load(url, context, nextLoad) {
       try {
-        onResolved(result.url);
+        onResolved(url);
       } catch {
         // reporting only
       }
-      return result;
+      return nextLoad(url, context);
     },
   });
 }

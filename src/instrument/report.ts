@@ -51,11 +51,16 @@ export interface ReportState {
 
 /** True when `target` was loaded, through require or ESM resolution. */
 export function targetLoaded(target: string, esmUrls: ReadonlySet<string>): boolean {
+  return loadedFrom(target, esmUrls) !== undefined;
+}
+
+/** A file of `target` that was loaded, if any. */
+export function loadedFrom(target: string, esmUrls: ReadonlySet<string>): string | undefined {
   const needle = `/node_modules/${target}/`;
   const cache = createRequire(import.meta.url).cache;
-  for (const key of Object.keys(cache)) if (key.replaceAll('\\', '/').includes(needle)) return true;
-  for (const url of esmUrls) if (url.includes(needle)) return true;
-  return false;
+  for (const key of Object.keys(cache)) if (key.replaceAll('\\', '/').includes(needle)) return key;
+  for (const url of esmUrls) if (url.includes(needle)) return url;
+  return undefined;
 }
 
 /** Builds the report from the state gathered so far. */
@@ -63,21 +68,28 @@ export function buildReport(state: ReportState, sdkDisabled: boolean): Instrumen
   const instrumentations: InstrumentationReportEntry[] = [];
   for (const [name, row] of state.rows) {
     const patched = row.state === 'enabled' && row.patched();
-    const used = patched || (row.target !== null && targetLoaded(row.target, state.esmUrls));
+    const from = row.target === null ? undefined : loadedFrom(row.target, state.esmUrls);
+    const used = patched || from !== undefined;
     let status: InstrumentationStatus = row.state;
     if (row.state === 'enabled') status = patched ? 'patched' : used ? 'not-patched' : 'enabled';
-    instrumentations.push({ name, target: row.target, status, used, ...(row.detail ? { detail: row.detail } : {}) });
+    const detail = row.detail ?? (from !== undefined ? `loaded ${from}` : undefined);
+    instrumentations.push({ name, target: row.target, status, used, ...(detail ? { detail } : {}) });
   }
   return { version: 1, pid: process.pid, sdkDisabled, esmHooks: state.esmHooks, instrumentations };
 }
 
-/** Writes the report to `file` at process exit. */
-export function writeReportAtExit(file: string, state: ReportState, sdkDisabled: boolean): void {
-  process.on('exit', () => {
-    try {
-      writeFileSync(file, `${JSON.stringify(buildReport(state, sdkDisabled), null, 2)}\n`);
-    } catch {
-      // nothing to do this late
-    }
-  });
+/** Writes the report to `file` now (synchronously); never throws. */
+export function writeReport(file: string, state: ReportState, sdkDisabled: boolean): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(buildReport(state, sdkDisabled), null, 2)}\n`);
+  } catch {
+    // reporting only
+  }
+}
+
+/** Writes the report at process exit; returns a function that writes it now. */
+export function writeReportAtExit(file: string, state: ReportState, sdkDisabled: boolean): () => void {
+  const write = () => writeReport(file, state, sdkDisabled);
+  process.on('exit', write);
+  return write;
 }

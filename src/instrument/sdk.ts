@@ -16,7 +16,6 @@ import {
   CorrelationPropagator,
   correlationFromContext,
   correlationFromHeaders,
-  withCorrelation,
 } from './correlation.js';
 import { OnceLogger } from './diag.js';
 import { registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
@@ -26,7 +25,7 @@ import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { api } from './otel-api.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
-import { type ReportState, writeReportAtExit } from './report.js';
+import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
 import { correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
@@ -61,13 +60,17 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const warn = (m: string) => logger.warnOnce(m);
   const settings = readSettings(env, warn);
   const report: ReportState = { esmHooks: 'none', rows: new Map(), esmUrls: new Set() };
+  let writeNow = () => {};
   if (settings.reportFile) {
     trackEsmResolutions((url) => {
       if (url.includes('/node_modules/')) report.esmUrls.add(url);
     });
-    writeReportAtExit(settings.reportFile, report, settings.disabled);
+    writeNow = writeReportAtExit(settings.reportFile, report, settings.disabled);
   }
-  if (settings.disabled) return { settings, report, flush: () => Promise.resolve() };
+  if (settings.disabled) {
+    writeNow();
+    return { settings, report, flush: () => Promise.resolve() };
+  }
 
   api.diag.setLogger(logger, api.DiagLogLevel.WARN);
   const core = req('@opentelemetry/core') as typeof import('@opentelemetry/core');
@@ -155,7 +158,11 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     try {
       if (entry.name === 'fastify') {
         subscribeFastify(api, core);
-        report.rows.set(entry.name, { target: entry.target, state: 'enabled', patched: () => true });
+        report.rows.set(entry.name, {
+          target: entry.target,
+          state: 'enabled',
+          patched: () => targetLoaded('fastify', report.esmUrls),
+        });
         continue;
       }
       const instrumentation = entry.create(hooks);
@@ -187,7 +194,11 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   req('node:https');
   (req('node:module') as typeof import('node:module')).syncBuiltinESMExports();
 
-  const flush = () => provider.forceFlush({ timeoutMillis: settings.flushTimeoutMs });
+  const flush = () => {
+    // A signal re-raised after the flush ends the process without an 'exit' event.
+    writeNow();
+    return provider.forceFlush({ timeoutMillis: settings.flushTimeoutMs });
+  };
   installFlushOnExit({ flush, timeoutMs: settings.flushTimeoutMs });
   return { settings, report, flush };
 }
@@ -296,6 +307,8 @@ interface ModuleDef {
 /** Returns a probe telling whether any module definition of `instrumentation` was patched. */
 function trackPatches(instrumentation: Instrumentation): () => boolean {
   const modules = (instrumentation as unknown as { _modules?: ModuleDef[] })._modules ?? [];
+  // Diagnostics-channel instrumentations (undici) patch nothing: subscribed is all there is.
+  if (modules.length === 0) return () => true;
   return () =>
     modules.some((m) => m.moduleExports !== undefined || (m.files ?? []).some((f) => f.moduleExports !== undefined));
 }
