@@ -138,6 +138,37 @@ describe('collector down', () => {
     });
   });
 
+  it('broken config, an unwritable traces file and a taken metrics port degrade to warnings, once each', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const app = await startFixture('cjs', {
+      ROLE: 'echo',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_TRACES_SAMPLER: 'sometimes',
+      OTEL_RESOURCE_ATTRIBUTES: 'broken',
+      MSA_VERIFY_TRACES_FILE: '/nonexistent-dir/spans.jsonl',
+      MSA_VERIFY_METRICS_PORT: String((taken.address() as AddressInfo).port),
+    });
+    try {
+      const statuses = await drive(`${app.url}/echo`, 300);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 500)); // let a few failed file exports happen
+      const warnings = app
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('msa-verify/instrument:'));
+      expect(warnings.some((w) => w.includes('OTEL_EXPORTER_OTLP_PROTOCOL'))).toBe(true);
+      expect(warnings.some((w) => w.includes('OTEL_TRACES_SAMPLER'))).toBe(true);
+      expect(warnings.some((w) => w.includes('metrics endpoint'))).toBe(true);
+      expect(warnings.filter((w) => w.includes('ENOENT')).length).toBe(1);
+      expect(new Set(warnings).size).toBe(warnings.length);
+      expect(app.child.exitCode).toBeNull();
+    } finally {
+      await app.stop();
+      taken.close();
+    }
+  });
+
   it('OTEL_SDK_DISABLED=true: no spans, no correlation header, the app works', async () => {
     const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/msav-off-`);
     const file = `${dir}/spans.jsonl`;
