@@ -3,7 +3,9 @@
 // (module.registerHooks; Node >= 22.22.3 / 24.11.1 / 25.1), they are used: no
 // loader thread, no message channel. Older Nodes get the asynchronous
 // module.register loader. Only the packages we instrument are intercepted.
+import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import path from 'node:path';
 
 // require(esm) of register-hooks.mjs (no top-level await) keeps start-up synchronous.
 const req = nodeModule.createRequire(import.meta.url);
@@ -71,4 +73,32 @@ export function trackEsmResolutions(onResolved: (url: string) => void): void {
       return nextLoad(url, context);
     },
   });
+}
+
+/**
+ * Whether the app's entry point is an ES module, judged as Node does: by
+ * extension, then the nearest package.json `type`, then (for an untyped `.js`)
+ * by ESM syntax. Unknown entries (`-e`, REPL) count as ESM, the safe side.
+ */
+export function mainIsEsm(main: string | undefined): boolean {
+  if (!main) return true;
+  try {
+    const file = path.resolve(main);
+    const ext = path.extname(file);
+    if (ext === '.mjs' || ext === '.mts') return true;
+    if (ext === '.cjs' || ext === '.cts') return false;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      const pkg = path.join(dir, 'package.json');
+      if (existsSync(pkg)) {
+        const type = (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type;
+        if (type === 'module') return true;
+        if (type === 'commonjs') return false;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+    return /^\s*(?:import\s*[\w{*'"]|export\s)/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
 }

@@ -4,7 +4,7 @@
 // Importing this module starts the preload once per process (see sdk.ts for
 // the flow); application code may import getCorrelationId from it.
 import { CORRELATION_ATTRIBUTE, correlationFromContext } from './correlation.js';
-import { api } from './otel-api.js';
+import { otelApi } from './otel-api.js';
 import { startPreload } from './sdk.js';
 
 export {
@@ -23,10 +23,10 @@ export type { InstrumentationReportEntry, InstrumentationStatus, InstrumentRepor
  * outside any traced work or when the preload is not active.
  */
 export function getCorrelationId(): string | undefined {
-  const ctx = api.context.active();
+  const ctx = otelApi().context.active();
   const fromContext = correlationFromContext(ctx);
   if (fromContext !== undefined) return fromContext;
-  const attributes = (api.trace.getSpan(ctx) as unknown as { attributes?: Record<string, unknown> } | undefined)
+  const attributes = (otelApi().trace.getSpan(ctx) as unknown as { attributes?: Record<string, unknown> } | undefined)
     ?.attributes;
   const value = attributes?.[CORRELATION_ATTRIBUTE];
   return typeof value === 'string' ? value : undefined;

@@ -18,12 +18,12 @@ import {
   correlationFromHeaders,
 } from './correlation.js';
 import { OnceLogger } from './diag.js';
-import { registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
+import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
 import { createExporters } from './exporters.js';
 import { subscribeFastify } from './fastify-channel.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
-import { api } from './otel-api.js';
+import { otelApi } from './otel-api.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
@@ -71,6 +71,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     writeNow();
     return { settings, report, flush: () => Promise.resolve() };
   }
+  const api = otelApi();
 
   api.diag.setLogger(logger, api.DiagLogLevel.WARN);
   const core = req('@opentelemetry/core') as typeof import('@opentelemetry/core');
@@ -132,10 +133,14 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     report.rows.set(entry.name, { target: entry.target, state, patched: () => false });
     return state === 'enabled';
   });
-  const esm = registerEsmHooks(
-    entries.flatMap((e) => e.esmSpecifiers),
-    warn,
-  );
+  // The loader hook costs every module load; a CommonJS app does not need it (require is patched directly).
+  const hooksWanted = settings.esmHooks === 'on' || (settings.esmHooks === 'auto' && mainIsEsm(process.argv[1]));
+  const esm = hooksWanted
+    ? registerEsmHooks(
+        entries.flatMap((e) => e.esmSpecifiers),
+        warn,
+      )
+    : { mode: 'none' as const, ready: () => Promise.resolve() };
   report.esmHooks = esm.mode;
 
   let metricsPort = -1;

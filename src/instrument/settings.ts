@@ -47,6 +47,11 @@ export interface InstrumentSettings {
   };
   /** Upper bound for the flush at exit/signal (`MSA_VERIFY_FLUSH_TIMEOUT_MS`, default 2000). */
   readonly flushTimeoutMs: number;
+  /**
+   * `MSA_VERIFY_ESM_HOOKS`: `auto` (default) installs the ESM loader hook when the
+   * entry point is an ES module; `on` always; `off` never.
+   */
+  readonly esmHooks: 'auto' | 'on' | 'off';
   /** `MSA_VERIFY_INSTRUMENT_REPORT`: file where the patch report is written at exit. */
   readonly reportFile: string | undefined;
 }
@@ -94,6 +99,7 @@ export function readSettings(env: NodeJS.ProcessEnv, warn: (message: string) => 
     },
     flushTimeoutMs: int(env.MSA_VERIFY_FLUSH_TIMEOUT_MS, 2000, 1, 60_000, 'MSA_VERIFY_FLUSH_TIMEOUT_MS', warn),
     reportFile: nonEmpty(env.MSA_VERIFY_INSTRUMENT_REPORT),
+    esmHooks: parseEsmHooks(env.MSA_VERIFY_ESM_HOOKS, warn),
   };
 }
 
@@ -184,6 +190,13 @@ function parseSampler(value: string | undefined, arg: string | undefined, warn: 
       warn(`OTEL_TRACES_SAMPLER: "${kind}" is not supported; using parentbased_always_on`);
       return { kind: 'parentbased_always_on' };
   }
+}
+
+function parseEsmHooks(value: string | undefined, warn: (m: string) => void): 'auto' | 'on' | 'off' {
+  const v = nonEmpty(value)?.toLowerCase() ?? 'auto';
+  if (v === 'auto' || v === 'on' || v === 'off') return v;
+  warn(`MSA_VERIFY_ESM_HOOKS: "${v}" is not auto, on or off; using auto`);
+  return 'auto';
 }
 
 function parsePort(value: string | undefined, warn: (m: string) => void): number | undefined {

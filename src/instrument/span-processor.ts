@@ -10,7 +10,7 @@ import {
   generateCorrelationId,
   isValidCorrelationId,
 } from './correlation.js';
-import { api } from './otel-api.js';
+import { otelApi } from './otel-api.js';
 import { redactAttributes } from './redact.js';
 
 /** Receives every ended span (for metrics). */
@@ -38,7 +38,7 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
     if (isValidCorrelationId(span.attributes[CORRELATION_ATTRIBUTE])) return;
     const id =
       correlationFromContext(parentContext) ??
-      correlationOfSpan(api.trace.getSpan(parentContext)) ??
+      correlationOfSpan(otelApi().trace.getSpan(parentContext)) ??
       generateCorrelationId();
     span.setAttribute(CORRELATION_ATTRIBUTE, id);
   }
