@@ -111,7 +111,9 @@ function stop(child: ChildProcess): Promise<void> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
-console.log(`startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s, fixed rate ${RATE} req/s x ${SECONDS}s`);
+console.log(
+  `startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s, fixed rate ${RATE} req/s x ${SECONDS}s`,
+);
 const rows: string[] = [];
 for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   const startup: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };

@@ -66,6 +66,10 @@ export class CorrelationPropagator implements TextMapPropagator {
   }
 
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    // A message or request that already carries a valid id keeps it: the app set it on purpose.
+    if (carrier !== null && typeof carrier === 'object' && correlationFromHeaders(carrier, this.#headers.slice(0, 1))) {
+      return;
+    }
     // The span's value first: it is the app's own outbound header when it set one.
     const id = this.#fromSpan(ctx) ?? correlationFromContext(ctx);
     if (id !== undefined && isValidCorrelationId(id)) setter.set(carrier, this.#headers[0]!, id);

@@ -1,6 +1,6 @@
 // Builds the span exporters named by the settings. OTLP exporters are required
 // lazily: an app that only writes a traces file never loads them.
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { JsonLinesFileExporter } from './file-exporter.js';
 import type { InstrumentSettings } from './settings.js';
 
@@ -30,10 +30,16 @@ export function createExporters(
           settings.otlpProtocol === 'http/json'
             ? '@opentelemetry/exporter-trace-otlp-http'
             : '@opentelemetry/exporter-trace-otlp-proto';
-        const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+        // Resolved now (a missing package is reported at start), loaded at the first export:
+        // the exporter and its protobuf encoder stay off the start-up path.
+        require.resolve(pkg);
+        const url = settings.otlpTracesUrl;
         out.push({
-          name: `otlp ${settings.otlpProtocol} ${settings.otlpTracesUrl}`,
-          exporter: new OTLPTraceExporter({ url: settings.otlpTracesUrl }),
+          name: `otlp ${settings.otlpProtocol} ${url}`,
+          exporter: new LazyExporter(() => {
+            const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+            return new OTLPTraceExporter({ url });
+          }),
         });
       }
     } catch (error) {
@@ -41,4 +47,32 @@ export function createExporters(
     }
   }
   return out;
+}
+
+/** Creates the real exporter on the first export; a creation failure fails that export (reported once). */
+export class LazyExporter implements SpanExporter {
+  readonly #create: () => SpanExporter;
+  #inner: SpanExporter | undefined;
+
+  constructor(create: () => SpanExporter) {
+    this.#create = create;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    try {
+      this.#inner ??= this.#create();
+    } catch (error) {
+      resultCallback({ code: 1, error: error as Error });
+      return;
+    }
+    this.#inner.export(spans, resultCallback);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner?.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner?.shutdown() ?? Promise.resolve();
+  }
 }

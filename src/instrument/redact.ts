@@ -29,8 +29,9 @@ const URL_KEYS = new Set([
 
 /** Redacts in place; `extraHeaders` are lower-case header names. */
 export function redactAttributes(attributes: Record<string, unknown>, extraHeaders: readonly string[]): void {
-  for (const key of Object.keys(attributes)) {
-    const header = headerName(key);
+  for (const key in attributes) {
+    // Cheap prefix test first: this runs for every attribute of every span.
+    const header = key.charCodeAt(0) === 104 /* h */ || key.charCodeAt(0) === 114 /* r */ ? headerName(key) : undefined;
     if (header !== undefined) {
       if (DEFAULT_REDACTED_HEADERS.includes(header) || extraHeaders.includes(header)) {
         const value = attributes[key];
@@ -39,7 +40,9 @@ export function redactAttributes(attributes: Record<string, unknown>, extraHeade
       continue;
     }
     const value = attributes[key];
-    if (typeof value === 'string' && (URL_KEYS.has(key) || key.endsWith('.url'))) attributes[key] = redactUrl(value);
+    if (typeof value === 'string' && (URL_KEYS.has(key) || key.endsWith('.url')) && needsUrlRedaction(value)) {
+      attributes[key] = redactUrl(value);
+    }
   }
 }
 
@@ -47,6 +50,10 @@ export function redactAttributes(attributes: Record<string, unknown>, extraHeade
 function headerName(key: string): string | undefined {
   const match = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/.exec(key);
   return match ? match[1]!.toLowerCase().replaceAll('_', '-') : undefined;
+}
+
+function needsUrlRedaction(value: string): boolean {
+  return value.includes('=') || value.includes('@');
 }
 
 /** Removes user:password and secret query values from a URL or a path?query string. */

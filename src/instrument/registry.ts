@@ -17,6 +17,8 @@ export interface InstrumentationHooks {
   readonly isOwnRequest: (request: unknown) => boolean;
   /** Span attributes for an outbound request: its own valid correlation header, if any. */
   readonly outboundAttributes: (headers: unknown) => Record<string, string>;
+  /** Makes a producer span carry the correlation ID of the message headers the app set, if valid. */
+  readonly adoptHeader: (span: Span, headers: unknown) => void;
   /** Adds `correlation_id` to a log record. */
   readonly logHook: (span: Span, record: Record<string, unknown>) => void;
 }
@@ -106,6 +108,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     create: (hooks) =>
       new (load<object>(hooks, '@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
         enabled: false,
+        publishHook: (span: Span, info: { options?: { headers?: unknown } }) =>
+          hooks.adoptHeader(span, info.options?.headers),
       }),
   },
   {
@@ -115,6 +119,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     create: (hooks) =>
       new (load<object>(hooks, '@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
         enabled: false,
+        producerHook: (span: Span, info: { message?: { headers?: unknown } }) =>
+          hooks.adoptHeader(span, info.message?.headers),
       }),
   },
   {

@@ -154,6 +154,10 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       const id = correlationFromHeaders(headers, settings.correlationHeaders);
       return id === undefined ? {} : { [CORRELATION_ATTRIBUTE]: id };
     },
+    adoptHeader: (span, headers) => {
+      const id = correlationFromHeaders(headers, settings.correlationHeaders);
+      if (id !== undefined) span.setAttribute(CORRELATION_ATTRIBUTE, id);
+    },
     logHook: (span: Span, record: Record<string, unknown>) => {
       const id = correlationOfSpan(span);
       if (id !== undefined) record.correlation_id = id;

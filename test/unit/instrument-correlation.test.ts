@@ -13,7 +13,11 @@ const getter: TextMapGetter<Record<string, unknown>> = {
   get: (c, k) => c[k] as string | undefined,
   keys: (c) => Object.keys(c),
 };
-const setter: TextMapSetter<Record<string, unknown>> = { set: (c, k, v) => void (c[k] = v) };
+const setter: TextMapSetter<Record<string, unknown>> = {
+  set: (c, k, v) => {
+    c[k] = v;
+  },
+};
 const propagator = new CorrelationPropagator({
   headers: ['x-correlation-id', 'x-request-id'],
   fromSpan: () => undefined,
@@ -80,6 +84,15 @@ describe('CorrelationPropagator', () => {
     const none: Record<string, unknown> = {};
     propagator.inject(ROOT_CONTEXT, none, setter);
     expect(none).toEqual({});
+  });
+
+  it('keeps a valid id the app already put on the outbound carrier, replaces an invalid one', () => {
+    const own: Record<string, unknown> = { 'X-Correlation-Id': 'app-own' };
+    propagator.inject(withCorrelation(ROOT_CONTEXT, 'ctx-id'), own, setter);
+    expect(own).toEqual({ 'X-Correlation-Id': 'app-own' });
+    const invalid: Record<string, unknown> = { 'x-correlation-id': 'bad value' };
+    propagator.inject(withCorrelation(ROOT_CONTEXT, 'ctx-id'), invalid, setter);
+    expect(invalid).toEqual({ 'x-correlation-id': 'ctx-id' });
   });
 
   it('reads an outbound request header in every shape the clients use', () => {
