@@ -50,6 +50,19 @@ describe('msa-verify instrument', () => {
     expect(result.stdout).toContain('not instrumented: grpc (@grpc/grpc-js) is used but disabled');
   });
 
+  it('check: catches the silent ESM failure (loader hook off) and passes with the hook', async () => {
+    const probe = path.join(ROOT, 'test/fixtures/instrument/esm-probe.mjs');
+    const broken = await runCli(['instrument', 'check', '--', process.execPath, probe], {
+      env: { MSA_VERIFY_ESM_HOOKS: 'off' },
+    });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('not instrumented: express (express) is used but not-patched');
+    expect(broken.stdout).toContain('not instrumented: pino (pino) is used but not-patched');
+    const fixed = await runCli(['instrument', 'check', '--', process.execPath, probe]);
+    expect(fixed.stdout).toContain('ESM loader hook: registerHooks');
+    expect(fixed.code).toBe(0);
+  });
+
   it('check: --json gives the report; OTEL_SDK_DISABLED fails the check', async () => {
     const result = await runCli(['--json', 'instrument', 'check', '--run', '3s', '--', process.execPath, libs], {
       env: { STAY: '1', OTEL_SDK_DISABLED: 'true' },
