@@ -25,14 +25,21 @@ export function registerEsmHooks(include: readonly string[], warn: (message: str
   const none: EsmHookResult = { mode: 'none', ready: () => Promise.resolve() };
   if (include.length === 0) return none;
   try {
-    const sync = req('import-in-the-middle/register-hooks.mjs') as {
-      register: (options: { include: string[] }) => void;
-      supportsSyncHooks: () => boolean;
-    };
-    if (sync.supportsSyncHooks() && typeof nodeModule.registerHooks === 'function') {
-      sync.register({ include: [...include] });
-      return { mode: 'registerHooks', ready: () => Promise.resolve() };
+    if (typeof nodeModule.registerHooks === 'function') {
+      // require(esm) needs Node >= 20.19 / 22.12; older Nodes fall through to module.register.
+      const sync = req('import-in-the-middle/register-hooks.mjs') as {
+        register: (options: { include: string[] }) => void;
+        supportsSyncHooks: () => boolean;
+      };
+      if (sync.supportsSyncHooks()) {
+        sync.register({ include: [...include] });
+        return { mode: 'registerHooks', ready: () => Promise.resolve() };
+      }
     }
+  } catch {
+    // fall back to the asynchronous loader below
+  }
+  try {
     if (typeof nodeModule.register === 'function') {
       const iitm = req('import-in-the-middle') as {
         createAddHookMessageChannel: () => {
