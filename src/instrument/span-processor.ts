@@ -34,13 +34,17 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
-    // Set from an outbound request's own header by a start-span hook: the app's choice wins.
-    if (isValidCorrelationId(span.attributes[CORRELATION_ATTRIBUTE])) return;
-    const id =
-      correlationFromContext(parentContext) ??
-      correlationOfSpan(otelApi().trace.getSpan(parentContext)) ??
-      generateCorrelationId();
-    span.setAttribute(CORRELATION_ATTRIBUTE, id);
+    try {
+      // Set from an outbound request's own header by a start-span hook: the app's choice wins.
+      if (isValidCorrelationId(span.attributes[CORRELATION_ATTRIBUTE])) return;
+      const id =
+        correlationFromContext(parentContext) ??
+        correlationOfSpan(otelApi().trace.getSpan(parentContext)) ??
+        generateCorrelationId();
+      span.setAttribute(CORRELATION_ATTRIBUTE, id);
+    } catch {
+      // Telemetry must never break the app.
+    }
   }
 
   onEnd(span: ReadableSpan): void {
