@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { contractsCommand } from './commands/contracts.js';
 import { doctorCommand } from './commands/doctor.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
@@ -20,6 +21,7 @@ function buildCli(argv: readonly string[]) {
     .command(validateCommand as CommandModule)
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
+    .command(contractsCommand as unknown as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)

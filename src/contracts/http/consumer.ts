@@ -6,6 +6,7 @@ import {
   correlationMatchers,
   resolveCorrelation,
 } from '../correlation.js';
+import { defaultPactDir } from '../pact-dir.js';
 import type { JsonValue, ProviderStateSpec } from '../types.js';
 
 type Matchable<T> = T | MatchersV3.Matcher<T>;
@@ -40,7 +41,7 @@ export interface HttpInteractionSpec {
 export interface HttpContractOptions {
   readonly consumer: string;
   readonly provider: string;
-  /** Folder the pact file is written to. Default `contracts/pacts`. */
+  /** Folder the pact file is written to. Default: $MSA_VERIFY_PACT_DIR (set by `msa-verify contracts test`), else `contracts/pacts`. */
   readonly pactDir?: string;
   /**
    * Require correlation on every request: `traceparent` and the correlation
@@ -79,7 +80,7 @@ export function httpContract(options: HttpContractOptions): HttpContract {
   const pact = new PactV4({
     consumer: options.consumer,
     provider: options.provider,
-    dir: options.pactDir ?? 'contracts/pacts',
+    dir: options.pactDir ?? defaultPactDir(),
     logLevel: options.logLevel ?? 'error',
   });
   return {

@@ -1,5 +1,6 @@
 import { type MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { type Correlation, type CorrelationOption, correlationMatchers, resolveCorrelation } from '../correlation.js';
+import { defaultPactDir } from '../pact-dir.js';
 import type { ProviderStateSpec } from '../types.js';
 
 type Matchable<T> = T | MatchersV3.Matcher<T>;
@@ -31,7 +32,7 @@ export interface ReceivedMessage {
 export interface MessageContractOptions {
   readonly consumer: string;
   readonly provider: string;
-  /** Folder the pact file is written to. Default `contracts/pacts`. */
+  /** Folder the pact file is written to. Default: $MSA_VERIFY_PACT_DIR (set by `msa-verify contracts test`), else `contracts/pacts`. */
   readonly pactDir?: string;
   /** Require `traceparent` and the correlation header in message headers. Default off. */
   readonly correlation?: CorrelationOption;
@@ -57,7 +58,7 @@ export function messageContract(options: MessageContractOptions): MessageContrac
   const pact = new PactV4({
     consumer: options.consumer,
     provider: options.provider,
-    dir: options.pactDir ?? 'contracts/pacts',
+    dir: options.pactDir ?? defaultPactDir(),
     logLevel: options.logLevel ?? 'error',
   });
   return {
