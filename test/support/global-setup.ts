@@ -24,7 +24,10 @@ export default function setup(): (() => void) | undefined {
     exportAddresses();
     return undefined;
   }
-  if (!services('up')) throw new Error('scripts/services up failed: see the log lines above');
+  if (!services('up')) {
+    services('down'); // stop whatever did start
+    throw new Error('scripts/services up failed: see the log lines above');
+  }
   exportAddresses();
   return () => {
     services('down');
