@@ -131,7 +131,7 @@ export async function contractsPublish(options: ContractsPublishOptions = {}) {
   const pactDir = path.resolve(loaded.baseDir, loaded.config.contracts?.pactDir ?? 'contracts/pacts');
   const { publishPacts } = await import('../../contracts/broker/pact-cli.js');
   return publishPacts(
-    { url: broker.url, token },
+    { url: broker.url, token, retries: broker.retries },
     { pactDir, consumerVersion: version, branch: options.branch ?? loaded.config.contracts?.consumerBranch },
   );
 }
@@ -150,7 +150,7 @@ export async function contractsCanIDeploy(options: ContractsCanIDeployOptions) {
   const { broker, token } = brokerOf(loaded, options);
   const { canIDeploy } = await import('../../contracts/broker/pact-cli.js');
   return canIDeploy(
-    { url: broker.url, token },
+    { url: broker.url, token, retries: broker.retries },
     {
       pacticipant: options.pacticipant,
       version: options.version,

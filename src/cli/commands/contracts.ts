@@ -19,7 +19,7 @@ interface Args extends Omit<GlobalArgs, 'json'> {
   consumerVersion?: string;
   branch?: string;
   pacticipant?: string;
-  version?: string;
+  appVersion?: string;
   toEnvironment?: string;
 }
 
@@ -56,8 +56,23 @@ async function verifyAndReport(out: Output, args: ArgumentsCamelCase<Args>, json
   return result.passed ? ExitCode.Passed : ExitCode.VerificationFailed;
 }
 
+/**
+ * Makes `--json` take a file for this command: the global `--json` is a
+ * boolean, and yargs keeps a boolean boolean even when a subcommand declares
+ * it as a string, so the declaration is removed from this command's context.
+ */
+function jsonTakesFile<T>(y: Argv<T>): Argv<T> {
+  const options = (y as unknown as { getOptions(): unknown }).getOptions() as {
+    boolean: string[];
+    default: Record<string, unknown>;
+  };
+  options.boolean = options.boolean.filter((k) => k !== 'json');
+  delete options.default.json;
+  return y;
+}
+
 const reportOptions = <T>(y: Argv<T>) =>
-  y
+  jsonTakesFile(y)
     .option('json', { type: 'string', describe: 'write the JSON report to FILE (no FILE: JSON on stdout)' })
     .option('junit', { type: 'string', describe: 'write a JUnit XML report to FILE' })
     .option('provider', { type: 'string', describe: 'verify only this provider' });
@@ -65,6 +80,8 @@ const reportOptions = <T>(y: Argv<T>) =>
 const testCommand: CommandModule<Args, Args> = {
   command: 'test',
   describe: 'Run the consumer tests (vitest) and write pact files to contracts.pactDir',
+  builder: (y) =>
+    jsonTakesFile(y).option('json', { type: 'string', describe: 'no value: JSON on stdout' }) as Argv<Args>,
   handler: (args) => {
     const { global } = split(args);
     return runCommand(global, async (out) => {
@@ -90,7 +107,8 @@ const publishCommand: CommandModule<Args, Args> = {
   command: 'publish',
   describe: "Publish the pact files to the Pact Broker (Pact's own CLI)",
   builder: (y) =>
-    y
+    jsonTakesFile(y)
+      .option('json', { type: 'string', describe: 'no value: JSON on stdout' })
       .option('consumer-version', { type: 'string', describe: 'consumer version (default contracts.consumerVersion)' })
       .option('branch', { type: 'string', describe: 'consumer branch' }) as Argv<Args>,
   handler: (args) => {
@@ -113,9 +131,10 @@ const canIDeployCommand: CommandModule<Args, Args> = {
   command: 'can-i-deploy',
   describe: 'Ask the Pact Broker whether a version can be deployed',
   builder: (y) =>
-    y
+    jsonTakesFile(y)
+      .option('json', { type: 'string', describe: 'no value: JSON on stdout' })
       .option('pacticipant', { type: 'string', demandOption: true, describe: 'application name' })
-      .option('version', { type: 'string', demandOption: true, describe: 'application version' })
+      .option('app-version', { alias: 'e', type: 'string', demandOption: true, describe: 'application version' })
       .option('to-environment', { type: 'string', describe: 'environment (default broker.environment)' }) as Argv<Args>,
   handler: (args) => {
     const { global } = split(args);
@@ -123,11 +142,11 @@ const canIDeployCommand: CommandModule<Args, Args> = {
       const r = await contractsCanIDeploy({
         config: args.config,
         pacticipant: args.pacticipant ?? '',
-        version: args.version ?? '',
+        version: args.appVersion ?? '',
         environment: args.toEnvironment,
       });
       out.data(r);
-      out.line(`${r.deployable ? '✓' : '✗'} ${args.pacticipant} ${args.version}: ${r.reason}`);
+      out.line(`${r.deployable ? '✓' : '✗'} ${args.pacticipant} ${args.appVersion}: ${r.reason}`);
       return r.deployable ? ExitCode.Passed : ExitCode.VerificationFailed;
     });
   },

@@ -12,6 +12,8 @@ export interface BrokerConnection {
   readonly url: string;
   /** Bearer token, or undefined for an open broker. */
   readonly token?: string;
+  /** Retries per request (Pact CLI `--retries`). Default 1. */
+  readonly retries?: number;
   /** Hard limit per broker command, ms. Default 60000. */
   readonly timeoutMs?: number;
 }
@@ -47,10 +49,14 @@ export function runBrokerCommand(connection: BrokerConnection, args: readonly st
   delete env.PACT_BROKER_TOKEN;
   if (connection.token) env.PACT_BROKER_TOKEN = connection.token;
   return new Promise((resolve, reject) => {
-    const child = spawn(pactCliBinary(), ['broker', ...args, '--broker-base-url', connection.url], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      pactCliBinary(),
+      ['broker', ...args, '--broker-base-url', connection.url, '--retries', String(connection.retries ?? 1)],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

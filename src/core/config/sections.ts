@@ -78,6 +78,8 @@ export const BrokerSchema = z.strictObject({
     .regex(/^\d{4}-\d{2}-\d{2}/, { message: 'expected a date such as 2026-01-31' })
     .optional(),
   publishVerificationResults: z.boolean().default(false),
+  /** Retries of each broker request by Pact's CLI. Default 1. */
+  retries: z.number().int().min(0).max(10).default(1),
   /** Environment asked about by `contracts can-i-deploy`. Default `production`. */
   environment: z.string().min(1).default('production'),
 });
