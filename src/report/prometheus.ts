@@ -87,7 +87,12 @@ export function toLiveExposition(progress: ChaosProgress): string {
  * @throws Error with the Pushgateway's answer when the push is refused.
  */
 export async function pushLive(options: PushOptions, progress: ChaosProgress): Promise<void> {
-  await send(options, 'POST', `kind/chaos/scenario/${encodeURIComponent(progress.scenario)}`, toLiveExposition(progress));
+  await send(
+    options,
+    'POST',
+    `kind/chaos/scenario/${encodeURIComponent(progress.scenario)}`,
+    toLiveExposition(progress),
+  );
 }
 
 function formatSamples(samples: readonly Sample[]): string {
