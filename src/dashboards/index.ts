@@ -19,8 +19,10 @@ export {
   dashboardQueries,
   dashboardVariables,
   datasourceRefs,
+  metricNames,
   parseLabelValues,
   substituteVariables,
+  unprovisionedDatasources,
 } from './inspect.js';
 export { OVERVIEW_UID, overviewDashboard } from './overview.js';
 export { jaegerExploreUrl, SERVICES_UID, servicesDashboard } from './services.js';

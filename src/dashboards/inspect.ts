@@ -118,3 +118,19 @@ export function parseLabelValues(query: string): { label: string; match?: string
   if (!m) return undefined;
   return m[1] ? { match: m[1], label: m[2] as string } : { label: m[2] as string };
 }
+
+/** Datasource references whose uid is not among `provisioned` (or that name no uid at all). */
+export function unprovisionedDatasources(
+  d: Json,
+  provisioned: ReadonlySet<string>,
+): { where: string; type?: string; uid?: string }[] {
+  return datasourceRefs(d).filter((ref) => ref.uid === undefined || !provisioned.has(ref.uid));
+}
+
+/** The `msa_verify_*` metric names a query uses, histogram suffixes (`_bucket`, `_count`, `_sum`) removed. */
+export function metricNames(expr: string): string[] {
+  const names = (expr.match(/\bmsa_verify_[a-z0-9_]+/g) ?? []).map((m) =>
+    /_seconds_(bucket|count|sum)$/.test(m) ? m.replace(/_(bucket|count|sum)$/, '') : m,
+  );
+  return [...new Set(names)];
+}
