@@ -31,7 +31,8 @@ function allPanels(d: Json): Json[] {
 }
 
 /** Every PromQL query of the dashboard's panels and annotations. */
-export function dashboardQueries(d: Json): DashboardQuery[] {
+export function dashboardQueries(dashboard: object): DashboardQuery[] {
+  const d = dashboard as Json;
   const uid = String(d.uid);
   const out: DashboardQuery[] = [];
   for (const p of allPanels(d)) {
@@ -55,7 +56,8 @@ export function dashboardQueries(d: Json): DashboardQuery[] {
 }
 
 /** The dashboard's template variables. */
-export function dashboardVariables(d: Json): DashboardVariable[] {
+export function dashboardVariables(dashboard: object): DashboardVariable[] {
+  const d = dashboard as Json;
   return asArray((d.templating as Json | undefined)?.list).map((v) => {
     const q = v.query;
     const query = typeof q === 'string' ? q : typeof (q as Json)?.query === 'string' ? String((q as Json).query) : '';
@@ -70,7 +72,8 @@ export function dashboardVariables(d: Json): DashboardVariable[] {
 }
 
 /** Every datasource reference `{type, uid}` anywhere in the dashboard, with where it was found. */
-export function datasourceRefs(d: Json): { where: string; type?: string; uid?: string }[] {
+export function datasourceRefs(dashboard: object): { where: string; type?: string; uid?: string }[] {
+  const d = dashboard as Json;
   const out: { where: string; type?: string; uid?: string }[] = [];
   const walk = (node: unknown, where: string): void => {
     if (Array.isArray(node)) {
@@ -121,7 +124,7 @@ export function parseLabelValues(query: string): { label: string; match?: string
 
 /** Datasource references whose uid is not among `provisioned` (or that name no uid at all). */
 export function unprovisionedDatasources(
-  d: Json,
+  d: object,
   provisioned: ReadonlySet<string>,
 ): { where: string; type?: string; uid?: string }[] {
   return datasourceRefs(d).filter((ref) => ref.uid === undefined || !provisioned.has(ref.uid));

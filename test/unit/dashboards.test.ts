@@ -17,7 +17,7 @@ import {
 import { ROOT } from '../support/services.js';
 
 type Json = Record<string, unknown>;
-const dashboards = Object.entries(buildDashboards()) as [string, Json][];
+const dashboards = Object.entries(buildDashboards()) as unknown as [string, Json][];
 const tmpDirs: string[] = [];
 afterAll(async () => {
   for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
