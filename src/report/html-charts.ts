@@ -12,14 +12,19 @@ const PH = H - M.top - M.bottom;
 
 const n = (v: number): string => (Math.round(v * 10) / 10).toString();
 
-/** Round tick values covering [0, max]: about `count` steps of 1, 2 or 5 × 10^k. */
+/** Round tick values from 0 up to the first at or above max: about `count` steps of 1, 2 or 5 × 10^k. */
 export function niceTicks(max: number, count = 5): number[] {
   if (!(max > 0)) return [0];
   const raw = max / count;
   const pow = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * pow >= raw) ?? 10) * pow;
   const ticks: number[] = [];
-  for (let v = 0; v <= max + step * 1e-9 && ticks.length < 50; v += step) ticks.push(Number(v.toPrecision(12)));
+  // The last tick is the top of the scale, so it must reach max.
+  for (let i = 0; ticks.length < 50; i++) {
+    const v = Number((i * step).toPrecision(12));
+    ticks.push(v);
+    if (v >= max) break;
+  }
   return ticks;
 }
 
