@@ -109,6 +109,37 @@ describe('dashboard structure', () => {
   });
 });
 
+describe('grafana/ provisioning and compose file (not run here: no Docker)', () => {
+  const load = async (file: string) => parse(await readFile(path.join(ROOT, 'grafana', file), 'utf8')) as Json;
+
+  it('mounts the provisioning and the generated dashboards where the provider looks', async () => {
+    const compose = (await load('docker-compose.yaml')) as { services: Record<string, { volumes?: string[] }> };
+    const provider = (await load('provisioning/dashboards/msa-verify.yaml')) as {
+      providers: { options: { path: string } }[];
+    };
+    const volumes = compose.services.grafana?.volumes ?? [];
+    expect(volumes).toContain('./provisioning:/etc/grafana/provisioning:ro');
+    expect(volumes).toContain(`../dashboards:${provider.providers[0]?.options.path}:ro`);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'grafana',
+      'jaeger',
+      'prometheus',
+      'pushgateway',
+      'toxiproxy',
+    ]);
+  });
+
+  it('points each datasource at a service of the compose file', async () => {
+    const compose = (await load('docker-compose.yaml')) as { services: Record<string, { ports?: string[] }> };
+    const ds = (await load('provisioning/datasources/datasources.yaml')) as { datasources: { url: string }[] };
+    for (const { url } of ds.datasources) {
+      const { hostname, port } = new URL(url);
+      const ports = (compose.services[hostname]?.ports ?? []).map((p) => p.split(':')[1]);
+      expect(ports, url).toContain(port);
+    }
+  });
+});
+
 describe('query helpers', () => {
   it('substitutes template variables and Grafana built-ins', () => {
     expect(
