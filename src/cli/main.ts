@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { contractsCommand } from './commands/contracts.js';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { doctorCommand } from './commands/doctor.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -22,6 +24,8 @@ function buildCli(argv: readonly string[]) {
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
     .command(contractsCommand as unknown as CommandModule)
+    .command(dashboardsCommand as CommandModule)
+    .command(reportCommand as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)
