@@ -67,8 +67,8 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
     timeout: options.timeoutMs ?? 10_000,
     providerVersion: options.providerVersion ?? '0.0.0-local',
     stateHandlers: options.stateHandlers,
-    messageProviders,
   };
+  if (Object.keys(messageProviders).length > 0) config.messageProviders = messageProviders;
   if (options.url) config.providerBaseUrl = options.url;
   if (options.providerBranch) config.providerVersionBranch = options.providerBranch;
   if (options.stateChangeUrl) config.providerStatesSetupUrl = options.stateChangeUrl;
