@@ -46,8 +46,9 @@ export function handleShutdown(logger: Logger, stop: () => Promise<void>, graceM
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (process.env.SHOP_EXIT_WITH_PARENT === '1') {
     process.stdin.on('data', () => {});
-    process.stdin.once('end', () => shutdown('parent went away'));
-    process.stdin.once('error', () => shutdown('parent went away'));
+    // No graceful stop: the parent is gone, and so is the pipe our logs go to.
+    process.stdin.once('end', () => process.exit(0));
+    process.stdin.once('error', () => process.exit(0));
   }
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');

@@ -1,0 +1,122 @@
+// The shop's launcher, used by tests, contracts, chaos and the demo:
+//   startShop(options) -> free ports -> products + delivery -> orders -> gateway,
+//   each waited for on /health (delivery also on /ready: its queue is bound),
+//   children die with this process (stdin pipe), stop() ends them all.
+import { mkdirSync } from 'node:fs';
+import { freePort, type ServiceName, ServiceProcess } from './service-process.ts';
+
+export { ROOT, type ServiceName } from './service-process.ts';
+
+/** The services in start order (stop runs in reverse). */
+export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'orders', 'gateway'];
+
+/** Options for {@link startShop}. */
+export interface ShopOptions {
+  /** Broker for orders and delivery, e.g. amqp://guest:guest@127.0.0.1:5672. */
+  rabbitmqUrl: string;
+  /** Start services with `node --import msa-verify/instrument` (needs the built preload in dist/). Default false. */
+  preload?: boolean;
+  /** Per-service environment overrides; they win over what the launcher sets (e.g. orders.PRODUCTS_URL). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Directory for `<service>.log` files (appended); default: output kept only in memory. */
+  logDir?: string;
+  /** Ports to use when free (otherwise a free port is picked). Default: any free port. */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** Time each service has to become healthy, ms. Default 20000. */
+  startTimeoutMs?: number;
+}
+
+/** Base URLs of the running services. */
+export interface ShopUrls {
+  gateway: string;
+  orders: string;
+  products: string;
+  delivery: string;
+}
+
+/** A running shop. */
+export interface Shop {
+  readonly urls: ShopUrls;
+  /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  /** Stops one service; its port stays reserved for startService. */
+  stopService(name: ServiceName): Promise<void>;
+  /** (Re)starts one service on its port, waiting for health; `env` adds to (and wins over) its overrides from now on. */
+  startService(name: ServiceName, env?: Record<string, string>): Promise<void>;
+  /** The last lines a service printed (its pino lines), for diagnostics. */
+  logTail(name: ServiceName): string;
+}
+
+// Variables the launcher decides per service; inherited values would make runs
+// depend on the caller's shell (use options.env to set them).
+const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*)$/;
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
+}
+
+/** Starts the whole shop on free ports and waits until every service is healthy. */
+export async function startShop(options: ShopOptions): Promise<Shop> {
+  if (options.logDir) mkdirSync(options.logDir, { recursive: true });
+  const services = new Map<ServiceName, ServiceProcess>();
+  for (const name of SERVICE_NAMES) services.set(name, new ServiceProcess(name, await freePort(options.ports?.[name])));
+  const get = (name: ServiceName): ServiceProcess => services.get(name)!;
+  const urls: ShopUrls = {
+    gateway: get('gateway').url,
+    orders: get('orders').url,
+    products: get('products').url,
+    delivery: get('delivery').url,
+  };
+  const overrides: Record<ServiceName, Record<string, string>> = {
+    gateway: { ...options.env?.gateway },
+    orders: { ...options.env?.orders },
+    products: { ...options.env?.products },
+    delivery: { ...options.env?.delivery },
+  };
+  const launcherEnv: Record<ServiceName, Record<string, string>> = {
+    products: {},
+    delivery: { RABBITMQ_URL: options.rabbitmqUrl },
+    orders: { RABBITMQ_URL: options.rabbitmqUrl, PRODUCTS_URL: urls.products },
+    gateway: { ORDERS_URL: urls.orders, PRODUCTS_URL: urls.products },
+  };
+
+  const startOne = async (name: ServiceName): Promise<void> => {
+    await get(name).start({
+      env: { ...baseEnv(), ...launcherEnv[name], ...overrides[name] },
+      preload: options.preload ?? false,
+      ...(options.logDir ? { logDir: options.logDir } : {}),
+      readyPaths: name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      timeoutMs: options.startTimeoutMs ?? 20_000,
+    });
+  };
+  const killAll = (): void => {
+    for (const s of services.values()) s.killNow();
+  };
+  process.once('exit', killAll);
+  const stopAll = async (): Promise<void> => {
+    process.off('exit', killAll);
+    for (const name of [...SERVICE_NAMES].reverse()) await get(name).stop();
+  };
+
+  try {
+    await Promise.all([startOne('products'), startOne('delivery')]);
+    await startOne('orders');
+    await startOne('gateway');
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  return {
+    urls,
+    stop: stopAll,
+    [Symbol.asyncDispose]: stopAll,
+    stopService: (name) => get(name).stop(),
+    async startService(name, env) {
+      Object.assign(overrides[name], env);
+      await startOne(name);
+    },
+    logTail: (name) => get(name).tail(),
+  };
+}
