@@ -3,7 +3,9 @@
 //   each waited for on /health (delivery also on /ready: its queue is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
+import amqp from 'amqplib';
 import { freePort, type ServiceName, ServiceProcess } from './service-process.ts';
+import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
 
@@ -24,6 +26,36 @@ export interface ShopOptions {
   ports?: Partial<Record<ServiceName, number>>;
   /** Time each service has to become healthy, ms. Default 20000. */
   startTimeoutMs?: number;
+  /**
+   * Exchange and delivery queue names (default shop.events and
+   * delivery.orders-created). Shops that share one RabbitMQ, e.g. parallel
+   * tests, must use their own: see {@link uniqueMessaging}. With
+   * `deleteOnStop`, stop() deletes the queue and the exchange.
+   */
+  messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+}
+
+/** Names the shop's messages flow through. */
+export interface MessagingNames {
+  exchange: string;
+  deliveryQueue: string;
+}
+
+/** Unique exchange/queue names (deleted on stop) for a shop that shares RabbitMQ with others. */
+export function uniqueMessaging(prefix = 'shop'): Required<NonNullable<ShopOptions['messaging']>> {
+  const id = `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  return { exchange: `${id}.events`, deliveryQueue: `${id}.delivery`, deleteOnStop: true };
+}
+
+async function deleteMessaging(rabbitmqUrl: string, names: MessagingNames): Promise<void> {
+  const connection = await amqp.connect(rabbitmqUrl, { timeout: 5000 });
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(names.deliveryQueue);
+    await channel.deleteExchange(names.exchange);
+  } finally {
+    await connection.close().catch(() => {});
+  }
 }
 
 /** Base URLs of the running services. */
@@ -37,6 +69,8 @@ export interface ShopUrls {
 /** A running shop. */
 export interface Shop {
   readonly urls: ShopUrls;
+  /** The exchange and queue in use. */
+  readonly messaging: MessagingNames;
   /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -50,7 +84,7 @@ export interface Shop {
 
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
-const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*)$/;
+const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
@@ -74,10 +108,18 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
   };
+  const messaging: MessagingNames = {
+    exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
+    deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
+  };
   const launcherEnv: Record<ServiceName, Record<string, string>> = {
     products: {},
-    delivery: { RABBITMQ_URL: options.rabbitmqUrl },
-    orders: { RABBITMQ_URL: options.rabbitmqUrl, PRODUCTS_URL: urls.products },
+    delivery: {
+      RABBITMQ_URL: options.rabbitmqUrl,
+      SHOP_EXCHANGE: messaging.exchange,
+      SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
+    },
+    orders: { RABBITMQ_URL: options.rabbitmqUrl, PRODUCTS_URL: urls.products, SHOP_EXCHANGE: messaging.exchange },
     gateway: { ORDERS_URL: urls.orders, PRODUCTS_URL: urls.products },
   };
 
@@ -97,7 +139,12 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const stopAll = async (): Promise<void> => {
     process.off('exit', killAll);
     for (const name of [...SERVICE_NAMES].reverse()) await get(name).stop();
+    if (options.messaging?.deleteOnStop && !deleted) {
+      deleted = true;
+      await deleteMessaging(options.rabbitmqUrl, messaging);
+    }
   };
+  let deleted = false;
 
   try {
     await Promise.all([startOne('products'), startOne('delivery')]);
@@ -110,6 +157,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   return {
     urls,
+    messaging,
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
     stopService: (name) => get(name).stop(),

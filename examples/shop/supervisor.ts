@@ -4,20 +4,22 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, type ServiceName, startShop } from './launcher.ts';
+import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
 import { DEFAULT_RABBITMQ_URL } from './shared/messaging.ts';
-import { readServicesEnv, RUN_DIR, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
 
 // Policy variables a user may set in the shell for `run up` (see README).
 const PASS_THROUGH: Record<ServiceName, RegExp> = {
-  orders: /^(ORDERS_.*|SHOP_EXCHANGE|LOG_LEVEL)$/,
-  delivery: /^(SHOP_EXCHANGE|SHOP_DELIVERY_QUEUE|LOG_LEVEL)$/,
+  orders: /^(ORDERS_.*|LOG_LEVEL)$/,
+  delivery: /^(LOG_LEVEL)$/,
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => PASS_THROUGH[name].test(e[0]) && e[1] !== undefined),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => PASS_THROUGH[name].test(e[0]) && e[1] !== undefined,
+    ),
   );
 }
 
@@ -26,8 +28,14 @@ const shop = await startShop({
   rabbitmqUrl,
   preload: process.env.SHOP_PRELOAD === '1',
   logDir: path.join(RUN_DIR, 'shop'),
+  messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
   ports: { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
-  env: { gateway: envFor('gateway'), orders: envFor('orders'), products: envFor('products'), delivery: envFor('delivery') },
+  env: {
+    gateway: envFor('gateway'),
+    orders: envFor('orders'),
+    products: envFor('products'),
+    delivery: envFor('delivery'),
+  },
 });
 
 const lines = [
