@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { waitFor } from '../support/net.js';
 import { serviceUrls } from '../support/services.js';
-import { anOrder, type FakeProducts, startFakeProducts, timedJson } from './shop-support.js';
+import { type FakeProducts, startFakeProducts, timedJson } from './shop-support.js';
 
 // The example shop end to end on the real RabbitMQ: the happy path through the
 // gateway, bad inputs, and the gateway's own answers (404, 502, 504).
