@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './service-process.ts';
 
-/** Where run-time files live (git-ignored). */
-export const RUN_DIR = path.join(ROOT, '.tools/run');
+/** Where `scripts/services up` writes its files (git-ignored). */
+export const SERVICES_RUN_DIR = path.join(ROOT, '.tools/run');
+/** Where `run up` writes shop.env, shop.pid and logs: SHOP_RUN_DIR, default .tools/run (git-ignored). */
+export const RUN_DIR = process.env.SHOP_RUN_DIR ? path.resolve(process.env.SHOP_RUN_DIR) : SERVICES_RUN_DIR;
 /** Written by `run up`: SHOP_GATEWAY_URL, SHOP_ORDERS_URL, SHOP_PRODUCTS_URL, SHOP_DELIVERY_URL. */
 export const SHOP_ENV_FILE = path.join(RUN_DIR, 'shop.env');
 /** Pid of the supervisor started by `run up`. */
@@ -21,5 +23,5 @@ export function readEnvFile(file: string): Record<string, string> {
 
 /** The addresses written by `scripts/services up` (.tools/run/services.env), if any. */
 export function readServicesEnv(): Record<string, string> {
-  return readEnvFile(path.join(RUN_DIR, 'services.env'));
+  return readEnvFile(path.join(SERVICES_RUN_DIR, 'services.env'));
 }

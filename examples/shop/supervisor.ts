@@ -3,7 +3,7 @@
 // (its children also die if this process is killed outright).
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, type ServiceName, startShop } from './launcher.ts';
+import { type ServiceName, startShop } from './launcher.ts';
 import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
 import { DEFAULT_RABBITMQ_URL } from './shared/messaging.ts';
 
@@ -29,7 +29,8 @@ const shop = await startShop({
   preload: process.env.SHOP_PRELOAD === '1',
   logDir: path.join(RUN_DIR, 'shop'),
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
-  ports: { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
+  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),
@@ -48,7 +49,7 @@ const lines = [
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);
 writeFileSync(SHOP_PID_FILE, `${process.pid}\n`);
-console.log(`shop up (pid ${process.pid}): ${path.relative(ROOT, SHOP_ENV_FILE)}`);
+console.log(`shop up (pid ${process.pid}): ${SHOP_ENV_FILE}`);
 
 const keepAlive = setInterval(() => {}, 60_000);
 let stopping = false;
