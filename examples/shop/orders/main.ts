@@ -35,7 +35,8 @@ logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy
 const fetchProducts = createProductsClient({
   baseUrl: config.productsUrl,
   policy: buildPolicy(config.policy, logger),
-  cancellable: config.policy.kind !== 'naive',
+  abortOnTimeout: config.policy.kind !== 'naive',
+  cancelOnClientGone: config.policy.kind === 'resilient',
 });
 const outbox = startOutbox({ rabbitmqUrl: config.rabbitmqUrl, exchange: config.exchange, logger });
 

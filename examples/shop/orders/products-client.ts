@@ -31,8 +31,10 @@ export interface ProductsClientOptions {
   baseUrl: string;
   /** Policy each call runs under (see policy.ts). */
   policy: IPolicy<IDefaultPolicyContext>;
-  /** Whether the call may be cancelled (by the policy's timeout or the caller); false for the naive variant. */
-  cancellable: boolean;
+  /** Whether an attempt is aborted when the policy's timeout fires (false for the naive variant: no timeout). */
+  abortOnTimeout: boolean;
+  /** Whether the whole call stops when the client went away (only the resilient variant is that careful). */
+  cancelOnClientGone: boolean;
 }
 
 /** Asks products for `ids`; returns those it knows. */
@@ -59,7 +61,7 @@ export function createProductsClient(options: ProductsClientOptions): FetchProdu
     const attempt = async (context: IDefaultPolicyContext): Promise<QuotedProduct[]> => {
       const response = await fetch(url, {
         headers: { accept: 'application/json', 'x-correlation-id': correlationId },
-        ...(options.cancellable ? { signal: context.signal } : {}),
+        ...(options.abortOnTimeout ? { signal: context.signal } : {}),
       });
       if (response.status !== 200) {
         await response.body?.cancel();
@@ -72,7 +74,7 @@ export function createProductsClient(options: ProductsClientOptions): FetchProdu
       return body.items;
     };
     try {
-      return await options.policy.execute(attempt, options.cancellable ? signal : undefined);
+      return await options.policy.execute(attempt, options.cancelOnClientGone ? signal : undefined);
     } catch (error) {
       throw new ProductsUnavailableError(reasonOf(error), error);
     }
