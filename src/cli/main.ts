@@ -4,7 +4,9 @@
 import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { doctorCommand } from './commands/doctor.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -20,6 +22,8 @@ function buildCli(argv: readonly string[]) {
     .command(validateCommand as CommandModule)
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
+    .command(dashboardsCommand as CommandModule)
+    .command(reportCommand as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)
