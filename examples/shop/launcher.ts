@@ -4,7 +4,7 @@
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
-import { freePort, type ServiceName, ServiceProcess } from './service-process.ts';
+import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
@@ -94,14 +94,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 export async function startShop(options: ShopOptions): Promise<Shop> {
   if (options.logDir) mkdirSync(options.logDir, { recursive: true });
   const services = new Map<ServiceName, ServiceProcess>();
-  for (const name of SERVICE_NAMES) services.set(name, new ServiceProcess(name, await freePort(options.ports?.[name])));
   const get = (name: ServiceName): ServiceProcess => services.get(name)!;
-  const urls: ShopUrls = {
-    gateway: get('gateway').url,
-    orders: get('orders').url,
-    products: get('products').url,
-    delivery: get('delivery').url,
-  };
   const overrides: Record<ServiceName, Record<string, string>> = {
     gateway: { ...options.env?.gateway },
     orders: { ...options.env?.orders },
@@ -112,33 +105,58 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
     deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
   };
-  const launcherEnv: Record<ServiceName, Record<string, string>> = {
-    products: {},
-    delivery: {
-      RABBITMQ_URL: options.rabbitmqUrl,
-      SHOP_EXCHANGE: messaging.exchange,
-      SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
-    },
-    orders: { RABBITMQ_URL: options.rabbitmqUrl, PRODUCTS_URL: urls.products, SHOP_EXCHANGE: messaging.exchange },
-    gateway: { ORDERS_URL: urls.orders, PRODUCTS_URL: urls.products },
+  // What each service needs to know; only called once the services it names have started.
+  const launcherEnv = (name: ServiceName): Record<string, string> => {
+    switch (name) {
+      case 'products':
+        return {};
+      case 'delivery':
+        return {
+          RABBITMQ_URL: options.rabbitmqUrl,
+          SHOP_EXCHANGE: messaging.exchange,
+          SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
+        };
+      case 'orders':
+        return {
+          RABBITMQ_URL: options.rabbitmqUrl,
+          PRODUCTS_URL: get('products').url,
+          SHOP_EXCHANGE: messaging.exchange,
+        };
+      case 'gateway':
+        return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url };
+    }
   };
 
-  const startOne = async (name: ServiceName): Promise<void> => {
-    await get(name).start({
-      env: { ...baseEnv(), ...launcherEnv[name], ...overrides[name] },
+  const startOne = async (service: ServiceProcess): Promise<void> => {
+    await service.start({
+      env: { ...baseEnv(), ...launcherEnv(service.name), ...overrides[service.name] },
       preload: options.preload ?? false,
       ...(options.logDir ? { logDir: options.logDir } : {}),
-      readyPaths: name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
   };
+  // First start: a port that was free may be taken before the service binds it
+  // (other processes pick ports too); then try another one.
+  const startFirst = async (name: ServiceName): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const service = new ServiceProcess(name, await freePort(attempt === 1 ? options.ports?.[name] : 0));
+      services.set(name, service);
+      try {
+        await startOne(service);
+        return;
+      } catch (error) {
+        if (!(error instanceof PortInUseError) || attempt >= 3) throw error;
+      }
+    }
+  };
   const killAll = (): void => {
-    for (const s of services.values()) s.killNow();
+    for (const service of services.values()) service.killNow();
   };
   process.once('exit', killAll);
   const stopAll = async (): Promise<void> => {
     process.off('exit', killAll);
-    for (const name of [...SERVICE_NAMES].reverse()) await get(name).stop();
+    for (const name of [...SERVICE_NAMES].reverse()) await services.get(name)?.stop();
     if (options.messaging?.deleteOnStop && !deleted) {
       deleted = true;
       await deleteMessaging(options.rabbitmqUrl, messaging);
@@ -147,14 +165,20 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   let deleted = false;
 
   try {
-    await Promise.all([startOne('products'), startOne('delivery')]);
-    await startOne('orders');
-    await startOne('gateway');
+    await Promise.all([startFirst('products'), startFirst('delivery')]);
+    await startFirst('orders');
+    await startFirst('gateway');
   } catch (error) {
     await stopAll();
     throw error;
   }
 
+  const urls: ShopUrls = {
+    gateway: get('gateway').url,
+    orders: get('orders').url,
+    products: get('products').url,
+    delivery: get('delivery').url,
+  };
   return {
     urls,
     messaging,
@@ -163,7 +187,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     stopService: (name) => get(name).stop(),
     async startService(name, env) {
       Object.assign(overrides[name], env);
-      await startOne(name);
+      await startOne(get(name));
     },
     logTail: (name) => get(name).tail(),
   };

@@ -28,6 +28,11 @@ export function freePort(preferred = 0): Promise<number> {
   });
 }
 
+/** The service could not listen: its port was taken (by the time it tried). */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
 /** Options for {@link ServiceProcess.start}. */
 export interface StartProcessOptions {
   env: NodeJS.ProcessEnv;
@@ -50,6 +55,7 @@ export class ServiceProcess {
   #exited: Promise<void> = Promise.resolve();
   #tail: string[] = [];
   #log: WriteStream | undefined;
+  #listening = false;
 
   constructor(name: ServiceName, port: number) {
     this.name = name;
@@ -81,12 +87,15 @@ export class ServiceProcess {
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     this.#tail = [];
+    this.#listening = false;
     this.#log = options.logDir
       ? createWriteStream(path.join(options.logDir, `${this.name}.log`), { flags: 'a' })
       : undefined;
     const collect = (chunk: Buffer): void => {
       this.#log?.write(chunk);
-      this.#tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      if (!this.#listening) this.#listening = lines.some((l) => this.#isListeningLine(l));
+      this.#tail.push(...lines);
       if (this.#tail.length > TAIL_LINES) this.#tail.splice(0, this.#tail.length - TAIL_LINES);
     };
     child.stdout?.on('data', collect);
@@ -101,14 +110,33 @@ export class ServiceProcess {
       await this.#waitReady(options.readyPaths, options.timeoutMs);
     } catch (error) {
       await this.stop();
+      if (!this.#listening && /EADDRINUSE/.test(this.tail())) {
+        throw new PortInUseError(`${this.name}: port ${this.port} is in use`);
+      }
       throw new Error(
         `${this.name} did not start on ${this.url}: ${(error as Error).message}\n--- last output of ${this.name} ---\n${this.tail()}`,
       );
     }
   }
 
+  // The service's pino line `{"msg":"listening","port":N}`: proof that our child, not
+  // some other process that took the port meanwhile, answers on it.
+  #isListeningLine(line: string): boolean {
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown; port?: unknown };
+      return entry.msg === 'listening' && entry.port === this.port;
+    } catch {
+      return false;
+    }
+  }
+
   async #waitReady(paths: readonly string[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    while (!this.#listening) {
+      if (!this.running) throw new Error(`the process exited (code ${this.#child?.exitCode ?? 'none'})`);
+      if (Date.now() > deadline) throw new Error(`it did not log "listening" within ${timeoutMs} ms`);
+      await sleep(50);
+    }
     for (const p of paths) {
       for (;;) {
         if (!this.running) throw new Error(`the process exited (code ${this.#child?.exitCode ?? 'none'})`);
