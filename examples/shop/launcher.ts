@@ -74,9 +74,13 @@ export interface Shop {
   /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-  /** Stops one service; its port stays reserved for startService. */
+  /** Stops one service (connections to its port are then refused); startService reuses the port. */
   stopService(name: ServiceName): Promise<void>;
-  /** (Re)starts one service on its port, waiting for health; `env` adds to (and wins over) its overrides from now on. */
+  /**
+   * (Re)starts one service on its port, waiting for health; `env` adds to (and
+   * wins over) its overrides from now on. Throws PortInUseError if another
+   * process took the port while the service was stopped.
+   */
   startService(name: ServiceName, env?: Record<string, string>): Promise<void>;
   /** The last lines a service printed (its pino lines), for diagnostics. */
   logTail(name: ServiceName): string;
