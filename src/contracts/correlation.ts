@@ -23,21 +23,25 @@ export type CorrelationOption =
       readonly header?: string;
       /** Require `traceparent` as well. Default true. */
       readonly traceparent?: boolean;
+      /** HTTP only: require the provider to answer with the correlation header too. Default false. */
+      readonly echo?: boolean;
     };
 
 /** Resolved correlation requirement; `undefined` when off. */
 export interface Correlation {
   readonly header: string;
   readonly traceparent: boolean;
+  readonly echo: boolean;
 }
 
 /** Normalises a {@link CorrelationOption}. */
 export function resolveCorrelation(option: CorrelationOption | undefined): Correlation | undefined {
   if (!option) return undefined;
-  if (option === true) return { header: DEFAULT_CORRELATION_HEADER, traceparent: true };
+  if (option === true) return { header: DEFAULT_CORRELATION_HEADER, traceparent: true, echo: false };
   return {
     header: (option.header ?? DEFAULT_CORRELATION_HEADER).toLowerCase(),
     traceparent: option.traceparent ?? true,
+    echo: option.echo ?? false,
   };
 }
 

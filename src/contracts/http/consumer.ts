@@ -48,6 +48,8 @@ export interface HttpContractOptions {
    * header (default `x-correlation-id`), matched by regex. Default off.
    */
   readonly correlation?: CorrelationOption;
+  /** Port of the mock provider (so a real consumer can be pointed at it up front). Default: a free port per test. */
+  readonly port?: number;
   /** Pact core log level. Default `error`. */
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }
@@ -82,6 +84,7 @@ export function httpContract(options: HttpContractOptions): HttpContract {
     provider: options.provider,
     dir: options.pactDir ?? defaultPactDir(),
     logLevel: options.logLevel ?? 'error',
+    ...(options.port ? { port: options.port } : {}),
   });
   return {
     consumer: options.consumer,
@@ -99,7 +102,15 @@ export function httpContract(options: HttpContractOptions): HttpContract {
           if (spec.request.body !== undefined) b.jsonBody(spec.request.body);
         })
         .willRespondWith(spec.response.status, (b) => {
-          if (spec.response.headers) b.headers(spec.response.headers);
+          const echoed = correlation?.echo
+            ? {
+                [correlation.header]: correlationMatchers(correlation)[
+                  correlation.header
+                ] as MatchersV3.Matcher<string>,
+              }
+            : {};
+          const responseHeaders = { ...(spec.response.headers ?? {}), ...echoed };
+          if (Object.keys(responseHeaders).length > 0) b.headers(responseHeaders);
           if (spec.response.body !== undefined) b.jsonBody(spec.response.body as JsonValue);
         })
         .executeTest((mockServer) =>
