@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { glob, mkdir, writeFile } from 'node:fs/promises';
+import { glob, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../../core/config/load.js';
 import { MsaVerifyError } from '../../core/errors.js';
@@ -58,8 +59,8 @@ export async function contractsTest(
   }
   const pactDir = path.resolve(baseDir, contracts.pactDir);
   await mkdir(pactDir, { recursive: true });
-  const tmpDir = path.join(baseDir, '.msa-verify');
-  await mkdir(tmpDir, { recursive: true });
+  // The generated config lives outside the project so linters and git never see it.
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'msav-contracts-test-'));
   const vitestConfig = path.join(tmpDir, 'vitest.contracts.config.mjs');
   await writeFile(
     vitestConfig,
@@ -80,7 +81,7 @@ export async function contractsTest(
     });
     child.once('error', reject);
     child.once('close', (c) => resolve(c ?? 1));
-  });
+  }).finally(() => rm(tmpDir, { recursive: true, force: true }));
   return { passed: code === 0, files, pactDir };
 }
 
