@@ -174,7 +174,7 @@ describe('broker commands (fixture server speaking the Pact Broker API)', () => 
     expect(before.code).toBe(1);
     const reportFile = path.join(out, 'broker.json');
     const verified = await withProviders({}, (env) =>
-      bcli(['verify', '--json', reportFile, '--provider', 'products'], env),
+      bcli(['verify', '--json', reportFile, '--junit', path.join(out, 'broker.xml'), '--provider', 'products'], env),
     );
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(broker.verifications).toContainEqual(
