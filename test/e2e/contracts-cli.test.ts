@@ -132,6 +132,15 @@ describe('msa-verify contracts (fixture project)', () => {
     expect(r.stderr).toContain('unknown provider "nope"');
   });
 
+  it('exits 3 when the transport check cannot reach RabbitMQ', async () => {
+    const port = await freePort();
+    const r = await withProviders({}, (env) =>
+      cli(['verify', '--provider', 'orders'], { ...env, RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` }),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toContain('RabbitMQ unreachable');
+  });
+
   it('exits 3 when a provider is unreachable', async () => {
     const port = await freePort();
     const r = await withProviders({}, (env) =>

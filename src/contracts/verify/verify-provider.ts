@@ -1,5 +1,6 @@
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
-import { MsaVerifyError } from '../../core/errors.js';
+import { isMsaVerifyError, MsaVerifyError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
 import type { ContractPairResult } from '../../core/results.js';
 import type { MessageProducer, StateHandlers } from '../types.js';
 import { type PactVerifierReport, toPairResults } from './results.js';
@@ -51,13 +52,21 @@ export interface VerifyProviderOptions {
  * child process to keep its console and `--json` output clean.
  */
 export async function verifyProvider(options: VerifyProviderOptions): Promise<ContractPairResult[]> {
+  // A producer that cannot reach what it needs (RabbitMQ, the provider) makes
+  // the run "could not run" (exit 3), not a broken contract.
+  let environmentError: MsaVerifyError | undefined;
   const messageProviders = Object.fromEntries(
     Object.entries(options.messages ?? {}).map(([description, produce]) => [
       description,
       async (descriptor: { providerStates?: { name: string; params?: Record<string, unknown> }[] }) => {
         const states = (descriptor.providerStates ?? []).map((s) => ({ name: s.name, params: s.params ?? {} }));
-        const produced = await produce(states);
-        return { __pactMessageMetadata: { ...produced.metadata }, message: produced.content };
+        try {
+          const produced = await produce(states);
+          return { __pactMessageMetadata: { ...produced.metadata }, message: produced.content };
+        } catch (error) {
+          environmentError ??= asEnvironmentError(error, description);
+          throw error;
+        }
       },
     ]),
   );
@@ -93,6 +102,7 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
     raw = error instanceof Error ? error.message : String(error);
   }
   const wallMs = performance.now() - started;
+  if (environmentError) throw environmentError;
   let report: PactVerifierReport;
   try {
     report = JSON.parse(raw) as PactVerifierReport;
@@ -104,4 +114,18 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
     });
   }
   return toPairResults(report, options.provider, kindOf, wallMs);
+}
+
+/** The error as an exit-3 MsaVerifyError when it says something was unreachable; else undefined. */
+function asEnvironmentError(error: unknown, description: string): MsaVerifyError | undefined {
+  if (isMsaVerifyError(error)) return error.exitCode === ExitCode.EnvironmentUnavailable ? error : undefined;
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+    return new MsaVerifyError(
+      'MSAV_TARGET_UNREACHABLE',
+      `producing "${description}": ${code} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  return undefined;
 }
