@@ -151,6 +151,19 @@ describe('msa-verify contracts (fixture project)', () => {
   });
 });
 
+describe('consumer tests that break their contract', () => {
+  it('exit 1 and skip verification', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/contracts/failing');
+    const r = await runCli(['contracts', '--config', path.join(dir, 'msa-verify.config.yaml')], {
+      cwd: dir,
+      env: { MSAV_PACT_DIR: await mkdtemp(path.join(os.tmpdir(), 'msav-failing-')) },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('consumer tests failed; provider verification skipped');
+    expect(r.stdout).toContain('forgets the correlation headers');
+  });
+});
+
 describe('broker commands (fixture server speaking the Pact Broker API)', () => {
   const token = `tok-${randomUUID()}`;
   const brokerConfig = path.join(project, 'broker.config.yaml');
