@@ -50,6 +50,7 @@ export {
   captureRabbitMessage,
   type RabbitCaptureOptions,
   rabbitMessageProducer,
+  type TriggerContext,
 } from './transport/rabbitmq.js';
 export type {
   JsonValue,

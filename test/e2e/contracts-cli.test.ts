@@ -105,6 +105,14 @@ describe('msa-verify contracts (fixture project)', () => {
     expect(r.stdout).toContain('metadata.x-correlation-id');
   });
 
+  it('transport check exits 1 when the publisher does not propagate the inbound correlation id', async () => {
+    const r = await withProviders({ orders: 'own-correlation' }, (env) => cli(['verify', '--provider', 'orders'], env));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('metadata.x-correlation-id');
+    expect(r.stdout).toContain('not propagated: sent msav-');
+    expect(r.stdout).toContain('got minted-by-publisher');
+  });
+
   it('exits 2 naming the file for malformed pact JSON', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-bad-pacts-'));
     await cp(pactDir, dir, { recursive: true });

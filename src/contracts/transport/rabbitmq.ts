@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { MessageProducer, ProducedMessage, StateParams } from '../types.js';
@@ -19,6 +20,18 @@ export interface RabbitCaptureOptions {
   readonly bindingKey?: string;
   /** How long to wait for the message after `trigger`, ms. Default 10000. */
   readonly timeoutMs?: number;
+  /**
+   * Check that the provider propagates the correlation id: the trigger gets a
+   * fresh id to send, and a message carrying another id in this header fails
+   * the contract (its metadata value reads `not propagated: sent ..., got ...`).
+   */
+  readonly propagation?: { readonly header: string };
+}
+
+/** What a trigger gets besides the provider states. */
+export interface TriggerContext {
+  /** A fresh correlation id the trigger should send with the request that makes the provider publish. */
+  readonly correlationId: string;
 }
 
 /** A message as it arrived on the queue. */
@@ -113,10 +126,17 @@ export async function captureRabbitMessage(
  */
 export function rabbitMessageProducer(
   options: RabbitCaptureOptions,
-  trigger: (states: readonly { name: string; params: StateParams }[]) => Promise<void>,
+  trigger: (states: readonly { name: string; params: StateParams }[], context: TriggerContext) => Promise<void>,
 ): MessageProducer {
   return async (states) => {
-    const m = await captureRabbitMessage(options, () => trigger(states));
-    return { content: m.content, metadata: m.metadata };
+    const correlationId = `msav-${randomUUID()}`;
+    const m = await captureRabbitMessage(options, () => trigger(states, { correlationId }));
+    const metadata = { ...m.metadata };
+    const header = options.propagation?.header;
+    const got = header === undefined ? undefined : metadata[header];
+    if (header !== undefined && got !== undefined && got !== correlationId) {
+      metadata[header] = `not propagated: sent ${correlationId}, got ${got}`;
+    }
+    return { content: m.content, metadata };
   };
 }
