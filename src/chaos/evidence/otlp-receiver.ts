@@ -83,12 +83,19 @@ export class OtlpReceiver implements TraceSource {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/v1/traces') return reply(res, 404, 'application/json', '{"error":"not found"}');
-    if (req.method !== 'POST') return reply(res, 405, 'application/json', '{"error":"method not allowed"}');
+    if (path !== '/v1/traces') {
+      reply(res, 404, 'application/json', '{"error":"not found"}');
+      return;
+    }
+    if (req.method !== 'POST') {
+      reply(res, 405, 'application/json', '{"error":"method not allowed"}');
+      return;
+    }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json' && type !== 'application/x-protobuf') {
       this.rejected++;
-      return reply(res, 415, 'application/json', '{"error":"unsupported content-type"}');
+      reply(res, 415, 'application/json', '{"error":"unsupported content-type"}');
+      return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
