@@ -3,7 +3,7 @@
 //   1. throughput: wrk, autocannon and the built-in generator (closed model), same
 //      connections and duration, each as its own process; prints req/s and ratios.
 //   2. rate accuracy: the built-in generator at a fixed target rate (open model),
-//      with node:http (what runLoad uses) and with fetch/undici, next to
+//      with its raw client (runLoad's default), node:http and fetch/undici, next to
 //      autocannon's --overallRate; achieved rate and send lag.
 //   3. Toxiproxy overhead: the same fixed-rate load direct and through a proxy
 //      with no toxics on the shared Toxiproxy (a uniquely named proxy, deleted after).
@@ -86,13 +86,9 @@ function autocannon(url: string, args: string[]): { rps: number; total: number; 
   };
 }
 
-function ours(url: string, connections: number, seconds: number): number {
-  const r = run(node, [
-    path.join(import.meta.dirname, 'closed-load.ts'),
-    url,
-    String(connections),
-    String(seconds * 1000),
-  ]);
+function ours(url: string, connections: number, seconds: number, client = 'raw'): number {
+  const script = path.join(import.meta.dirname, 'closed-load.ts');
+  const r = run(node, [script, url, String(connections), String(seconds * 1000), client]);
   if (!r.ok) throw new Error(`built-in generator failed:\n${r.out}`);
   const out = JSON.parse(r.out) as { rps: number; errors: number; requests: number };
   if (out.errors > 0) throw new Error(`built-in generator saw ${out.errors} errors of ${out.requests} requests`);
@@ -169,6 +165,7 @@ try {
     { name: 'wrk -t1', run: () => wrkRps(url, C, D), rps: [] },
     { name: 'autocannon', run: () => autocannon(url, ['-c', String(C), '-d', String(D)]).rps, rps: [] },
     { name: 'msa-verify', run: () => ours(url, C, D), rps: [] },
+    { name: 'msa-verify node:http', run: () => ours(url, C, D, 'node-http'), rps: [] },
   ];
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < tools.length; k++) {
@@ -182,9 +179,10 @@ try {
       `${t.name.padEnd(12)} median ${t.rps.length ? fmt(median(t.rps)).padStart(6) : '   n/a'} req/s   rounds: ${t.rps.map((x) => fmt(x)).join(', ')}`,
     );
   }
-  const [w, a, o] = tools.map((t) => (t.rps.length ? median(t.rps) : undefined));
+  const [w, a, o, oh] = tools.map((t) => (t.rps.length ? median(t.rps) : undefined));
   if (w !== undefined) console.log(`ratio msa-verify/wrk         ${(o! / w).toFixed(2)}   (goal >= 0.80)`);
   console.log(`ratio msa-verify/autocannon  ${(o! / a!).toFixed(2)}   (goal >= 1.00)`);
+  console.log(`ratio raw client/node:http   ${(o! / oh!).toFixed(2)}`);
 
   console.log(`\n## 2. rate accuracy: target ${RATE} req/s for ${RATE_D}s (open model)`);
   const httpSamples = await load.runLoad({
@@ -194,11 +192,22 @@ try {
     durationMs: RATE_D * 1000,
     timeoutMs: 5000,
   });
+  const nodeHttpSamples = await load.runLoad(
+    {
+      target: url,
+      requests: [{ method: 'GET', path: '/' }],
+      ratePerSec: RATE,
+      durationMs: RATE_D * 1000,
+      timeoutMs: 5000,
+    },
+    { client: 'node-http' },
+  );
   const fetchSamples = await fetchRun(url, RATE, RATE_D);
   const ac = autocannon(url, ['-c', String(C), '-d', String(RATE_D), '-R', String(RATE)]);
   console.log('sender              sent   achieved req/s  error  deviation  send lag p50/p99   service p50/p99');
   for (const [label, s] of [
-    ['runLoad node:http', httpSamples],
+    ['runLoad raw      ', httpSamples],
+    ['runLoad node:http', nodeHttpSamples],
     ['dispatch + fetch ', fetchSamples],
   ] as const) {
     const r = rateResult(s, RATE);
