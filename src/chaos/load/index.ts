@@ -4,6 +4,7 @@
 export { type Clock, systemClock } from './clock.js';
 export { type DispatchOptions, dispatch, type SendOutcome } from './dispatch.js';
 export { createHttpSender, type HttpSender, type HttpSenderOptions } from './http-sender.js';
+export { type K6Availability, type K6RunOptions, k6Available, k6PointsToSamples, runK6 } from './k6.js';
 export { createRawHttpSender } from './raw-http-sender.js';
 export { type ParsedResponse, ResponseParseError, ResponseParser } from './response-parser.js';
 export { assertLoadPlan, DEFAULT_MAX_IN_FLIGHT, runLoad } from './run-load.js';
