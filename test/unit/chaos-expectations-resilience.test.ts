@@ -89,6 +89,19 @@ describe('retry from proxy connection counts (traces absent)', () => {
     );
   });
 
+  it('prefers the tap call counts (HTTP requests over keep-alive) to connection counts', () => {
+    const ev = evidence({
+      samples: reqs,
+      calls: { products: times(T0, 2, 2000) },
+      connections: { products: times(T0, 100, 10) },
+    });
+    const v = judge(retryExpectation, params, ev);
+    expect(v).toMatchObject({ passed: false, observed: 20 });
+    expect(v.message).toBe(
+      '2000 HTTP requests through proxy products for 100 requests = 20.00 attempts per request, above the bound of 3.',
+    );
+  });
+
   it('fails when neither spans nor connection counts exist (it cannot judge)', () => {
     const v = judge(retryExpectation, { ...params, proxy: 'nope', caller: 'orders' }, evidence({ samples: reqs }));
     expect(v).toMatchObject({ passed: false, observed: null });

@@ -93,5 +93,6 @@ export function evidence(
   };
   if (partial.faultStartedAt !== undefined) e.faultStartedAt = partial.faultStartedAt;
   if (partial.faultEndedAt !== undefined) e.faultEndedAt = partial.faultEndedAt;
+  if (partial.calls !== undefined) e.calls = partial.calls;
   return e;
 }
