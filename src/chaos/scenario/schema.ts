@@ -186,8 +186,9 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
       if (phases.has(phase.name))
         ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `duplicate phase name "${phase.name}"` });
       phases.add(phase.name);
-      if (phase.kind === 'fault')
-        phase.faults.forEach((f, j) => checkProxy(f.proxy, ['phases', i, 'faults', j, 'proxy']));
+      if (phase.kind === 'fault') {
+        for (const [j, f] of phase.faults.entries()) checkProxy(f.proxy, ['phases', i, 'faults', j, 'proxy']);
+      }
       if (phase.kind === 'fail-first') checkProxy(phase.proxy, ['phases', i, 'proxy']);
       phase.expect.forEach((e, j) => {
         const path = ['phases', i, 'expect', j];
