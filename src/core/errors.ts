@@ -18,6 +18,8 @@ export const ErrorCodes = {
   MSAV_TARGET_UNREACHABLE: ExitCode.EnvironmentUnavailable,
   MSAV_BROKER_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
+  MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
+  MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
