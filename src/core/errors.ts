@@ -20,6 +20,8 @@ export const ErrorCodes = {
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
   MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
   MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,
+  /** A run stopped by SIGINT/SIGTERM after rolling back; the CLI exits 130/143. */
+  MSAV_INTERRUPTED: ExitCode.EnvironmentUnavailable,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -76,8 +76,6 @@ export const ExpectationEntrySchema = z.looseObject({
 const phaseCommon = {
   name: shortNameField,
   duration: durationField,
-  /** Override of `load.rate` for this phase. */
-  rate: positiveField.optional(),
   expect: z.array(ExpectationEntrySchema).default([]),
 };
 
@@ -136,6 +134,14 @@ export const EventuallySchema = z.strictObject({
   within: durationField,
 });
 
+/** Where spans come from (optional: without traces, connection counts from taps are the evidence). */
+export const TracesSchema = z.strictObject({
+  /** Start an OTLP/HTTP receiver on 127.0.0.1:port; point the services' OTLP exporter at it. */
+  otlp: z.strictObject({ port: countField }).optional(),
+  /** Read spans from the preload's JSON-lines file (MSA_VERIFY_TRACES_FILE). */
+  file: z.string().optional(),
+});
+
 const baseShape = {
   /** Editor hint; ignored. */
   $schema: z.string().optional(),
@@ -148,6 +154,7 @@ const baseShape = {
   proxies: z.array(ProxySchema).min(1, { message: 'give at least one proxy' }),
   load: LoadSchema,
   phases: z.array(PhaseSchema).min(1, { message: 'give at least one phase' }),
+  traces: TracesSchema.optional(),
   eventually: z.array(EventuallySchema).default([]),
 };
 
