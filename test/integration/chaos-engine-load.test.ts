@@ -63,6 +63,7 @@ describe('runLoad against a real HTTP server', () => {
     expect(seen).toHaveLength(200);
     expect(samples.every((s) => s.status === 200)).toBe(true);
     expect(samples[0]?.bodySnippet).toBe('{"ok":true}');
+    expect(samples.slice(0, 2).map((s) => `${s.method} ${s.path}`)).toEqual(['GET /a', 'POST /b']);
     // open model: the sends are spread over the window, not bunched: the first half of the
     // schedule (by intended time) holds about half the requests actually started in that half
     const t0 = samples[0]!.intendedAt;

@@ -29,6 +29,8 @@ export interface DispatchOptions {
   newCorrelationId: () => string;
   signal?: AbortSignal;
   onSample?: (s: RequestSample) => void;
+  /** Method and path of request `seq`, copied into its sample. */
+  label?: (seq: number) => { method: string; path: string };
 }
 
 /** Runs the schedule to its end (or abort) and resolves with every sample, ordered by `seq`. */
@@ -44,6 +46,7 @@ export function dispatch(options: DispatchOptions): Promise<RequestSample[]> {
 
   return new Promise((resolve) => {
     const record = (s: RequestSample): void => {
+      if (options.label) Object.assign(s, options.label(s.seq));
       samples.push(s);
       options.onSample?.(s);
     };

@@ -55,6 +55,10 @@ export async function runLoad(
       clock,
       send: sender.send,
       newCorrelationId: randomUUID,
+      label: (seq) => {
+        const r = plan.requests[seq % plan.requests.length]!;
+        return { method: r.method, path: r.path };
+      },
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onSample ? { onSample: options.onSample } : {}),
     });

@@ -48,6 +48,10 @@ export interface RequestSample {
   correlationId: string;
   /** First 512 bytes of the response body (UTF-8). */
   bodySnippet?: string;
+  /** Method of the request sent (extension: set by runLoad). */
+  method?: string;
+  /** Path of the request sent, as in its {@link RequestSpec} (extension: set by runLoad). */
+  path?: string;
 }
 
 /** Options of {@link runLoad}. */
