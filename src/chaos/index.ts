@@ -5,9 +5,12 @@
 //        -> expectation registry verdicts -> rollback (always) -> ChaosRunResult
 //   chaos reset: journals -> rollbackRecord (bounded calls; /reset only for owned servers)
 
+import { expectationRegistry } from './expectations/registry.js';
 import type { JudgeCatalog } from './runner/engine-contract.js';
 
 export { JsonLinesTraceSource, OtlpReceiver, type SpanRecord, type TraceSource } from './evidence/index.js';
+export { expectationRegistry, expectationTypes } from './expectations/registry.js';
+export type { ExpectationDefinition } from './expectations/types.js';
 export { type LoadPlan, type RequestSample, type RequestSpec, runLoad } from './load/index.js';
 export type { JudgeCatalog, JudgeDefinition, PhaseEvidence } from './runner/engine-contract.js';
 export { checkEventually } from './runner/eventually.js';
@@ -51,4 +54,4 @@ export { ChaosSession, rollbackActiveSessions } from './toxiproxy/session.js';
 export const domain = 'chaos' as const;
 
 /** The expectation types scenarios can use (the engine's registry). */
-export const expectationCatalog: JudgeCatalog = new Map();
+export const expectationCatalog: JudgeCatalog = expectationRegistry;

@@ -1,3 +1,4 @@
+import { expectationRegistry } from './expectations/registry.js';
 import { buildScenarioJsonSchema } from './scenario/json-schema.js';
 
 /**
@@ -5,5 +6,5 @@ import { buildScenarioJsonSchema } from './scenario/json-schema.js';
  * `msa-verify schema` loads only the schema code.
  */
 export function scenarioJsonSchema(): Record<string, unknown> | null {
-  return buildScenarioJsonSchema();
+  return buildScenarioJsonSchema(expectationRegistry);
 }
