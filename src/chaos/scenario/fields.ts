@@ -27,6 +27,20 @@ export const hostPortField = z
   .string()
   .regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:8082' });
 
+/** `host:port`, or a URL whose host and port are taken (so `${SHOP_PRODUCTS_URL}` can be reused). */
+export const upstreamField = z.preprocess((v) => {
+  if (typeof v !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return v;
+  try {
+    const u = new URL(v);
+    const port =
+      u.port ||
+      ({ 'http:': '80', 'https:': '443', 'amqp:': '5672', 'amqps:': '5671' } as Record<string, string>)[u.protocol];
+    return port ? `${u.hostname}:${port}` : v;
+  } catch {
+    return v;
+  }
+}, hostPortField);
+
 /** Name of a proxy or phase: lower-case letters, digits, dashes. */
 export const shortNameField = z
   .string()

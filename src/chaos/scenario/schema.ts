@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrlField, nameField } from '../../core/config/fields.js';
-import { countField, durationField, hostPortField, positiveField, shortNameField } from './fields.js';
+import { countField, durationField, hostPortField, positiveField, shortNameField, upstreamField } from './fields.js';
 import { FaultSchema } from './toxics.js';
 
 // The scenario file format, version 1. Expectation parameters belong to the
@@ -32,8 +32,8 @@ export const ProxySchema = z.strictObject({
   name: shortNameField,
   /** host:port Toxiproxy listens on (point the caller here). */
   listen: hostPortField,
-  /** host:port of the real dependency. */
-  upstream: hostPortField,
+  /** host:port of the real dependency (a URL is accepted: its host and port are used). */
+  upstream: upstreamField,
   /**
    * Put a connection-counting relay (owned by the run, on this machine) between
    * Toxiproxy and the upstream. Needed for `fail-first` and connection-based

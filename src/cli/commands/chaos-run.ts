@@ -93,20 +93,32 @@ function printResult(r: ChaosRunResult, out: Output): void {
 
 interface Args extends Omit<GlobalArgs, 'json'> {
   files: string[];
-  json?: string;
+  json?: string | boolean;
   junit?: string;
   dryRun: boolean;
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
+// The global --json is a boolean, and yargs keeps it boolean even when this
+// command declares a string; drop the inherited boolean declaration here so
+// that `--json FILE` takes its value (a bare `--json` still means stdout JSON).
+function jsonOptionTakesFile<T>(y: Argv<T>): Argv<T> {
+  const declared = (
+    y as unknown as { getOptions(): { boolean: string[]; default: Record<string, unknown> } }
+  ).getOptions();
+  declared.boolean = declared.boolean.filter((key) => key !== 'json');
+  delete declared.default.json;
+  return y;
+}
+
 export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
   command: 'run <files..>',
   describe: 'Run scenario files: load, faults, verdicts; everything rolled back',
   builder: (y: Argv<GlobalArgs>) =>
-    y
+    jsonOptionTakesFile(y)
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files' })
-      .option('json', { type: 'string', describe: 'write the results as JSON to this file' })
+      .option('json', { type: 'string', describe: 'write the results as JSON to FILE (no FILE: JSON on stdout)' })
       .option('junit', { type: 'string', describe: 'write the results as JUnit XML to this file' })
       .option('dry-run', {
         type: 'boolean',
@@ -139,13 +151,15 @@ export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
     process.on('SIGTERM', onSignal);
     process.on('uncaughtException', onCrash);
     process.on('unhandledRejection', onCrash);
-    await runCommand({ ...args, json: false }, async (out) => {
+    const jsonFile = typeof args.json === 'string' && args.json !== '' ? args.json : undefined;
+    const stdoutJson = args.json === true || args.json === '';
+    await runCommand({ ...(args.config ? { config: args.config } : {}), json: stdoutJson }, async (out) => {
       try {
         return await chaosRun(
           {
             files: args.files,
             ...(args.config ? { config: args.config } : {}),
-            ...(args.json ? { json: args.json } : {}),
+            ...(jsonFile ? { json: jsonFile } : {}),
             ...(args.junit ? { junit: args.junit } : {}),
             dryRun: args.dryRun,
             signal: controller.signal,
