@@ -84,8 +84,9 @@ function printResult(r: ChaosRunResult, out: Output): void {
     const err = p.requests ? ` errors ${((p.errors / p.requests) * 100).toFixed(1)}%` : '';
     out.line(`  ${p.name} [${p.kind}] ${p.requests} requests${err} p99 ${Math.round(p.latencyMs.p99)}ms`);
     for (const v of p.verdicts) {
-      const observed =
-        v.observed === null ? 'n/a' : `${Number(v.observed.toFixed(3))}${v.unit && v.unit !== 'ratio' ? v.unit : ''}`;
+      const value = v.observed === null ? 'n/a' : String(Number(v.observed.toFixed(3)));
+      const plain = v.observed === null || !v.unit || v.unit === 'ratio';
+      const observed = plain ? value : v.unit === 'ms' ? `${value}ms` : `${value} ${v.unit}`;
       out.line(`    ${v.passed ? 'ok  ' : 'FAIL'} ${v.name}: observed ${observed}, bound ${v.bound}. ${v.message}`);
     }
   }
