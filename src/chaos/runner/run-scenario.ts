@@ -232,9 +232,25 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       const outcome = await session.rollback();
       if (!outcome.ok) note(`rollback incomplete (the watchdog keeps trying): ${outcome.notes.join('; ')}`);
     }
-    await Promise.all([...taps.values()].map((t) => t.close().catch(() => undefined)));
-    await traces?.close().catch(() => undefined);
-    await managed?.stop();
+    // Bounded: a relay or receiver that will not close must not keep the run alive.
+    await bounded(Promise.all([...taps.values()].map((t) => t.close())), 3000, 'close taps', note);
+    if (traces) await bounded(traces.close(), 3000, 'close the trace source', note);
+    if (managed) await bounded(managed.stop(), 5000, 'stop the managed Toxiproxy', note);
+  }
+}
+
+async function bounded(work: Promise<unknown>, ms: number, what: string, note: (text: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
+    if (outcome === 'timeout') note(`could not ${what} within ${ms}ms; continuing`);
+  } catch (error) {
+    note(`could not ${what}: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

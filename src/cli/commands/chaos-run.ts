@@ -30,6 +30,7 @@ export interface ChaosRunOptions {
  * Toxiproxy or target throws (exit 3).
  */
 export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<number> {
+  trace('chaos run: start');
   const cwd = options.cwd ?? process.cwd();
   const chaos = await import('../../chaos/index.js');
   const settings = await chaos.loadChaosSettings({ cwd, ...(options.config ? { config: options.config } : {}) });
@@ -58,6 +59,7 @@ export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<n
     if (tty) process.stderr.write('\r\x1b[K');
     results.push(result);
     printResult(result, out);
+    trace(`chaos run: ${result.scenario} done`);
   }
   const { writeJsonReport, writeJunitReport, pushResults } = await import('../../report/index.js');
   if (options.json) await writeJsonReport(path.resolve(cwd, options.json), results);
@@ -71,7 +73,13 @@ export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<n
     }
   }
   out.data({ results });
+  trace('chaos run: reports written');
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/** Timestamped step lines on stderr when MSAV_DEBUG is set (diagnosing hangs). */
+function trace(text: string): void {
+  if (process.env.MSAV_DEBUG) process.stderr.write(`[debug ${new Date().toISOString()}] ${text}\n`);
 }
 
 function printResult(r: ChaosRunResult, out: Output): void {
@@ -81,8 +89,12 @@ function printResult(r: ChaosRunResult, out: Output): void {
       `${r.rolledBack ? 'rolled back' : 'ROLLBACK INCOMPLETE'}${failed ? `, ${failed} expectation(s) failed` : ''}`,
   );
   for (const p of r.phases) {
-    const err = p.requests ? ` errors ${((p.errors / p.requests) * 100).toFixed(1)}%` : '';
-    out.line(`  ${p.name} [${p.kind}] ${p.requests} requests${err} p99 ${Math.round(p.latencyMs.p99)}ms`);
+    const err = ` errors ${((p.errors / Math.max(1, p.requests)) * 100).toFixed(1)}%`;
+    out.line(
+      p.requests > 0
+        ? `  ${p.name} [${p.kind}] ${p.requests} requests${err} p99 ${Math.round(p.latencyMs.p99)}ms`
+        : `  ${p.name}`,
+    );
     for (const v of p.verdicts) {
       const value = v.observed === null ? 'n/a' : String(Number(v.observed.toFixed(3)));
       const plain = v.observed === null || !v.unit || v.unit === 'ratio';
@@ -177,6 +189,7 @@ export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
     });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    trace(`chaos run: exit code ${String(process.exitCode)}`);
     // Whatever a misbehaving dependency left open must not keep the CLI alive.
     setTimeout(() => process.exit(), 2000).unref();
   },
