@@ -19,6 +19,10 @@ export const ErrorCodes = {
   MSAV_TARGET_UNREACHABLE: ExitCode.EnvironmentUnavailable,
   MSAV_BROKER_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
+  MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
+  MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,
+  /** A run stopped by SIGINT/SIGTERM after rolling back; the CLI exits 130/143. */
+  MSAV_INTERRUPTED: ExitCode.EnvironmentUnavailable,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -91,4 +91,6 @@ export const ChaosSchema = z.strictObject({
   allowTargets: z.array(z.string()).default(['127.0.0.1:*', 'localhost:*']),
   /** Hard cap on the total duration of one scenario. */
   maxDuration: durationField.default('10m'),
+  /** Folder of run journals (what each run changed in Toxiproxy, for rollback and `chaos reset`). */
+  journalDir: z.string().default('.msa-verify/chaos'),
 });
