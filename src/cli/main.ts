@@ -4,10 +4,22 @@
 import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { chaosCommand } from './commands/chaos.js';
+import { contractsCommand } from './commands/contracts.js';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { doctorCommand } from './commands/doctor.js';
 import { instrumentCommand } from './commands/instrument.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import { registerDefaultFiles, registerFileValidator, validateCommand } from './commands/validate.js';
+
+// Scenario files are validated by the chaos domain, loaded only when a scenario is checked.
+registerFileValidator(async (file, cwd) =>
+  (await import('./commands/chaos-validate.js')).validateScenarioFile(file, cwd),
+);
+registerDefaultFiles(async (config, baseDir, cwd) =>
+  (await import('./commands/chaos-validate.js')).configuredScenarioFiles(config, baseDir, cwd),
+);
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -22,6 +34,10 @@ function buildCli(argv: readonly string[]) {
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
     .command(instrumentCommand as CommandModule)
+    .command(chaosCommand as CommandModule)
+    .command(contractsCommand as unknown as CommandModule)
+    .command(dashboardsCommand as CommandModule)
+    .command(reportCommand as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)

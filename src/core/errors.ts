@@ -13,11 +13,16 @@ export const ErrorCodes = {
   MSAV_DURATION_INVALID: ExitCode.InvalidInput,
   MSAV_TARGET_NOT_ALLOWED: ExitCode.InvalidInput,
   MSAV_UNKNOWN_PROVIDER: ExitCode.InvalidInput,
+  MSAV_RESULTS_INVALID: ExitCode.InvalidInput,
   MSAV_COMPONENT_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_TOXIPROXY_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_TARGET_UNREACHABLE: ExitCode.EnvironmentUnavailable,
   MSAV_BROKER_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
+  MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
+  MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,
+  /** A run stopped by SIGINT/SIGTERM after rolling back; the CLI exits 130/143. */
+  MSAV_INTERRUPTED: ExitCode.EnvironmentUnavailable,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

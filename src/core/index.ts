@@ -33,4 +33,5 @@ export type {
   TimelinePoint,
 } from './results.js';
 export { type ValidateResult, validateSource } from './validate.js';
+export { writeFileAtomic } from './write-file-atomic.js';
 export { parseYamlSource, type YamlSource } from './yaml-source.js';

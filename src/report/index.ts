@@ -1,3 +1,16 @@
-// report: JSON, JUnit XML, HTML and Prometheus output of contract and chaos runs.
-/** Name of this domain, for diagnostics. */
-export const domain = 'report' as const;
+// report: turns run results (src/core/results.ts) into files and metrics.
+//   result(s) -> writeJsonReport | writeJunitReport | writeHtmlReport -> files, atomically
+//             -> toExposition -> pushResults -> Pushgateway -> Prometheus -> Grafana
+export { type HtmlReportOptions, toHtml, writeHtmlReport } from './html.js';
+export { readResultsFile } from './html-input.js';
+export { writeJsonReport } from './json.js';
+export { toJunitXml, writeJunitReport } from './junit.js';
+export {
+  type ChaosProgress,
+  type PushOptions,
+  pushLive,
+  pushResults,
+  toExposition,
+  toLiveExposition,
+} from './prometheus.js';
+export type { RunResult } from './types.js';

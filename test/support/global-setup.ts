@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -19,9 +20,26 @@ function services(action: 'up' | 'down' | 'status'): boolean {
  */
 export default function setup(): (() => void) | undefined {
   if (process.env.MSAV_NO_SERVICES === '1') return undefined;
-  if (services('status')) return undefined;
-  if (!services('up')) throw new Error('scripts/services up failed: see the log lines above');
+  if (services('status')) {
+    exportAddresses();
+    return undefined;
+  }
+  if (!services('up')) {
+    services('down'); // stop whatever did start
+    throw new Error('scripts/services up failed: see the log lines above');
+  }
+  exportAddresses();
   return () => {
     services('down');
   };
+}
+
+// The addresses go into the environment that test workers and the CLI
+// subprocesses inherit, so msa-verify.config.yaml's ${VAR:-default} picks them up.
+function exportAddresses(): void {
+  const text = readFileSync(path.join(root, '.tools/run/services.env'), 'utf8');
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) process.env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
 }

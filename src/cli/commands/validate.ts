@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../core/config/load.js';
+import type { Config } from '../../core/config/schema.js';
 import { formatProblem, isMsaVerifyError, type Problem } from '../../core/errors.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
@@ -30,13 +31,24 @@ export function registerFileValidator(validator: FileValidator): void {
   fileValidators.push(validator);
 }
 
+/** Names the files a config implies (e.g. `chaos.scenarios`), validated when no files are given. */
+export type DefaultFilesProvider = (config: Config, baseDir: string, cwd: string) => Promise<readonly string[]>;
+
+const defaultFileProviders: DefaultFilesProvider[] = [];
+
+/** Lets a domain say which files `msa-verify validate` checks by default. */
+export function registerDefaultFiles(provider: DefaultFilesProvider): void {
+  defaultFileProviders.push(provider);
+}
+
 /** Validates the config file and any given files, collecting every problem. */
 export async function validate(options: ValidateOptions = {}): Promise<ValidateResult> {
   const cwd = options.cwd ?? process.cwd();
   const configFile = options.config ?? DEFAULT_CONFIG_FILE;
   const files: { file: string; ok: boolean; problems: readonly Problem[] }[] = [];
+  let loaded: { config: Config; baseDir: string } | undefined;
   try {
-    await loadConfig({ file: configFile, cwd });
+    loaded = await loadConfig({ file: configFile, cwd });
     files.push({ file: configFile, ok: true, problems: [] });
   } catch (error) {
     if (!isMsaVerifyError(error)) throw error;
@@ -45,7 +57,12 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
       : [{ file: configFile, line: 1, column: 1, path: '', message: error.message }];
     files.push({ file: configFile, ok: false, problems });
   }
-  for (const file of options.files ?? []) {
+  let toCheck: readonly string[] = options.files ?? [];
+  if (toCheck.length === 0 && loaded) {
+    const { config, baseDir } = loaded;
+    toCheck = (await Promise.all(defaultFileProviders.map((p) => p(config, baseDir, cwd)))).flat();
+  }
+  for (const file of toCheck) {
     if (path.resolve(cwd, file) === path.resolve(cwd, configFile)) continue;
     if (fileValidators.length === 0) {
       files.push({

@@ -1,0 +1,12 @@
+// evidence: where spans come from.
+//   services --OTLP/HTTP--> OtlpReceiver ---+
+//   preload --JSON lines--> JsonLinesTraceSource --+--> TraceSource.spans(window) -> SpanRecord[]
+//   staging --Jaeger API--> JaegerTraceSource -----+
+export { CORRELATION_ATTRIBUTE, spansOfRequests, traceIdsByCorrelation } from './correlate.js';
+export { JsonLinesTraceSource, parseSpanLine } from './file-source.js';
+export { type JaegerSourceOptions, JaegerTraceSource, jaegerTraceToSpans } from './jaeger-source.js';
+export { anyValue, idToHex, keyValues, nanosToMs, otlpToSpans } from './otlp-convert.js';
+export { decodeOtlpProtobuf } from './otlp-proto.js';
+export { encodeOtlpProtobuf, OtlpReceiver, type OtlpReceiverOptions } from './otlp-receiver.js';
+export type { SpanRecord, TraceSource } from './types.js';
+export { overlaps } from './window.js';

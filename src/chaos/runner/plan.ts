@@ -1,0 +1,160 @@
+import { formatDuration, parseDuration } from '../../core/duration.js';
+import { MsaVerifyError, type Problem } from '../../core/errors.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import type { Phase, Scenario } from '../scenario/schema.js';
+import { type Fault, type ToxiproxyToxic, toToxiproxyToxic } from '../scenario/toxics.js';
+
+/** Limits from the config's `chaos` section. */
+export interface ChaosLimits {
+  /** host:port patterns with `*` wildcards. */
+  readonly allowTargets: readonly string[];
+  /** Milliseconds. */
+  readonly maxDurationMs: number;
+}
+
+/** One phase with its timings resolved. */
+export interface PlannedPhase {
+  readonly index: number;
+  readonly spec: Phase;
+  /** Offset from the start of the load, ms. */
+  readonly offsetMs: number;
+  readonly durationMs: number;
+  /** Toxics to add (fault phases); `down` faults appear in `disable`. */
+  readonly toxics: readonly { proxy: string; toxic: ToxiproxyToxic; fault: Fault }[];
+  readonly disable: readonly string[];
+}
+
+/** What a run will do, computed before anything is touched (also what `--dry-run` prints). */
+export interface RunPlan {
+  readonly scenario: Scenario;
+  readonly file: string;
+  readonly phases: readonly PlannedPhase[];
+  /** Sum of the phase durations, ms. */
+  readonly loadDurationMs: number;
+  /** Load plus the longest `eventually` wait, ms; capped by `maxDuration`. */
+  readonly maxTotalMs: number;
+  readonly timeoutMs: number;
+  readonly toxiproxy: { readonly url?: string; readonly managed: boolean; readonly binary?: string };
+}
+
+/**
+ * Resolves durations and faults and enforces the config's limits.
+ * @throws MsaVerifyError `MSAV_TARGET_NOT_ALLOWED` or `MSAV_DURATION_CAP_EXCEEDED` (exit 2).
+ */
+export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxiproxyUrl?: string): RunPlan {
+  const s = loaded.scenario;
+  let offset = 0;
+  const phases: PlannedPhase[] = s.phases.map((spec, index) => {
+    const durationMs = parseDuration(spec.duration);
+    const faults = spec.kind === 'fault' ? spec.faults : [];
+    const planned: PlannedPhase = {
+      index,
+      spec,
+      offsetMs: offset,
+      durationMs,
+      toxics: faults.flatMap((fault) => {
+        const toxic = toToxiproxyToxic(fault);
+        return toxic ? [{ proxy: fault.proxy, toxic, fault }] : [];
+      }),
+      disable: faults.filter((f) => f.type === 'down').map((f) => f.proxy),
+    };
+    offset += durationMs;
+    return planned;
+  });
+  const eventuallyMs = Math.max(0, ...s.eventually.map((e) => parseDuration(e.within)));
+  const maxTotalMs = offset + eventuallyMs;
+  checkTargets(loaded, limits.allowTargets);
+  if (maxTotalMs > limits.maxDurationMs) {
+    throw new MsaVerifyError(
+      'MSAV_DURATION_CAP_EXCEEDED',
+      `${loaded.display}: the scenario can take ${formatDuration(maxTotalMs)}, more than chaos.maxDuration ${formatDuration(limits.maxDurationMs)}`,
+    );
+  }
+  const managed = s.toxiproxy?.managed === true;
+  const url = managed ? undefined : (s.toxiproxy?.url ?? defaultToxiproxyUrl);
+  if (!managed && !url) {
+    throw new MsaVerifyError(
+      'MSAV_SCENARIO_INVALID',
+      `${loaded.display}: no Toxiproxy: set toxiproxy.url or managed: true in the scenario, or toxiproxy.url in the config`,
+    );
+  }
+  return {
+    scenario: s,
+    file: loaded.display,
+    phases,
+    loadDurationMs: offset,
+    maxTotalMs,
+    timeoutMs: parseDuration(s.load.timeout),
+    toxiproxy: { ...(url ? { url } : {}), managed, ...(s.toxiproxy?.binary ? { binary: s.toxiproxy.binary } : {}) },
+  };
+}
+
+/** True when `hostPort` matches one of the patterns (`*` matches any run of characters). */
+export function targetAllowed(hostPort: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => {
+    const re = new RegExp(`^${p.split('*').map(escapeRe).join('.*')}$`, 'i');
+    return re.test(hostPort);
+  });
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function hostPortOf(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
+
+function checkTargets(loaded: LoadedScenario, allow: readonly string[]): void {
+  const s = loaded.scenario;
+  const targets: { path: string; hostPort: string }[] = [
+    { path: 'load.target', hostPort: hostPortOf(s.load.target) },
+    ...s.proxies.map((p, i) => ({ path: `proxies.${i}.upstream`, hostPort: p.upstream })),
+    ...s.eventually.map((e, i) => ({ path: `eventually.${i}.url`, hostPort: hostPortOf(e.url.replace('{id}', 'x')) })),
+  ];
+  const problems: Problem[] = targets
+    .filter((t) => !targetAllowed(t.hostPort, allow))
+    .map((t) => ({
+      file: loaded.display,
+      line: 1,
+      column: 1,
+      path: t.path,
+      message: `${t.hostPort} is not in chaos.allowTargets (${allow.join(', ')})`,
+    }));
+  if (problems.length > 0) {
+    throw new MsaVerifyError('MSAV_TARGET_NOT_ALLOWED', `${loaded.display}: target not allowed by the config`, {
+      problems,
+    });
+  }
+}
+
+/** The plan as lines of text, for `--dry-run`. */
+export function describePlan(plan: RunPlan): string[] {
+  const s = plan.scenario;
+  const lines = [
+    `scenario ${s.name} (${plan.file})`,
+    `  toxiproxy: ${plan.toxiproxy.managed ? `managed (private server${plan.toxiproxy.binary ? `, ${plan.toxiproxy.binary}` : ''})` : plan.toxiproxy.url}`,
+    ...s.proxies.map(
+      (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
+    ),
+    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${s.load.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+  ];
+  for (const p of plan.phases) {
+    const at = `${formatDuration(p.offsetMs)}..${formatDuration(p.offsetMs + p.durationMs)}`;
+    lines.push(`  phase ${p.spec.name} [${p.spec.kind}] ${at}`);
+    for (const t of p.toxics) {
+      lines.push(
+        `    toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream}, toxicity ${t.toxic.toxicity}) ${JSON.stringify(t.toxic.attributes)}`,
+      );
+    }
+    for (const d of p.disable) lines.push(`    proxy ${d} down`);
+    if (p.spec.kind === 'fail-first') lines.push(`    fail the first ${p.spec.n} connections to ${p.spec.proxy}`);
+    if (p.spec.kind === 'recovery') lines.push(`    back to steady state within ${p.spec.within}`);
+    for (const e of p.spec.expect)
+      lines.push(`    expect ${e.name ?? e.type} ${JSON.stringify({ ...e, type: undefined, name: undefined })}`);
+  }
+  for (const e of s.eventually) lines.push(`  eventually ${e.type}: ${e.url} within ${e.within}`);
+  lines.push(`  at most ${formatDuration(plan.maxTotalMs)} in all; nothing was touched (dry run)`);
+  return lines;
+}

@@ -1,0 +1,37 @@
+import type { ExpectationVerdict, PhaseResult, TimelinePoint } from '../../core/results.js';
+import { summarizeLatency } from '../load/stats.js';
+import type { RequestSample } from '../load/types.js';
+import type { PhaseEvidence } from './engine-contract.js';
+import { isErrorSample } from './progress.js';
+
+/** Most timeline points kept in a result; longer runs are thinned evenly. */
+export const MAX_TIMELINE_POINTS = 20_000;
+
+/** Summary of one phase for the result. */
+export function phaseResult(evidence: PhaseEvidence, verdicts: readonly ExpectationVerdict[]): PhaseResult {
+  return {
+    name: evidence.phase.name,
+    kind: evidence.phase.kind,
+    startedAt: evidence.phase.startedAt,
+    endedAt: evidence.phase.endedAt,
+    requests: evidence.samples.length,
+    errors: evidence.samples.filter(isErrorSample).length,
+    latencyMs: summarizeLatency(evidence.samples),
+    verdicts,
+  };
+}
+
+/** Latency over time, relative to `t0`, labelled with the phase each request was scheduled in. */
+export function timeline(
+  samples: readonly RequestSample[],
+  t0: number,
+  phaseOf: (at: number) => string,
+): TimelinePoint[] {
+  const stride = Math.max(1, Math.ceil(samples.length / MAX_TIMELINE_POINTS));
+  const points: TimelinePoint[] = [];
+  for (let i = 0; i < samples.length; i += stride) {
+    const s = samples[i]!;
+    points.push({ t: s.intendedAt - t0, latencyMs: s.latencyMs, status: s.status, phase: phaseOf(s.intendedAt) });
+  }
+  return points;
+}

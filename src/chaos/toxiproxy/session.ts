@@ -1,0 +1,117 @@
+import type { ToxiproxyToxic } from '../scenario/toxics.js';
+import { ToxiproxyClient } from './client.js';
+import { Journal } from './journal.js';
+import { type RollbackOutcome, rollbackRecord } from './rollback.js';
+import { proxyName } from './run-id.js';
+import { DEFAULT_STALE_MS, spawnWatchdog } from './watchdog.js';
+
+/** Options for {@link ChaosSession.open}. */
+export interface ChaosSessionOptions {
+  readonly runId: string;
+  readonly scenario: string;
+  readonly toxiproxyUrl: string;
+  /** True when the run started this Toxiproxy (then `POST /reset` is an allowed fallback). */
+  readonly owned: boolean;
+  readonly serverPid?: number;
+  readonly journalDir: string;
+  /** Start the detached watchdog. Default true. */
+  readonly watchdog?: boolean;
+  /** Heartbeat period in milliseconds. Default 1000. */
+  readonly heartbeatMs?: number;
+  /** Per-call timeout for Toxiproxy in milliseconds. Default 3000. */
+  readonly timeoutMs?: number;
+}
+
+const active = new Set<ChaosSession>();
+
+/**
+ * Everything one run changes in a Toxiproxy, journalled before each change and
+ * undone by {@link ChaosSession.rollback} (idempotent) or, if this process
+ * dies, by the watchdog from the journal.
+ */
+export class ChaosSession {
+  readonly runId: string;
+  readonly client: ToxiproxyClient;
+  readonly journal: Journal;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #rollback: Promise<RollbackOutcome> | undefined;
+
+  private constructor(options: ChaosSessionOptions, journal: Journal) {
+    this.runId = options.runId;
+    this.client = new ToxiproxyClient(options.toxiproxyUrl, { timeoutMs: options.timeoutMs ?? 3000 });
+    this.journal = journal;
+  }
+
+  /** Writes the journal, starts the heartbeat and the watchdog. */
+  static async open(options: ChaosSessionOptions): Promise<ChaosSession> {
+    const journal = new Journal(options.journalDir, {
+      version: 1,
+      runId: options.runId,
+      scenario: options.scenario,
+      pid: process.pid,
+      toxiproxyUrl: options.toxiproxyUrl,
+      owned: options.owned,
+      ...(options.serverPid ? { serverPid: options.serverPid } : {}),
+      startedAt: Date.now(),
+      proxies: [],
+      toxics: [],
+    });
+    await journal.save();
+    await journal.beat();
+    const session = new ChaosSession(options, journal);
+    const period = options.heartbeatMs ?? 1000;
+    session.#heartbeat = setInterval(() => void journal.beat().catch(() => undefined), period);
+    session.#heartbeat.unref();
+    if (options.watchdog !== false) spawnWatchdog(journal.file, Math.max(DEFAULT_STALE_MS, period * 3));
+    active.add(session);
+    return session;
+  }
+
+  /** Creates the run's proxy for a scenario proxy; returns its Toxiproxy name. */
+  async createProxy(proxy: { name: string; listen: string; upstream: string }): Promise<string> {
+    const name = proxyName(this.runId, proxy.name);
+    await this.journal.willCreateProxy(name);
+    await this.client.createProxy({ name, listen: proxy.listen, upstream: proxy.upstream });
+    return name;
+  }
+
+  async addToxic(proxy: string, name: string, toxic: ToxiproxyToxic): Promise<void> {
+    await this.journal.willAddToxic(proxy, name);
+    await this.client.addToxic(proxy, { ...toxic, name });
+  }
+
+  async removeToxic(proxy: string, name: string): Promise<void> {
+    await this.client.removeToxic(proxy, name);
+    await this.journal.toxicRemoved(proxy, name);
+  }
+
+  async setEnabled(proxy: string, enabled: boolean): Promise<void> {
+    await this.client.setEnabled(proxy, enabled);
+  }
+
+  /**
+   * Removes every toxic and proxy of the run (bounded calls; reset only when
+   * owned); on success deletes the journal, which also ends the watchdog.
+   * Safe to call many times and concurrently: later calls share the first.
+   */
+  rollback(): Promise<RollbackOutcome> {
+    this.#rollback ??= (async () => {
+      const outcome = await rollbackRecord(this.journal.record);
+      if (this.#heartbeat) clearInterval(this.#heartbeat);
+      if (outcome.ok) await this.journal.close();
+      active.delete(this);
+      return outcome;
+    })();
+    return this.#rollback;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.rollback();
+  }
+}
+
+/** Rolls back every session of this process; for signal and uncaught-error handlers. */
+export async function rollbackActiveSessions(): Promise<boolean> {
+  const outcomes = await Promise.all([...active].map((s) => s.rollback()));
+  return outcomes.every((o) => o.ok);
+}

@@ -1,0 +1,196 @@
+import path from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { formatDuration } from '../../core/duration.js';
+import { isMsaVerifyError } from '../../core/errors.js';
+import type { ChaosRunResult } from '../../core/results.js';
+import type { GlobalArgs } from '../globals.js';
+import type { Output } from '../output.js';
+import { runCommand } from '../run.js';
+
+/** Options for {@link chaosRun}. */
+export interface ChaosRunOptions {
+  readonly files: readonly string[];
+  readonly config?: string;
+  /** Write the results as JSON to this file. */
+  readonly json?: string;
+  /** Write the results as JUnit XML to this file. */
+  readonly junit?: string;
+  /** Print the plan and touch nothing. */
+  readonly dryRun?: boolean;
+  readonly cwd?: string;
+  readonly signal?: AbortSignal;
+  /** Progress lines are redrawn in place when true. Default: stderr is a TTY. */
+  readonly tty?: boolean;
+}
+
+/**
+ * Runs scenario files one after another and reports. Returns the exit code:
+ * 0 every expectation held, 1 one failed (or a rollback was incomplete).
+ * Invalid scenarios throw (exit 2) before anything runs; an unreachable
+ * Toxiproxy or target throws (exit 3).
+ */
+export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<number> {
+  trace('chaos run: start');
+  const cwd = options.cwd ?? process.cwd();
+  const chaos = await import('../../chaos/index.js');
+  const settings = await chaos.loadChaosSettings({ cwd, ...(options.config ? { config: options.config } : {}) });
+  const plans = await chaos.planScenarios(options.files, settings, chaos.expectationCatalog, { cwd });
+  if (options.dryRun) {
+    for (const plan of plans) for (const line of chaos.describePlan(plan)) out.line(line);
+    return 0;
+  }
+  const tty = options.tty ?? process.stderr.isTTY === true;
+  const results: ChaosRunResult[] = [];
+  for (const plan of plans) {
+    const result = await chaos.runScenario(plan, {
+      catalog: chaos.expectationCatalog,
+      journalDir: path.resolve(settings.baseDir, settings.chaos.journalDir),
+      cwd,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onNote: (text) => out.error(`chaos: ${text}`),
+      onProgress: (p) => {
+        const line =
+          `[${p.scenario}] ${p.phase} (${p.kind})  ${formatDuration(p.elapsedMs)} elapsed, ${formatDuration(p.remainingMs)} left  ` +
+          `${p.rps.toFixed(1)} req/s  errors ${(p.errorRate * 100).toFixed(1)}%  p99 ${p.p99Ms === null ? '-' : `${Math.round(p.p99Ms)}ms`}`;
+        if (tty) process.stderr.write(`\r\x1b[K${line}`);
+        else out.error(line);
+      },
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    results.push(result);
+    printResult(result, out);
+    trace(`chaos run: ${result.scenario} done`);
+  }
+  const { writeJsonReport, writeJunitReport, pushResults } = await import('../../report/index.js');
+  if (options.json) await writeJsonReport(path.resolve(cwd, options.json), results);
+  if (options.junit) await writeJunitReport(path.resolve(cwd, options.junit), results);
+  const push = settings.config?.pushgateway;
+  if (push) {
+    try {
+      await pushResults({ url: push.url, job: push.job }, results);
+    } catch (error) {
+      out.error(`chaos: could not push results to ${push.url}: ${(error as Error).message}`);
+    }
+  }
+  out.data({ results });
+  trace('chaos run: reports written');
+  return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/** Timestamped step lines on stderr when MSAV_DEBUG is set (diagnosing hangs). */
+function trace(text: string): void {
+  if (process.env.MSAV_DEBUG) process.stderr.write(`[debug ${new Date().toISOString()}] ${text}\n`);
+}
+
+function printResult(r: ChaosRunResult, out: Output): void {
+  const failed = r.phases.flatMap((p) => p.verdicts).filter((v) => !v.passed).length;
+  out.line(
+    `${r.passed ? 'PASS' : 'FAIL'} ${r.scenario} (${r.file}) run ${r.runId}, ${formatDuration(r.endedAt - r.startedAt)}, ` +
+      `${r.rolledBack ? 'rolled back' : 'ROLLBACK INCOMPLETE'}${failed ? `, ${failed} expectation(s) failed` : ''}`,
+  );
+  for (const p of r.phases) {
+    const err = ` errors ${((p.errors / Math.max(1, p.requests)) * 100).toFixed(1)}%`;
+    out.line(
+      p.requests > 0
+        ? `  ${p.name} [${p.kind}] ${p.requests} requests${err} p99 ${Math.round(p.latencyMs.p99)}ms`
+        : `  ${p.name}`,
+    );
+    for (const v of p.verdicts) {
+      const value = v.observed === null ? 'n/a' : String(Number(v.observed.toFixed(3)));
+      const plain = v.observed === null || !v.unit || v.unit === 'ratio';
+      const observed = plain ? value : v.unit === 'ms' ? `${value}ms` : `${value} ${v.unit}`;
+      out.line(`    ${v.passed ? 'ok  ' : 'FAIL'} ${v.name}: observed ${observed}, bound ${v.bound}. ${v.message}`);
+    }
+  }
+}
+
+interface Args extends Omit<GlobalArgs, 'json'> {
+  files: string[];
+  json?: string | boolean;
+  junit?: string;
+  dryRun: boolean;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+// The global --json is a boolean, and yargs keeps it boolean even when this
+// command declares a string; drop the inherited boolean declaration here so
+// that `--json FILE` takes its value (a bare `--json` still means stdout JSON).
+function jsonOptionTakesFile<T>(y: Argv<T>): Argv<T> {
+  const declared = (
+    y as unknown as { getOptions(): { boolean: string[]; default: Record<string, unknown> } }
+  ).getOptions();
+  declared.boolean = declared.boolean.filter((key) => key !== 'json');
+  delete declared.default.json;
+  return y;
+}
+
+export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'run <files..>',
+  describe: 'Run scenario files: load, faults, verdicts; everything rolled back',
+  builder: (y: Argv<GlobalArgs>) =>
+    jsonOptionTakesFile(y)
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files' })
+      .option('json', { type: 'string', describe: 'write the results as JSON to FILE (no FILE: JSON on stdout)' })
+      .option('junit', { type: 'string', describe: 'write the results as JUnit XML to this file' })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the plan; touch nothing',
+      }) as unknown as Argv<Args>,
+  handler: async (args: ArgumentsCamelCase<Args>) => {
+    const controller = new AbortController();
+    let signalled: NodeJS.Signals | undefined;
+    const emergency = async (code: number): Promise<never> => {
+      const { rollbackActiveSessions } = await import('../../chaos/toxiproxy/session.js');
+      await Promise.race([rollbackActiveSessions(), new Promise((r) => setTimeout(r, 8000))]);
+      process.exit(code);
+    };
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (signalled) {
+        void emergency(SIGNAL_EXIT[sig] ?? 1); // second signal: roll back now and leave
+        return;
+      }
+      signalled = sig;
+      process.stderr.write(`\nmsa-verify: ${sig}: stopping and rolling back...\n`);
+      controller.abort(sig);
+      setTimeout(() => void emergency(SIGNAL_EXIT[sig] ?? 1), 10_000).unref();
+    };
+    const onCrash = (error: unknown): void => {
+      process.stderr.write(`msa-verify: unexpected error, rolling back: ${String((error as Error)?.stack ?? error)}\n`);
+      void emergency(3);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+    const jsonFile = typeof args.json === 'string' && args.json !== '' ? args.json : undefined;
+    const stdoutJson = args.json === true || args.json === '';
+    await runCommand({ ...(args.config ? { config: args.config } : {}), json: stdoutJson }, async (out) => {
+      try {
+        return await chaosRun(
+          {
+            files: args.files,
+            ...(args.config ? { config: args.config } : {}),
+            ...(jsonFile ? { json: jsonFile } : {}),
+            ...(args.junit ? { junit: args.junit } : {}),
+            dryRun: args.dryRun,
+            signal: controller.signal,
+          },
+          out,
+        );
+      } catch (error) {
+        if (signalled && isMsaVerifyError(error) && error.code === 'MSAV_INTERRUPTED') {
+          out.error(`msa-verify: ${error.message}`);
+          return SIGNAL_EXIT[signalled] ?? 1;
+        }
+        throw error;
+      }
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    trace(`chaos run: exit code ${String(process.exitCode)}`);
+    // Whatever a misbehaving dependency left open must not keep the CLI alive.
+    setTimeout(() => process.exit(), 2000).unref();
+  },
+};

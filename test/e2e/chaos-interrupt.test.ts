@@ -1,0 +1,149 @@
+// Interruption matrix: SIGINT, SIGTERM and SIGKILL delivered to `msa-verify
+// chaos run` at random moments of the fault phase, 21 runs in all. After each,
+// the (private) Toxiproxy must show none of the run's proxies or toxics:
+// at once for SIGINT/SIGTERM (the runner rolls back before it exits), within
+// 10 s for SIGKILL (the detached watchdog does it).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
+import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
+import { freePort, waitFor } from '../support/net.js';
+import { ROOT } from '../support/services.js';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
+const RUNS_PER_SIGNAL = 7;
+
+let toxiproxy: ManagedToxiproxy;
+let client: ToxiproxyClient;
+let upstream: http.Server;
+let work: string;
+
+beforeAll(async () => {
+  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
+  client = new ToxiproxyClient(toxiproxy.url);
+  upstream = http.createServer((_req, res) => res.end('{"ok":true}'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-interrupt-'));
+  await writeFile(
+    path.join(work, 'msa-verify.config.yaml'),
+    `version: 1\nchaos: { journalDir: "${path.join(work, 'journal')}" }\n`,
+  );
+});
+
+afterAll(async () => {
+  await toxiproxy?.stop();
+  await new Promise((resolve) => upstream?.close(resolve));
+});
+
+async function scenario(i: number): Promise<string> {
+  const { port } = upstream.address() as AddressInfo;
+  const [a, b] = [await freePort(), await freePort()];
+  const file = path.join(work, `interrupt-${i}.yaml`);
+  await writeFile(
+    file,
+    `version: 1
+name: interrupt-${i}
+toxiproxy: { url: "${toxiproxy.url}" }
+proxies:
+  - { name: front, listen: "127.0.0.1:${a}", upstream: "127.0.0.1:${port}" }
+  - { name: side, listen: "127.0.0.1:${b}", upstream: "127.0.0.1:${port}", tap: false }
+load:
+  target: http://127.0.0.1:${a}
+  rate: 50
+  timeout: 2s
+  requests: [{ method: GET, path: / }]
+phases:
+  - { name: warm, kind: steady, duration: 300ms }
+  - name: broken
+    kind: fault
+    duration: 20s
+    faults:
+      - { proxy: front, type: latency, latency: 300ms }
+      - { proxy: front, type: slicer, averageSize: 16, delay: 1ms, stream: upstream }
+      - { proxy: side, type: down }
+  - { name: back, kind: recovery, duration: 1s, within: 1s }
+`,
+  );
+  return file;
+}
+
+/** Names of proxies and toxics msa-verify created that are still on the Toxiproxy. */
+async function leftovers(): Promise<string[]> {
+  const proxies = await client.listProxies();
+  return proxies.filter((p) => p.name.startsWith('msav-')).flatMap((p) => [p.name, ...p.toxics.map((t) => t.name)]);
+}
+
+function startRun(file: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'chaos', 'run', file], {
+    cwd: work,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  return { child, output: () => text };
+}
+
+describe('chaos run interrupted during the fault phase', () => {
+  it(`leaves nothing behind after SIGINT, SIGTERM (at once) and SIGKILL (within 10 s), ${RUNS_PER_SIGNAL * 3} runs`, async () => {
+    const seed = Number(process.env.MSAV_INTERRUPT_SEED ?? Date.now() % 100_000);
+    let state = seed;
+    const random = (): number => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const log: string[] = [`seed ${seed}`];
+    for (let i = 0; i < RUNS_PER_SIGNAL * SIGNALS.length; i++) {
+      const signal = SIGNALS[i % SIGNALS.length]!;
+      const { child, output } = startRun(await scenario(i));
+      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      // Wait until the fault phase is on: toxics on the run's proxy and the other proxy down.
+      await waitFor(async () => {
+        const proxies = (await client.listProxies()).filter((p) => p.name.startsWith('msav-'));
+        return proxies.some((p) => p.toxics.length === 2) && proxies.some((p) => !p.enabled);
+      }, 10_000).catch((error: unknown) => {
+        throw new Error(`run ${i}: the fault phase never started: ${String(error)}\n${output()}`);
+      });
+      const delay = Math.round(random() * 1500);
+      await sleep(delay);
+      expect((await leftovers()).length, `run ${i}: nothing to roll back at the moment of the signal`).toBeGreaterThan(
+        0,
+      );
+      const signalledAt = Date.now();
+      child.kill(signal);
+      const [code] = await exited;
+      if (signal === 'SIGKILL') {
+        await waitFor(async () => (await leftovers()).length === 0, 10_000).catch(async () => {
+          throw new Error(`run ${i} (SIGKILL): still present after 10 s: ${(await leftovers()).join(', ')}`);
+        });
+        log.push(`run ${i} ${signal} after ${delay}ms: clean after ${Date.now() - signalledAt}ms (watchdog)`);
+      } else {
+        expect(await leftovers(), `run ${i} (${signal}) left these behind:\n${output()}`).toEqual([]);
+        expect(code, output()).toBe(signal === 'SIGINT' ? 130 : 143);
+        expect(output()).toContain('rolling back');
+        log.push(
+          `run ${i} ${signal} after ${delay}ms: clean at exit ${Date.now() - signalledAt}ms later, code ${code}`,
+        );
+      }
+    }
+    // Every journal is gone once its run is cleaned (the watchdog deletes those of killed runs).
+    const journalDir = path.join(work, 'journal');
+    await waitFor(
+      async () => !existsSync(journalDir) || (await readdir(journalDir)).every((f) => !f.endsWith('.json')),
+      5000,
+    );
+    console.log(log.join('\n'));
+  });
+});

@@ -1,0 +1,204 @@
+// The core proof that `msa-verify chaos` works: each scenario in chaos/ passes
+// against the resilient shop and fails, on the right expectation and with a
+// clear message, against the naive (ORDERS_RESILIENCE=off) and retry-storm
+// (ORDERS_RETRY_STORM=on) variants. Real shop, real Toxiproxy (a private one,
+// started here), real RabbitMQ; the CLI runs as a user runs it.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
+import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
+import { runCli } from '../support/cli.js';
+import { freePort } from '../support/net.js';
+import { ROOT, serviceUrls } from '../support/services.js';
+
+interface Shop {
+  readonly urls: { gateway: string; orders: string; products: string; delivery: string };
+  stop(): Promise<void>;
+  stopService(name: 'gateway' | 'orders' | 'products' | 'delivery'): Promise<void>;
+}
+interface ShopModule {
+  startShop(options: {
+    rabbitmqUrl: string;
+    env?: { orders?: Record<string, string> };
+    messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  }): Promise<Shop>;
+  uniqueMessaging(prefix?: string): { exchange: string; deliveryQueue: string; deleteOnStop: boolean };
+}
+
+// The shop lives in examples/shop (MSAV_SHOP_LAUNCHER points elsewhere while it is developed in parallel).
+const LAUNCHER = process.env.MSAV_SHOP_LAUNCHER ?? path.join(ROOT, 'examples/shop/launcher.ts');
+const hasShop = existsSync(LAUNCHER);
+const PRODUCT_SCENARIOS = ['chaos/products-slow.yaml', 'chaos/products-reset.yaml', 'chaos/products-down.yaml'];
+
+let toxiproxy: ManagedToxiproxy;
+let work: string;
+let config: string;
+let rabbitmqUrl: string;
+let shopModule: ShopModule;
+
+beforeAll(async () => {
+  if (!hasShop) return;
+  shopModule = (await import(LAUNCHER)) as ShopModule;
+  rabbitmqUrl = serviceUrls().RABBITMQ_URL;
+  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
+  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-shop-'));
+  config = path.join(work, 'msa-verify.config.yaml');
+  await writeFile(
+    config,
+    [
+      'version: 1',
+      `toxiproxy: { url: "${toxiproxy.url}" }`,
+      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await toxiproxy?.stop();
+});
+
+async function runScenarios(files: string[], env: Record<string, string>, name: string) {
+  const report = path.join(work, `${name}.json`);
+  const r = await runCli(['chaos', 'run', ...files, '--config', config, '--json', report], {
+    env: { TOXIPROXY_URL: toxiproxy.url, MSAV_DEBUG: '1', ...env },
+    timeoutMs: 150_000,
+  });
+  const results = existsSync(report)
+    ? (JSON.parse(await readFile(report, 'utf8')) as { results: ChaosRunResult[] }).results
+    : [];
+  return { ...r, results };
+}
+
+function verdicts(result: ChaosRunResult | undefined): ExpectationVerdict[] {
+  return result?.phases.flatMap((p) => p.verdicts) ?? [];
+}
+
+function describeFailures(result: ChaosRunResult | undefined): string {
+  return verdicts(result)
+    .filter((v) => !v.passed)
+    .map((v) => `${v.phase}/${v.type}: ${v.message}`)
+    .join('\n');
+}
+
+type Variant = 'resilient' | 'naive' | 'storm';
+const VARIANT_ENV: Record<Variant, Record<string, string>> = {
+  resilient: {},
+  naive: { ORDERS_RESILIENCE: 'off' },
+  storm: { ORDERS_RETRY_STORM: 'on' },
+};
+
+// What must fail, per variant and scenario: [phase, expectation type, message pattern].
+const EXPECTED_FAILURES: Record<Exclude<Variant, 'resilient'>, Record<string, [string, string, RegExp]>> = {
+  naive: {
+    'products-slow': [
+      'products-slow',
+      'timeout',
+      /slowest response \d[\d.]*s at the client: above the timeout budget of 3s/,
+    ],
+    'products-reset': [
+      'products-resetting',
+      'circuit-breaker',
+      /the caller kept calling the dependency: .* calls per request/,
+    ],
+    'products-down': [
+      'products-down',
+      'fallback',
+      /degraded responses \(0%\) were the documented 503 .*circuit_open.*below 80%/,
+    ],
+  },
+  storm: {
+    'products-slow': ['products-slow', 'circuit-breaker', /the caller kept calling the dependency/],
+    'products-reset': ['products-resetting', 'retry', /= \d+(\.\d+)? attempts per request, above the bound of 3/],
+    'products-down': ['products-down', 'fallback', /were the documented 503 .*below 80%/],
+  },
+};
+
+describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
+  for (const variant of ['resilient', 'naive', 'storm'] as const) {
+    it(`products scenarios: ${variant} shop`, async () => {
+      const listen = `127.0.0.1:${await freePort()}`;
+      const shop = await shopModule.startShop({
+        rabbitmqUrl,
+        env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
+        messaging: shopModule.uniqueMessaging(`chaos-${variant}`),
+      });
+      try {
+        const r = await runScenarios(
+          PRODUCT_SCENARIOS,
+          { PRODUCTS_PROXY_LISTEN: listen, SHOP_ORDERS_URL: shop.urls.orders, SHOP_PRODUCTS_URL: shop.urls.products },
+          variant,
+        );
+        expect(
+          r.results.map((x) => x.scenario),
+          r.stderr,
+        ).toEqual(['products-slow', 'products-reset', 'products-down']);
+        for (const result of r.results) expect(result.rolledBack).toBe(true);
+        if (variant === 'resilient') {
+          for (const result of r.results) expect(result.passed, describeFailures(result)).toBe(true);
+          expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(0);
+          expect(r.stdout).toMatch(/PASS products-slow .* rolled back/);
+          return;
+        }
+        expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(1);
+        for (const [scenario, [phase, type, message]] of Object.entries(EXPECTED_FAILURES[variant])) {
+          const result = r.results.find((x) => x.scenario === scenario);
+          expect(result?.passed).toBe(false);
+          const failed = verdicts(result).filter((v) => !v.passed);
+          const hit = failed.find((v) => v.phase === phase && v.type === type);
+          expect(
+            hit,
+            `${variant}/${scenario}: expected ${type} to fail; failures:\n${describeFailures(result)}`,
+          ).toBeDefined();
+          expect(hit?.message).toMatch(message);
+          expect(r.stdout).toContain(`FAIL ${hit?.name}: observed`);
+        }
+      } finally {
+        await shop.stop();
+      }
+    });
+  }
+
+  it('rabbitmq-cut: orders keep accepting and every accepted order is delivered; lost deliveries fail it', async () => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const broker = new URL(rabbitmqUrl);
+    const viaProxy = `amqp://${broker.username}:${broker.password}@${listen}`;
+    const shop = await shopModule.startShop({
+      rabbitmqUrl,
+      env: { orders: { RABBITMQ_URL: viaProxy } },
+      messaging: shopModule.uniqueMessaging('chaos-rabbit'),
+    });
+    try {
+      const env = {
+        RABBITMQ_PROXY_LISTEN: listen,
+        RABBITMQ_ADDR: `${broker.hostname}:${broker.port || '5672'}`,
+        SHOP_ORDERS_URL: shop.urls.orders,
+        SHOP_DELIVERY_URL: shop.urls.delivery,
+      };
+      const ok = await runScenarios(['chaos/rabbitmq-cut.yaml'], env, 'rabbit-ok');
+      const result = ok.results[0];
+      expect(result?.passed, `${describeFailures(result)}\n${ok.stderr}`).toBe(true);
+      const faultPhase = result?.phases.find((p) => p.name === 'rabbitmq-cut');
+      expect(faultPhase?.requests).toBeGreaterThan(20);
+      expect(verdicts(result).find((v) => v.type === 'accepted-visible')?.message).toMatch(
+        /all \d+ accepted ids became visible/,
+      );
+      expect(ok.code).toBe(0);
+
+      // Negative: delivery is gone, so accepted orders never show up there.
+      await shop.stopService('delivery');
+      const lost = await runScenarios(['chaos/rabbitmq-cut.yaml'], { ...env, DELIVERY_WITHIN: '3s' }, 'rabbit-lost');
+      expect(lost.code).toBe(1);
+      const miss = verdicts(lost.results[0]).find((v) => v.type === 'accepted-visible');
+      expect(miss?.passed).toBe(false);
+      expect(miss?.message).toMatch(
+        /^\d+ of \d+ accepted ids were not visible at .*\/api\/deliveries\/\{id\} after 3s/,
+      );
+    } finally {
+      await shop.stop();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import type { ChaosRunResult, ContractsRunResult } from '../../src/core/results.js';
+
+/** A small chaos result with one passing and one failing expectation, for reporter tests. */
+export function sampleChaosResult(scenario = 'products-slow', t0 = Date.now() - 30_000): ChaosRunResult {
+  return {
+    kind: 'chaos',
+    runId: 'run-test-1',
+    scenario,
+    file: `chaos/${scenario}.yaml`,
+    startedAt: t0,
+    endedAt: t0 + 30_000,
+    passed: false,
+    rolledBack: true,
+    phases: [
+      {
+        name: 'steady',
+        kind: 'steady',
+        startedAt: t0,
+        endedAt: t0 + 10_000,
+        requests: 200,
+        errors: 0,
+        latencyMs: { p50: 5, p95: 9, p99: 12, max: 20 },
+        verdicts: [
+          {
+            type: 'latency',
+            name: 'latency p99',
+            phase: 'steady',
+            passed: true,
+            observed: 12,
+            bound: '<= 200ms',
+            unit: 'ms',
+            message: 'p99 12ms is within 200ms',
+          },
+        ],
+      },
+      {
+        name: 'fault',
+        kind: 'fault',
+        startedAt: t0 + 10_000,
+        endedAt: t0 + 20_000,
+        requests: 200,
+        errors: 150,
+        latencyMs: { p50: 800, p95: 2400, p99: 2600, max: 3000 },
+        verdicts: [
+          {
+            type: 'timeout',
+            name: 'timeout <= 1s',
+            phase: 'fault',
+            passed: false,
+            observed: 3000,
+            bound: '<= 1s',
+            unit: 'ms',
+            message: 'a request waited 3000ms, longer than the 1s budget',
+          },
+        ],
+      },
+    ],
+    faults: [
+      { proxy: 'products', toxic: 'run-test-1-latency', type: 'latency', startedAt: t0 + 10_000, endedAt: t0 + 20_000 },
+    ],
+    timeline: [
+      { t: 100, latencyMs: 5, status: 201, phase: 'steady' },
+      { t: 10_500, latencyMs: 3000, status: 0, phase: 'fault' },
+    ],
+  };
+}
+
+/** A contracts result with one broken interaction, for reporter tests. */
+export function sampleContractsResult(t0 = Date.now() - 5000): ContractsRunResult {
+  return {
+    kind: 'contracts',
+    runId: 'run-test-2',
+    startedAt: t0,
+    endedAt: t0 + 5000,
+    passed: false,
+    pairs: [
+      {
+        consumer: 'gateway',
+        provider: 'orders',
+        kind: 'http',
+        passed: false,
+        durationMs: 1200,
+        interactions: [
+          {
+            description: 'a request to create an order',
+            providerStates: ['product p-1 exists'],
+            passed: true,
+            mismatches: [],
+          },
+          {
+            description: 'a request for an order <with> "quotes" & ampersands',
+            providerStates: [],
+            passed: false,
+            mismatches: [
+              { path: 'body.totalCents', expected: 'a number', actual: 'missing', message: 'field missing' },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
