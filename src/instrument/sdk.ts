@@ -24,6 +24,7 @@ import { subscribeFastify } from './fastify-channel.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { otelApi } from './otel-api.js';
+import { parentPublishesOnRequests, RecentRequests } from './recent-requests.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
@@ -99,7 +100,8 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   );
 
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
-  const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record)];
+  const recent = new RecentRequests();
+  const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
   for (const { exporter } of createExporters(settings, req, warn)) {
     processors.push(
       new sdk.BatchSpanProcessor({
@@ -177,6 +179,14 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       const instrumentation = entry.create(hooks);
       if (!instrumentation) continue;
       const patched = trackPatches(instrumentation);
+      if (entry.name === 'amqplib') {
+        afterFilePatch(instrumentation, (exports) => {
+          const model = exports as { Channel?: { prototype: object }; ConfirmChannel?: { prototype: object } };
+          for (const cls of [model.Channel, model.ConfirmChannel]) {
+            if (cls) parentPublishesOnRequests(cls.prototype, recent, settings.correlationHeaders);
+          }
+        });
+      }
       // Created with enabled: false (so hooks attach after tracking); some read the flag at run time.
       instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
       instrumentation.enable();
@@ -320,4 +330,23 @@ function trackPatches(instrumentation: Instrumentation): () => boolean {
   if (modules.length === 0) return () => true;
   return () =>
     modules.some((m) => m.moduleExports !== undefined || (m.files ?? []).some((f) => f.moduleExports !== undefined));
+}
+
+/** Runs `after` on the exports each module file patch of `instrumentation` returns (before enable()). */
+function afterFilePatch(instrumentation: Instrumentation, after: (exports: unknown) => void): void {
+  type Patch = (exports: unknown, version?: string) => unknown;
+  const modules = (instrumentation as unknown as { _modules?: { files?: { patch?: Patch }[] }[] })._modules ?? [];
+  for (const file of modules.flatMap((m) => m.files ?? [])) {
+    const patch = file.patch;
+    if (typeof patch !== 'function') continue;
+    file.patch = (exports, version) => {
+      const result = patch(exports, version);
+      try {
+        after(result);
+      } catch {
+        // the instrumentation's own patch stands
+      }
+      return result;
+    };
+  }
 }

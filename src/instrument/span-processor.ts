@@ -11,6 +11,7 @@ import {
   isValidCorrelationId,
 } from './correlation.js';
 import { otelApi } from './otel-api.js';
+import type { RecentRequests } from './recent-requests.js';
 import { redactAttributes } from './redact.js';
 
 /** Receives every ended span (for metrics). */
@@ -28,9 +29,12 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
   readonly #redactHeaders: readonly string[];
   readonly #sink: SpanSink | undefined;
 
-  constructor(redactHeaders: readonly string[], sink?: SpanSink) {
+  readonly #recent: RecentRequests | undefined;
+
+  constructor(redactHeaders: readonly string[], sink?: SpanSink, recent?: RecentRequests) {
     this.#redactHeaders = redactHeaders;
     this.#sink = sink;
+    this.#recent = recent;
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -42,6 +46,7 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
         correlationOfSpan(otelApi().trace.getSpan(parentContext)) ??
         generateCorrelationId();
       span.setAttribute(CORRELATION_ATTRIBUTE, id);
+      if (span.kind === 1 /* SERVER */) this.#recent?.remember(id, span.spanContext());
     } catch {
       // Telemetry must never break the app.
     }
