@@ -8,7 +8,7 @@
 // Every step is guarded: a failure becomes one warning and the app runs on.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Context, Span, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
@@ -24,6 +24,7 @@ import { subscribeFastify } from './fastify-channel.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { otelApi } from './otel-api.js';
+import { BaggageCorrelation, LastTraceparent } from './propagators.js';
 import { parentPublishesOnRequests, RecentRequests } from './recent-requests.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
@@ -220,57 +221,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   };
   installFlushOnExit({ flush, timeoutMs: settings.flushTimeoutMs });
   return { settings, report, flush };
-}
-
-/**
- * Reads the last of several comma-joined `traceparent` values: a client that
- * forwards the inbound header and an instrumentation that appends its own
- * produce two, and the appended one (the current client span) is the parent.
- */
-class LastTraceparent {
-  readonly #inner: TextMapPropagator;
-  constructor(inner: TextMapPropagator) {
-    this.#inner = inner;
-  }
-  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
-    this.#inner.inject(ctx, carrier, setter);
-  }
-  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.#inner.extract(ctx, carrier, {
-      keys: (c) => getter.keys(c),
-      get: (c, key) => {
-        const value = getter.get(c, key);
-        if (key !== 'traceparent') return value;
-        const one = Array.isArray(value) ? value[value.length - 1] : value;
-        return typeof one === 'string' && one.includes(',') ? one.slice(one.lastIndexOf(',') + 1).trim() : one;
-      },
-    });
-  }
-  fields(): string[] {
-    return this.#inner.fields();
-  }
-}
-
-/** Adds the correlation ID to baggage on extract (so it travels in `baggage` too) and injects the header. */
-class BaggageCorrelation {
-  readonly #api: Api;
-  readonly #inner: CorrelationPropagator;
-  constructor(api: Api, inner: CorrelationPropagator) {
-    this.#api = api;
-    this.#inner = inner;
-  }
-  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
-    this.#inner.inject(ctx, carrier, setter);
-  }
-  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
-    const next = this.#inner.extract(ctx, carrier, getter);
-    const id = correlationFromContext(next)!;
-    const bag = this.#api.propagation.getBaggage(next) ?? this.#api.propagation.createBaggage();
-    return this.#api.propagation.setBaggage(next, bag.setEntry(CORRELATION_ATTRIBUTE, { value: id }));
-  }
-  fields(): string[] {
-    return this.#inner.fields();
-  }
 }
 
 function echo(api: Api, response: unknown, header: string, correlationOf: (ctx: Context) => string | undefined): void {
