@@ -75,7 +75,7 @@ async function main(): Promise<number> {
 
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
-  const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js'));
+  const preload = existsSync(path.join(ROOT, 'dist/instrument/index.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
   say(`starting the example shop${preload ? ' with the msa-verify/instrument preload' : ''}`);
   const shop: Shop = await startShop({ rabbitmqUrl, preload, logDir: path.join(REPORTS, 'logs') });
