@@ -10,6 +10,7 @@ import { runLoad } from '../load/run-load.js';
 import type { RequestSample } from '../load/types.js';
 import { startTap } from '../tap/start-tap.js';
 import type { Tap } from '../tap/types.js';
+import { ToxiproxyClient } from '../toxiproxy/client.js';
 import { cleanLeftovers } from '../toxiproxy/leftovers.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../toxiproxy/managed.js';
 import { newRunId, toxicName } from '../toxiproxy/run-id.js';
@@ -79,6 +80,8 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       toxiproxyUrl = managed.url;
       note(`started a private Toxiproxy at ${managed.url} (${managed.binary})`);
     }
+    // Reachability first (exit 3 with the URL), so that an absent Toxiproxy leaves no journal behind.
+    await new ToxiproxyClient(toxiproxyUrl).version();
     session = await ChaosSession.open({
       runId,
       scenario: s.name,
@@ -88,7 +91,6 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       journalDir,
       ...(options.watchdog === false ? { watchdog: false } : {}),
     });
-    await session.client.version(); // reachability: exit 3 with the URL when it does not answer
     throwIfAborted(options.signal);
 
     const proxyNames = new Map<string, string>();
