@@ -5,7 +5,10 @@ import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { chaosCommand } from './commands/chaos.js';
+import { contractsCommand } from './commands/contracts.js';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { doctorCommand } from './commands/doctor.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { registerDefaultFiles, registerFileValidator, validateCommand } from './commands/validate.js';
 
@@ -30,6 +33,9 @@ function buildCli(argv: readonly string[]) {
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
     .command(chaosCommand as CommandModule)
+    .command(contractsCommand as unknown as CommandModule)
+    .command(dashboardsCommand as CommandModule)
+    .command(reportCommand as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)

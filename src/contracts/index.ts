@@ -1,4 +1,70 @@
-// msa-verify/contracts: public entry of this domain. It grows with its issue; for now
-// it only states what it is, so that the export path resolves.
-/** Name of this domain, for diagnostics. */
-export const domain = 'contracts' as const;
+// msa-verify/contracts: a thin typed layer over pact-js (V4).
+//   consumer tests: httpContract / messageContract (+ correlation option) -> pact files
+//   provider side: verifyProvider (HTTP at a URL, message producers in code,
+//   rabbitMessageProducer for the transport-level check) -> ContractPairResult[]
+//   runVerification: config-driven, every provider; broker: Pact's own CLI.
+export {
+  type BrokerCommandResult,
+  type BrokerConnection,
+  type CanIDeployOptions,
+  type CanIDeployResult,
+  canIDeploy,
+  type PublishOptions,
+  type PublishResult,
+  pactCliBinary,
+  publishPacts,
+  runBrokerCommand,
+} from './broker/pact-cli.js';
+export {
+  CORRELATION_ID_PATTERN,
+  type Correlation,
+  type CorrelationOption,
+  correlationExample,
+  correlationMatchers,
+  DEFAULT_CORRELATION_HEADER,
+  EXAMPLE_CORRELATION_ID,
+  EXAMPLE_TRACEPARENT,
+  resolveCorrelation,
+  TRACEPARENT_PATTERN,
+} from './correlation.js';
+export {
+  type HttpContract,
+  type HttpContractOptions,
+  type HttpInteractionSpec,
+  type HttpRequestSpec,
+  type HttpResponseSpec,
+  type HttpTestContext,
+  httpContract,
+} from './http/consumer.js';
+export { Matchers } from './matchers.js';
+export {
+  type MessageContract,
+  type MessageContractOptions,
+  type MessageSpec,
+  messageContract,
+  type ReceivedMessage,
+} from './message/consumer.js';
+export { checkProvidersKnown, type PactFileInfo, readPactDir, readPactFile } from './pact-files.js';
+export {
+  type ArrivedMessage,
+  captureRabbitMessage,
+  type RabbitCaptureOptions,
+  rabbitMessageProducer,
+  type TriggerContext,
+} from './transport/rabbitmq.js';
+export type {
+  JsonValue,
+  MessageProducer,
+  ProducedMessage,
+  ProviderModule,
+  ProviderStateSpec,
+  StateHandler,
+  StateHandlers,
+  StateParams,
+} from './types.js';
+export { type InChildOptions, runVerificationInChild } from './verify/in-child.js';
+export { loadProviderModule } from './verify/provider-module.js';
+export { type PactVerifierReport, toMismatch, toPairResults } from './verify/results.js';
+export { type RunVerificationOptions, runVerification } from './verify/run-verification.js';
+export { type StartCommandOptions, type StartedProvider, startProviderCommand } from './verify/start-command.js';
+export { type BrokerSource, type VerifyProviderOptions, verifyProvider } from './verify/verify-provider.js';

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   MSAV_DURATION_INVALID: ExitCode.InvalidInput,
   MSAV_TARGET_NOT_ALLOWED: ExitCode.InvalidInput,
   MSAV_UNKNOWN_PROVIDER: ExitCode.InvalidInput,
+  MSAV_RESULTS_INVALID: ExitCode.InvalidInput,
   MSAV_COMPONENT_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_TOXIPROXY_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_TARGET_UNREACHABLE: ExitCode.EnvironmentUnavailable,

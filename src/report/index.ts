@@ -1,7 +1,16 @@
 // report: turns run results (src/core/results.ts) into files and metrics.
-//   result(s) -> writeJsonReport | writeJunitReport | (html, later) -> files, atomically
+//   result(s) -> writeJsonReport | writeJunitReport | writeHtmlReport -> files, atomically
 //             -> toExposition -> pushResults -> Pushgateway -> Prometheus -> Grafana
+export { type HtmlReportOptions, toHtml, writeHtmlReport } from './html.js';
+export { readResultsFile } from './html-input.js';
 export { writeJsonReport } from './json.js';
 export { toJunitXml, writeJunitReport } from './junit.js';
-export { type PushOptions, pushResults, toExposition } from './prometheus.js';
+export {
+  type ChaosProgress,
+  type PushOptions,
+  pushLive,
+  pushResults,
+  toExposition,
+  toLiveExposition,
+} from './prometheus.js';
 export type { RunResult } from './types.js';

@@ -27,11 +27,75 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
   msa_verify_chaos_fault_start_timestamp_seconds: ['gauge', 'Start of a fault window (unix seconds)'],
   msa_verify_chaos_fault_end_timestamp_seconds: ['gauge', 'End of a fault window (unix seconds)'],
   msa_verify_chaos_rollback_ok: ['gauge', '1 when every proxy and toxic of the run was removed'],
+  msa_verify_chaos_live_requests_per_second: ['gauge', 'Request rate of the running chaos phase'],
+  msa_verify_chaos_live_error_ratio: ['gauge', 'Share of failed requests (0..1) in the running chaos phase'],
+  msa_verify_chaos_live_latency_seconds: ['gauge', 'Client-side latency of the running chaos phase by quantile'],
+  msa_verify_chaos_live_timestamp_seconds: ['gauge', 'When the live progress was measured (unix seconds)'],
 };
 
 /** Prometheus text exposition of results, in the documented vocabulary. */
 export function toExposition(results: readonly RunResult[]): string {
-  const samples = results.flatMap((r) => (r.kind === 'chaos' ? chaosSamples(r) : contractSamples(r)));
+  return formatSamples(results.flatMap((r) => (r.kind === 'chaos' ? chaosSamples(r) : contractSamples(r))));
+}
+
+/**
+ * Progress of a running chaos scenario, measured over a short sliding window
+ * by the chaos runner and pushed while the run goes on (see {@link pushLive}).
+ */
+export interface ChaosProgress {
+  readonly scenario: string;
+  /** Name of the phase that is running. */
+  readonly phase: string;
+  /** Requests per second over the runner's sliding window. */
+  readonly requestsPerSec: number;
+  /** Failed requests divided by all requests in the window, 0..1. */
+  readonly errorRatio: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  /** When this was measured, epoch milliseconds. */
+  readonly at: number;
+}
+
+/** Prometheus text exposition of one live progress sample (`msa_verify_chaos_live_*`). */
+export function toLiveExposition(progress: ChaosProgress): string {
+  const labels = { scenario: progress.scenario, phase: progress.phase };
+  const samples: Sample[] = [
+    { name: 'msa_verify_chaos_live_requests_per_second', labels, value: progress.requestsPerSec },
+    { name: 'msa_verify_chaos_live_error_ratio', labels, value: progress.errorRatio },
+  ];
+  for (const [quantile, ms] of [
+    ['0.5', progress.p50Ms],
+    ['0.95', progress.p95Ms],
+    ['0.99', progress.p99Ms],
+  ] as const) {
+    samples.push({ name: 'msa_verify_chaos_live_latency_seconds', labels: { ...labels, quantile }, value: ms / 1000 });
+  }
+  samples.push({
+    name: 'msa_verify_chaos_live_timestamp_seconds',
+    labels: { scenario: progress.scenario },
+    value: progress.at / 1000,
+  });
+  return formatSamples(samples);
+}
+
+/**
+ * Pushes live progress of a chaos run with POST under the scenario's grouping
+ * key (job, kind=chaos, scenario): POST replaces only the `live` metrics, and
+ * the final {@link pushResults} (PUT) replaces the whole group, so the live
+ * gauges stop when the run's results land; Prometheus keeps their history.
+ * @throws Error with the Pushgateway's answer when the push is refused.
+ */
+export async function pushLive(options: PushOptions, progress: ChaosProgress): Promise<void> {
+  await send(
+    options,
+    'POST',
+    `kind/chaos/scenario/${encodeURIComponent(progress.scenario)}`,
+    toLiveExposition(progress),
+  );
+}
+
+function formatSamples(samples: readonly Sample[]): string {
   const byName = new Map<string, Sample[]>();
   for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   const lines: string[] = [];
@@ -59,18 +123,22 @@ export interface PushOptions {
  * @throws Error with the Pushgateway's answer when a push is refused.
  */
 export async function pushResults(options: PushOptions, results: readonly RunResult[]): Promise<void> {
-  const job = options.job ?? 'msa-verify';
   for (const r of results) {
     const key = r.kind === 'chaos' ? `kind/chaos/scenario/${encodeURIComponent(r.scenario)}` : 'kind/contracts';
-    const url = `${options.url.replace(/\/$/, '')}/metrics/job/${encodeURIComponent(job)}/${key}`;
-    const res = await fetch(url, {
-      method: 'PUT',
-      body: toExposition([r]),
-      headers: { 'content-type': 'text/plain; version=0.0.4' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-    });
-    if (!res.ok) throw new Error(`Pushgateway refused ${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    await send(options, 'PUT', key, toExposition([r]));
   }
+}
+
+async function send(options: PushOptions, method: 'PUT' | 'POST', key: string, body: string): Promise<void> {
+  const job = options.job ?? 'msa-verify';
+  const url = `${options.url.replace(/\/$/, '')}/metrics/job/${encodeURIComponent(job)}/${key}`;
+  const res = await fetch(url, {
+    method,
+    body,
+    headers: { 'content-type': 'text/plain; version=0.0.4' },
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+  });
+  if (!res.ok) throw new Error(`Pushgateway refused ${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
 }
 
 function runSamples(r: RunResult, base: Labels): Sample[] {

@@ -40,7 +40,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-describe('runLoad against a real HTTP server', () => {
+describe.each(['raw', 'node-http'] as const)('runLoad (%s client) against a real HTTP server', (client) => {
   it('sends exactly rate x duration requests, spread over the window, with plan and correlation headers', async () => {
     seen.length = 0;
     const streamed: RequestSample[] = [];
@@ -56,7 +56,7 @@ describe('runLoad against a real HTTP server', () => {
         timeoutMs: 2000,
         headers: { baggage: 'msa.run_id=run-123' },
       },
-      { onSample: (s) => streamed.push(s) },
+      { onSample: (s) => streamed.push(s), client },
     );
     expect(samples).toHaveLength(200);
     expect(streamed).toHaveLength(200);
@@ -86,17 +86,20 @@ describe('runLoad against a real HTTP server', () => {
   });
 
   it('gives up on a hanging request after timeoutMs and keeps the status of errors', async () => {
-    const samples = await runLoad({
-      target: base,
-      requests: [
-        { method: 'GET', path: '/hang' },
-        { method: 'GET', path: '/fail' },
-        { method: 'GET', path: '/big' },
-      ],
-      ratePerSec: 30,
-      durationMs: 100,
-      timeoutMs: 300,
-    });
+    const samples = await runLoad(
+      {
+        target: base,
+        requests: [
+          { method: 'GET', path: '/hang' },
+          { method: 'GET', path: '/fail' },
+          { method: 'GET', path: '/big' },
+        ],
+        ratePerSec: 30,
+        durationMs: 100,
+        timeoutMs: 300,
+      },
+      { client },
+    );
     expect(samples.map((s) => [s.status, s.error])).toEqual([
       [0, 'timeout'],
       [503, undefined],
@@ -111,13 +114,16 @@ describe('runLoad against a real HTTP server', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const samples = await runLoad({
-      target: `http://127.0.0.1:${port}`,
-      requests: [{ method: 'GET', path: '/' }],
-      ratePerSec: 10,
-      durationMs: 200,
-      timeoutMs: 1000,
-    });
+    const samples = await runLoad(
+      {
+        target: `http://127.0.0.1:${port}`,
+        requests: [{ method: 'GET', path: '/' }],
+        ratePerSec: 10,
+        durationMs: 200,
+        timeoutMs: 1000,
+      },
+      { client },
+    );
     expect(samples.map((s) => s.error)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
   });
 
@@ -131,7 +137,7 @@ describe('runLoad against a real HTTP server', () => {
         durationMs: 5000,
         timeoutMs: 10_000,
       },
-      { signal: ac.signal, onSample: () => undefined },
+      { signal: ac.signal, onSample: () => undefined, client },
     );
     setTimeout(() => ac.abort(), 250);
     const samples = await run;

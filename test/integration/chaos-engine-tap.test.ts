@@ -2,6 +2,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTap } from '../../src/chaos/tap/start-tap.js';
+import { tapCalls } from '../../src/chaos/tap/types.js';
 
 let upstream: http.Server;
 let upstreamAddr: string;
@@ -51,6 +52,9 @@ describe('tap: TCP relay that counts and fails connections', () => {
       }
       agent.destroy();
       expect(tap.connections()).toHaveLength(3);
+      // request heads are counted per request, also over the keep-alive connection
+      expect(tap.requests?.()).toHaveLength(7);
+      expect(tapCalls(tap)).toHaveLength(7);
     } finally {
       await tap.close();
     }
@@ -64,6 +68,8 @@ describe('tap: TCP relay that counts and fails connections', () => {
       for (let i = 0; i < 4; i++) results.push(await getOnce(tap.listen));
       expect(results).toEqual(['ECONNRESET', 'ECONNRESET', 'pong', 'pong']);
       expect(tap.connections()).toHaveLength(4);
+      expect(tap.failed?.()).toHaveLength(2);
+      expect(tapCalls(tap)).toHaveLength(4); // 2 reset attempts + 2 relayed requests
     } finally {
       await tap.close();
     }

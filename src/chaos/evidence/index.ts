@@ -2,6 +2,7 @@
 //   services --OTLP/HTTP--> OtlpReceiver ---+
 //   preload --JSON lines--> JsonLinesTraceSource --+--> TraceSource.spans(window) -> SpanRecord[]
 //   staging --Jaeger API--> JaegerTraceSource -----+
+export { CORRELATION_ATTRIBUTE, spansOfRequests, traceIdsByCorrelation } from './correlate.js';
 export { JsonLinesTraceSource, parseSpanLine } from './file-source.js';
 export { type JaegerSourceOptions, JaegerTraceSource, jaegerTraceToSpans } from './jaeger-source.js';
 export { anyValue, idToHex, keyValues, nanosToMs, otlpToSpans } from './otlp-convert.js';

@@ -12,8 +12,10 @@
 // Recovery phases: the breaker must half-open and close: from `closesWithin`
 // after the fault ended (default 10s), the error ratio <= 1%: an open breaker
 // would keep answering errors.
-// Calls come from client spans (traces) or, without them, from connections
-// accepted by the proxy's tap (each failed call under a fault costs a connection).
+// Calls come from client spans (traces) or, without them, from the tap's call
+// counts (HTTP request heads, reset connections) or, last, its accepted
+// connections (each failed call under a fault costs a connection; healthy
+// keep-alive calls do not, which is why the latency signal backs it up).
 
 import { z } from 'zod';
 import { durationField } from '../../core/config/fields.js';

@@ -103,13 +103,17 @@ export function clientSpans(spans: readonly SpanRecord[], edge: EdgeParams): Spa
 /** Calls that reached the dependency: client spans when any match, else connection accept times of the proxy. */
 export type CallEvidence =
   | { source: 'spans'; spans: SpanRecord[]; times: number[] }
+  | { source: 'requests'; proxy: string; times: number[] }
   | { source: 'connections'; proxy: string; times: number[] }
   | { source: 'none'; why: string };
 
-/** Picks the best call evidence of an edge: traces first, proxy connection counts second. */
+/** Picks the best call evidence of an edge: traces, then the tap's HTTP request counts, then its connection counts. */
 export function dependencyCalls(evidence: PhaseEvidence, edge: EdgeParams): CallEvidence {
   const spans = clientSpans(evidence.spans, edge);
   if (spans.length > 0) return { source: 'spans', spans, times: spans.map((s) => s.startTime).sort((a, b) => a - b) };
+  if (edge.proxy && evidence.calls?.[edge.proxy]) {
+    return { source: 'requests', proxy: edge.proxy, times: evidence.calls[edge.proxy]!.slice().sort((a, b) => a - b) };
+  }
   if (edge.proxy && evidence.connections[edge.proxy]) {
     return {
       source: 'connections',
@@ -130,6 +134,7 @@ export function dependencyCalls(evidence: PhaseEvidence, edge: EdgeParams): Call
 export function callSource(c: CallEvidence): string {
   if (c.source === 'spans') return 'client spans';
   if (c.source === 'connections') return `connections through proxy ${c.proxy}`;
+  if (c.source === 'requests') return `HTTP requests through proxy ${c.proxy}`;
   return 'nothing';
 }
 

@@ -3,7 +3,9 @@
 // - With traces: the caller's client spans to the dependency, grouped per trace
 //   (one inbound request = one trace); attempts = spans per trace, spacing = gap
 //   from one attempt's end to the next one's start.
-// - Without traces: connections accepted by the proxy's tap per request sent.
+// - Without traces: call attempts counted by the proxy's tap (`evidence.calls`:
+//   HTTP request heads + reset connections) per request sent, or else the
+//   connections it accepted.
 //   Under a fault every failed attempt costs a new connection (resets and
 //   timeouts destroy the socket), so the ratio bounds attempts per request; a
 //   retry storm shows as tens of connections per request. Spacing cannot be
@@ -70,7 +72,7 @@ export const retryExpectation: ExpectationDefinition<RetryParams> = {
     const calls = dependencyCalls(evidence, p);
     if (calls.source === 'none') return nothingToJudge('retry', evidence, p.name, bound, 'attempts', calls.why);
 
-    if (calls.source === 'connections') {
+    if (calls.source === 'connections' || calls.source === 'requests') {
       const requests = sent(selectSamples(evidence.samples, p.request)).length;
       if (requests === 0) return nothingToJudge('retry', evidence, p.name, bound, 'attempts', 'no requests were sent');
       const perRequest = calls.times.length / requests;
@@ -82,7 +84,7 @@ export const retryExpectation: ExpectationDefinition<RetryParams> = {
         bound: `<= ${p.maxAttempts} attempts`,
         unit: 'attempts',
         message:
-          `${calls.times.length} connections through proxy ${calls.proxy} for ${requests} requests = ` +
+          `${calls.times.length} ${calls.source === 'requests' ? 'HTTP requests' : 'connections'} through proxy ${calls.proxy} for ${requests} requests = ` +
           `${perRequest.toFixed(2)} attempts per request, ${passed ? 'within' : 'above'} the bound of ${p.maxAttempts}` +
           `${p.minBackoff ? ' (backoff not judged: no traces)' : ''}.`,
       });

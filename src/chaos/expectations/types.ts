@@ -14,6 +14,12 @@ export interface PhaseEvidence {
   connections: Record<string, number[]>;
   faultStartedAt?: number;
   faultEndedAt?: number;
+  /**
+   * Extension: per proxy name, call attempts seen by its tap in this phase (HTTP
+   * request heads relayed plus connections reset by fail-first; `tapCalls(tap)`).
+   * Preferred over `connections` when present: it counts calls over keep-alive too.
+   */
+  calls?: Record<string, number[]>;
 }
 
 /** One expectation type: its strict parameter schema and its judge. */

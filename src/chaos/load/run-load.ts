@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MsaVerifyError } from '../../core/errors.js';
 import { type Clock, systemClock } from './clock.js';
 import { dispatch } from './dispatch.js';
-import { createHttpSender } from './http-sender.js';
+import { createSender } from './sender.js';
 import type { LoadPlan, LoadRunOptions, RequestSample } from './types.js';
 
 /** Default bound on requests in flight. */
@@ -24,6 +24,19 @@ export function assertLoadPlan(plan: LoadPlan): void {
   plan.requests.forEach((r, i) => {
     if (!r.path.startsWith('/')) bad(`requests[${i}].path`, `must start with "/": ${JSON.stringify(r.path)}`);
   });
+  const headerSets = [
+    ['headers', plan.headers],
+    ...plan.requests.map((r, i) => [`requests[${i}].headers`, r.headers]),
+  ] as const;
+  for (const [where, headers] of headerSets) {
+    for (const [k, v] of Object.entries(headers ?? {})) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) bad(`${where}`, `has an invalid header name ${JSON.stringify(k)}`);
+      if (/[\r\n\0]/.test(String(v))) bad(`${where}.${k}`, 'must not contain CR, LF or NUL');
+    }
+  }
+  plan.requests.forEach((r, i) => {
+    if (/[\s]/.test(r.path)) bad(`requests[${i}].path`, `must not contain whitespace: ${JSON.stringify(r.path)}`);
+  });
   if (!(plan.ratePerSec > 0) || !Number.isFinite(plan.ratePerSec)) bad('ratePerSec', 'must be a positive number');
   if (!(plan.durationMs >= 0) || !Number.isFinite(plan.durationMs)) bad('durationMs', 'must be >= 0');
   if (!(plan.timeoutMs > 0) || !Number.isFinite(plan.timeoutMs)) bad('timeoutMs', 'must be > 0');
@@ -33,8 +46,8 @@ export function assertLoadPlan(plan: LoadPlan): void {
 }
 
 /**
- * Drives `plan` at a constant arrival rate (open model) over node:http with a
- * keep-alive agent. Each request carries a unique `x-correlation-id` plus the
+ * Drives `plan` at a constant arrival rate (open model) over keep-alive
+ * connections (the raw HTTP/1.1 client for http:, node:http for https:). Each request carries a unique `x-correlation-id` plus the
  * plan's and the request's headers. Latency is measured from the intended send
  * time. Resolves with every sample ordered by `seq`; never rejects for a
  * failed request (those are samples with status 0).
@@ -45,8 +58,10 @@ export async function runLoad(
   clock: Clock = systemClock,
 ): Promise<RequestSample[]> {
   assertLoadPlan(plan);
-  const senderOptions = options.signal ? { signal: options.signal } : {};
-  const sender = createHttpSender(plan, senderOptions);
+  const sender = createSender(plan, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.client ? { client: options.client } : {}),
+  });
   try {
     return await dispatch({
       ratePerSec: plan.ratePerSec,

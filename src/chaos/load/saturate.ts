@@ -3,8 +3,8 @@
 // autocannon and wrk measure; the chaos runner uses the open model (runLoad).
 
 import { randomUUID } from 'node:crypto';
-import { createHttpSender } from './http-sender.js';
-import type { RequestSpec } from './types.js';
+import { createSender } from './sender.js';
+import type { LoadRunOptions, RequestSpec } from './types.js';
 
 /** Options of {@link runClosedLoad}. */
 export interface ClosedLoadOptions {
@@ -15,6 +15,8 @@ export interface ClosedLoadOptions {
   durationMs: number;
   /** Per-request client timeout in ms; default 10000. */
   timeoutMs?: number;
+  /** HTTP client; see {@link LoadRunOptions.client}. */
+  client?: 'raw' | 'node-http';
 }
 
 /** Counts of a closed-model run; `latenciesMs` is per completed request. */
@@ -27,7 +29,7 @@ export interface ClosedLoadResult {
 
 /** Sends as fast as `connections` keep-alive connections allow, for `durationMs`. */
 export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClosedLoadResult> {
-  const sender = createHttpSender(
+  const sender = createSender(
     {
       target: options.target,
       requests: options.requests,
@@ -35,7 +37,7 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClosedL
       durationMs: options.durationMs,
       timeoutMs: options.timeoutMs ?? 10_000,
     },
-    { maxSockets: options.connections },
+    { maxSockets: options.connections, ...(options.client ? { client: options.client } : {}) },
   );
   const latenciesMs: number[] = [];
   let errors = 0;

@@ -60,4 +60,9 @@ export interface LoadRunOptions {
   signal?: AbortSignal;
   /** Called once per sample, as soon as it is complete. */
   onSample?: (s: RequestSample) => void;
+  /**
+   * HTTP client (extension): `raw` (default for http:, a lean keep-alive HTTP/1.1 client)
+   * or `node-http` (node:http with a keep-alive agent; always used for https:).
+   */
+  client?: 'raw' | 'node-http';
 }

@@ -1,3 +1,3 @@
 // tap: a run-owned TCP relay. client -> tap (count accept time; maybe RST) -> upstream.
-export { startTap } from './start-tap.js';
-export type { Tap } from './types.js';
+export { createRequestLineCounter, startTap } from './start-tap.js';
+export { type Tap, tapCalls } from './types.js';

@@ -11,6 +11,26 @@ function parseHostPort(value: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+const REQUEST_LINE = /^[A-Z]{3,10} \S+ HTTP\/1\.[01]\r?$/;
+const MAX_LINE = 8192;
+
+/**
+ * Calls `onRequest` for every line of the client stream that looks like an
+ * HTTP/1.x request line (`GET /x HTTP/1.1`). Bodies are not framed: a body
+ * line that looks exactly like a request line would count, which JSON bodies
+ * never do. Non-HTTP protocols simply count nothing.
+ */
+export function createRequestLineCounter(onRequest: () => void): (chunk: Buffer) => void {
+  let partial = '';
+  return (chunk: Buffer): void => {
+    const text = partial + chunk.toString('latin1');
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    if (partial.length > MAX_LINE) partial = partial.slice(-MAX_LINE);
+    for (const line of lines) if (REQUEST_LINE.test(line)) onRequest();
+  };
+}
+
 /**
  * Starts a relay on 127.0.0.1 (free port) that forwards every connection to
  * `upstream` (`host:port`). A failed upstream connect resets the client side,
@@ -19,13 +39,17 @@ function parseHostPort(value: string): { host: string; port: number } {
 export async function startTap(upstream: string): Promise<Tap> {
   const target = parseHostPort(upstream);
   const accepted: number[] = [];
+  const requestTimes: number[] = [];
+  const failedTimes: number[] = [];
   const sockets = new Set<net.Socket>();
   let failPending = 0;
 
   const server = net.createServer((client) => {
-    accepted.push(Date.now());
+    const now = Date.now();
+    accepted.push(now);
     if (failPending > 0) {
       failPending--;
+      failedTimes.push(now);
       client.on('error', () => undefined);
       client.resetAndDestroy();
       return;
@@ -47,6 +71,8 @@ export async function startTap(upstream: string): Promise<Tap> {
     });
     client.on('close', teardown);
     up.on('close', teardown);
+    const counter = createRequestLineCounter(() => requestTimes.push(Date.now()));
+    client.on('data', counter);
     client.pipe(up);
     up.pipe(client);
   });
@@ -63,6 +89,8 @@ export async function startTap(upstream: string): Promise<Tap> {
   return {
     listen: `127.0.0.1:${port}`,
     connections: () => accepted.slice(),
+    requests: () => requestTimes.slice(),
+    failed: () => failedTimes.slice(),
     failNext(n: number): void {
       if (!Number.isInteger(n) || n < 0)
         throw new MsaVerifyError('MSAV_USAGE', `failNext needs an integer >= 0, got ${n}`);

@@ -12,4 +12,16 @@ export interface Tap {
   failNext(n: number): void;
   /** Stops listening and destroys every relayed connection. */
   close(): Promise<void>;
+  /**
+   * Extension: times (epoch ms) at which an HTTP/1.x request head went through to
+   * the upstream, so calls are counted even over keep-alive connections.
+   */
+  requests?(): number[];
+  /** Extension: accept times of the connections reset by `failNext` (failed attempts). */
+  failed?(): number[];
+}
+
+/** Every call attempt through a tap: relayed HTTP requests plus reset connections, ascending. */
+export function tapCalls(tap: Tap): number[] {
+  return [...(tap.requests?.() ?? []), ...(tap.failed?.() ?? [])].sort((a, b) => a - b);
 }

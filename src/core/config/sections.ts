@@ -3,16 +3,29 @@ import { durationField, httpUrlField, nameField } from './fields.js';
 
 // The contracts, broker and chaos sections of the config, one place per domain.
 
-/** A provider that contract verification runs against. */
+/** How a provider under verification is reached or started. */
 export const ProviderSchema = z.strictObject({
   /** Service (from `services`) that is the provider; its URL is used. */
   service: nameField.optional(),
   /** URL of the provider when it is not one of `services`. */
   url: httpUrlField.optional(),
+  /** Command that starts the provider (run with a shell in the config's folder); needs `url`. */
+  command: z.string().min(1).optional(),
+  /** Extra environment for `command`. */
+  env: z.record(z.string(), z.string()).default({}),
+  /** Path polled until it answers 2xx after `command` started. Default `/health`. */
+  healthPath: z.string().startsWith('/').default('/health'),
+  /** How long `command` may take to become healthy. Default `30s`. */
+  startTimeout: durationField.default('30s'),
   /** URL that receives provider-state changes (Pact's state-change URL). */
   stateChangeUrl: httpUrlField.optional(),
-  /** Module whose exports produce this provider's messages (message pacts). */
-  messages: z.string().optional(),
+  /**
+   * Module (path relative to the config) exporting `stateHandlers` and/or
+   * `messages` (producers keyed by message description), optionally `setup`/`teardown`.
+   */
+  module: z.string().min(1).optional(),
+  /** `rabbitmq` when the module's producers capture messages from a real broker (reported as kind `transport`). */
+  transport: z.enum(['code', 'rabbitmq']).default('code'),
 });
 
 export const ContractsSchema = z.strictObject({
@@ -22,6 +35,31 @@ export const ContractsSchema = z.strictObject({
   consumerTests: z.string().default('contracts/**/*.pact.test.ts'),
   /** Providers to verify, keyed by the provider name used in pacts. */
   providers: z.record(z.string(), ProviderSchema).default({}),
+  /** Version of the provider reported with verification results. Default `0.0.0-local`. */
+  providerVersion: z.string().min(1).optional(),
+  /** Branch of the provider reported with verification results. */
+  providerBranch: z.string().min(1).optional(),
+  /** Version of the consumers recorded when publishing pacts. */
+  consumerVersion: z.string().min(1).optional(),
+  /** Branch of the consumers recorded when publishing pacts. */
+  consumerBranch: z.string().min(1).optional(),
+  /** Timeout of one provider request during verification. Default `10s`. */
+  requestTimeout: durationField.default('10s'),
+});
+
+/** One consumer version selector, as the Pact Broker API defines it. */
+export const ConsumerVersionSelectorSchema = z.strictObject({
+  mainBranch: z.boolean().optional(),
+  matchingBranch: z.boolean().optional(),
+  branch: z.string().optional(),
+  fallbackBranch: z.string().optional(),
+  deployedOrReleased: z.boolean().optional(),
+  deployed: z.boolean().optional(),
+  released: z.boolean().optional(),
+  environment: z.string().optional(),
+  consumer: z.string().optional(),
+  tag: z.string().optional(),
+  latest: z.boolean().optional(),
 });
 
 export const BrokerSchema = z.strictObject({
@@ -32,10 +70,18 @@ export const BrokerSchema = z.strictObject({
     .regex(/^[A-Z_][A-Z0-9_]*$/)
     .default('PACT_BROKER_TOKEN'),
   /** Consumer version selectors, as the broker API defines them. */
-  consumerVersionSelectors: z.array(z.record(z.string(), z.unknown())).optional(),
+  consumerVersionSelectors: z.array(ConsumerVersionSelectorSchema).optional(),
   enablePending: z.boolean().default(true),
-  includeWipPactsSince: z.string().optional(),
+  /** Include work-in-progress pacts created since this date (`YYYY-MM-DD`). */
+  includeWipPactsSince: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}/, { message: 'expected a date such as 2026-01-31' })
+    .optional(),
   publishVerificationResults: z.boolean().default(false),
+  /** Retries of each broker request by Pact's CLI. Default 1. */
+  retries: z.number().int().min(0).max(10).default(1),
+  /** Environment asked about by `contracts can-i-deploy`. Default `production`. */
+  environment: z.string().min(1).default('production'),
 });
 
 export const ChaosSchema = z.strictObject({

@@ -1,0 +1,36 @@
+import { rabbitMessageProducer, type StateHandlers } from 'msa-verify/contracts';
+
+// Provider side of orders: HTTP states, and order.created produced by the real
+// orders service publishing through the real RabbitMQ (transport-level check):
+// an order is placed over HTTP and the message is caught on a temporary queue
+// bound to the exchange with `#`, so a wrong routing key is seen, not missed;
+// the message must carry the correlation id the order was placed with.
+const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const exchange = process.env.SHOP_EXCHANGE ?? 'shop.events';
+const ordersUrl = process.env.SHOP_ORDERS_URL ?? 'http://127.0.0.1:8081';
+
+export const stateHandlers: StateHandlers = {
+  'products exist': async () => undefined,
+  'product does not exist': async () => undefined,
+  'an order was accepted': async () => undefined,
+};
+
+export const messages = {
+  'an order.created event': rabbitMessageProducer(
+    { url: rabbitmqUrl, exchange, propagation: { header: 'x-correlation-id' } },
+    async (states, { correlationId }) => {
+      const params = states.find((s) => s.name === 'an order was accepted')?.params ?? {};
+      const res = await fetch(`${ordersUrl}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        body: JSON.stringify({
+          customerId: String(params.customerId ?? 'c-1'),
+          items: [{ productId: String(params.productId ?? 'p-1'), quantity: Number(params.quantity ?? 2) }],
+        }),
+      });
+      await res.body?.cancel();
+      if (res.status !== 201)
+        throw new Error(`orders answered ${res.status} to the order that should publish order.created`);
+    },
+  ),
+};

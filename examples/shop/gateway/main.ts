@@ -1,0 +1,36 @@
+// gateway: the single entry point. Routes /api/orders* to orders and
+// /api/products* to products, each with its own timeout.
+import http from 'node:http';
+import { intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
+import { requestUrl, safeHandler, sendJson } from '../shared/http.ts';
+import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/logger.ts';
+import { forward, matchRoute, type Route } from './proxy.ts';
+
+const logger = createLogger('gateway');
+const routes: Route[] = readConfigOrExit(logger, () => [
+  {
+    name: 'orders',
+    prefix: '/api/orders',
+    target: urlEnv('ORDERS_URL', 'http://127.0.0.1:8081'),
+    timeoutMs: intEnv('GATEWAY_ORDERS_TIMEOUT_MS', 3000, 1, 600_000),
+  },
+  {
+    name: 'products',
+    prefix: '/api/products',
+    target: urlEnv('PRODUCTS_URL', 'http://127.0.0.1:8082'),
+    timeoutMs: intEnv('GATEWAY_PRODUCTS_TIMEOUT_MS', 1000, 1, 600_000),
+  },
+]);
+logger.info({ routes }, 'configured');
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  if (requestUrl(req).pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  const route = matchRoute(routes, req.url ?? '/');
+  if (route === undefined) return sendJson(res, 404, { error: 'not_found' });
+  forward(route, req, res, logger);
+}
+
+const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+handleShutdown(logger, () => closeServer(server));
+await listen(server, logger);

@@ -1,0 +1,138 @@
+// orders: accepts orders, prices them with products (through the resilience
+// policy in policy.ts), keeps them in memory and publishes order.created.
+//   POST /api/orders     -> 201 order | 400 invalid_body | 422 unknown_product | 503 products_unavailable
+//   GET  /api/orders/:id -> 200 order | 404
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
+import {
+  clientGoneSignal,
+  correlationIdOf,
+  decodePathPart,
+  MAX_BODY_BYTES,
+  readJsonBody,
+  requestUrl,
+  safeHandler,
+  sendJson,
+} from '../shared/http.ts';
+import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/logger.ts';
+import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
+import { startOutbox } from './outbox.ts';
+import { buildPolicy, readPolicySettings } from './policy.ts';
+import { createProductsClient, ProductsUnavailableError } from './products-client.ts';
+import { validateOrder } from './validate.ts';
+
+const logger = createLogger('orders');
+const config = readConfigOrExit(logger, () => ({
+  productsUrl: urlEnv('PRODUCTS_URL', 'http://127.0.0.1:8082'),
+  rabbitmqUrl: urlEnv('RABBITMQ_URL', DEFAULT_RABBITMQ_URL),
+  exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
+  policy: readPolicySettings(),
+}));
+logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
+
+const fetchProducts = createProductsClient({
+  baseUrl: config.productsUrl,
+  policy: buildPolicy(config.policy, logger),
+  abortOnTimeout: config.policy.kind !== 'naive',
+  cancelOnClientGone: config.policy.kind === 'resilient',
+});
+const outbox = startOutbox({ rabbitmqUrl: config.rabbitmqUrl, exchange: config.exchange, logger });
+
+/** An accepted order (the 201 body). */
+interface Order {
+  id: string;
+  status: 'created';
+  customerId: string;
+  items: OrderCreatedEvent['items'];
+  totalCents: number;
+  currency: string;
+  createdAt: string;
+}
+const orders = new Map<string, Order>();
+
+async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, correlationId: string): Promise<void> {
+  const body = await readJsonBody(req);
+  if (body.kind === 'too_large') {
+    return sendJson(res, 413, { error: 'payload_too_large', limitBytes: MAX_BODY_BYTES });
+  }
+  if (body.kind === 'malformed') {
+    return sendJson(res, 400, { error: 'invalid_body', fields: [{ path: '', message: body.message }] });
+  }
+  const validated = validateOrder(body.value);
+  if (validated.kind === 'invalid') return sendJson(res, 400, { error: 'invalid_body', fields: validated.fields });
+  const request = validated.order;
+  const productIds = [...new Set(request.items.map((i) => i.productId))];
+
+  let products: Awaited<ReturnType<typeof fetchProducts>>;
+  const started = performance.now();
+  try {
+    products = await fetchProducts(productIds, { correlationId, signal: clientGoneSignal(res) });
+  } catch (error) {
+    if (!(error instanceof ProductsUnavailableError)) throw error;
+    const elapsedMs = Math.round(performance.now() - started);
+    logger.warn({ correlationId, reason: error.reason, elapsedMs, err: error.cause }, 'products unavailable');
+    return sendJson(res, 503, { error: 'products_unavailable', reason: error.reason });
+  }
+  const byId = new Map(products.map((p) => [p.id, p]));
+  const unknown = productIds.filter((id) => !byId.has(id));
+  if (unknown.length > 0) return sendJson(res, 422, { error: 'unknown_product', productIds: unknown });
+
+  const items = request.items.map((i) => ({
+    productId: i.productId,
+    quantity: i.quantity,
+    unitPriceCents: byId.get(i.productId)!.priceCents,
+  }));
+  const order: Order = {
+    id: randomUUID(),
+    status: 'created',
+    customerId: request.customerId,
+    items,
+    totalCents: items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0),
+    currency: byId.get(items[0]!.productId)!.currency,
+    createdAt: new Date().toISOString(),
+  };
+  orders.set(order.id, order);
+  outbox.enqueue(
+    {
+      type: 'order.created',
+      orderId: order.id,
+      customerId: order.customerId,
+      items: order.items,
+      totalCents: order.totalCents,
+      currency: order.currency,
+      createdAt: order.createdAt,
+    },
+    correlationId,
+  );
+  logger.info({ correlationId, orderId: order.id, totalCents: order.totalCents }, 'order created');
+  res.setHeader('location', `/api/orders/${order.id}`);
+  return sendJson(res, 201, order);
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = requestUrl(req).pathname;
+  if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+  const correlationId = correlationIdOf(req);
+  res.setHeader('x-correlation-id', correlationId);
+  if (path === '/api/orders') {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' });
+    return createOrder(req, res, correlationId);
+  }
+  const match = /^\/api\/orders\/([^/]+)$/.exec(path);
+  if (match) {
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' });
+    const id = decodePathPart(match[1]!);
+    const order = id === undefined ? undefined : orders.get(id);
+    return order ? sendJson(res, 200, order) : sendJson(res, 404, { error: 'not_found', id: id ?? match[1] });
+  }
+  return sendJson(res, 404, { error: 'not_found' });
+}
+
+const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+handleShutdown(logger, async () => {
+  await closeServer(server);
+  await outbox.stop();
+});
+await listen(server, logger);

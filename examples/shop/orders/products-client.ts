@@ -1,0 +1,88 @@
+import { BrokenCircuitError, type IDefaultPolicyContext, type IPolicy, TaskCancelledError } from 'cockatiel';
+
+/** A product as orders needs it from products. */
+export interface QuotedProduct {
+  id: string;
+  priceCents: number;
+  currency: string;
+}
+
+/** Why products could not answer, as reported in a 503 `products_unavailable` body. */
+export type UnavailableReason = 'circuit_open' | 'timeout' | 'upstream_error';
+
+/** Products could not be asked: the breaker is open, every attempt timed out, or products failed. */
+export class ProductsUnavailableError extends Error {
+  override readonly name = 'ProductsUnavailableError';
+  readonly reason: UnavailableReason;
+  constructor(reason: UnavailableReason, cause: unknown) {
+    super(`products unavailable (${reason})`, { cause });
+    this.reason = reason;
+  }
+}
+
+/** Products answered, but not with 200 and a `{"items":[...]}` body. */
+class UpstreamAnswerError extends Error {
+  override readonly name = 'UpstreamAnswerError';
+}
+
+/** Options for {@link createProductsClient}. */
+export interface ProductsClientOptions {
+  /** Base URL of products, without trailing slash (PRODUCTS_URL). */
+  baseUrl: string;
+  /** Policy each call runs under (see policy.ts). */
+  policy: IPolicy<IDefaultPolicyContext>;
+  /** Whether an attempt is aborted when the policy's timeout fires (false for the naive variant: no timeout). */
+  abortOnTimeout: boolean;
+  /** Whether the whole call stops when the client went away (only the resilient variant is that careful). */
+  cancelOnClientGone: boolean;
+}
+
+/** Asks products for `ids`; returns those it knows. */
+export type FetchProducts = (
+  ids: readonly string[],
+  options: { correlationId: string; signal: AbortSignal },
+) => Promise<QuotedProduct[]>;
+
+function isQuotedProduct(value: unknown): value is QuotedProduct {
+  const v = value as Partial<QuotedProduct> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    Number.isInteger(v.priceCents) &&
+    typeof v.currency === 'string'
+  );
+}
+
+/** Builds the client orders uses for `GET {PRODUCTS_URL}/api/products?ids=...`. */
+export function createProductsClient(options: ProductsClientOptions): FetchProducts {
+  return async (ids, { correlationId, signal }) => {
+    const url = `${options.baseUrl}/api/products?ids=${ids.map(encodeURIComponent).join(',')}`;
+    const attempt = async (context: IDefaultPolicyContext): Promise<QuotedProduct[]> => {
+      const response = await fetch(url, {
+        headers: { accept: 'application/json', 'x-correlation-id': correlationId },
+        ...(options.abortOnTimeout ? { signal: context.signal } : {}),
+      });
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new UpstreamAnswerError(`products answered ${response.status}`);
+      }
+      const body = (await response.json()) as { items?: unknown };
+      if (!Array.isArray(body.items) || !body.items.every(isQuotedProduct)) {
+        throw new UpstreamAnswerError('products answered without a valid "items" array');
+      }
+      return body.items;
+    };
+    try {
+      return await options.policy.execute(attempt, options.cancelOnClientGone ? signal : undefined);
+    } catch (error) {
+      throw new ProductsUnavailableError(reasonOf(error), error);
+    }
+  };
+}
+
+function reasonOf(error: unknown): UnavailableReason {
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof TaskCancelledError) return 'timeout';
+  return 'upstream_error';
+}

@@ -1,0 +1,41 @@
+// products: the catalogue service.
+//   GET /api/products/:id      -> 200 product | 404 {"error":"not_found","id":...}
+//   GET /api/products?ids=a,b  -> 200 {"items":[...]} (unknown ids omitted)
+import http from 'node:http';
+import { decodePathPart, requestUrl, safeHandler, sendJson } from '../shared/http.ts';
+import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/logger.ts';
+import { CATALOGUE } from './catalogue.ts';
+
+const logger = createLogger('products');
+const MAX_IDS = 100;
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  const url = requestUrl(req);
+  const path = url.pathname;
+  if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' });
+  if (path === '/api/products') {
+    const ids = (url.searchParams.get('ids') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (ids.length > MAX_IDS) return sendJson(res, 400, { error: 'too_many_ids', max: MAX_IDS });
+    const items = [...new Set(ids)].flatMap((id) => CATALOGUE.get(id) ?? []);
+    logger.debug({ ids, found: items.length }, 'products listed');
+    return sendJson(res, 200, { items });
+  }
+  const match = /^\/api\/products\/([^/]+)$/.exec(path);
+  if (match) {
+    const id = decodePathPart(match[1]!);
+    if (id === undefined) return sendJson(res, 400, { error: 'invalid_id' });
+    const product = CATALOGUE.get(id);
+    return product ? sendJson(res, 200, product) : sendJson(res, 404, { error: 'not_found', id });
+  }
+  return sendJson(res, 404, { error: 'not_found' });
+}
+
+const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+
+handleShutdown(logger, () => closeServer(server));
+await listen(server, logger);

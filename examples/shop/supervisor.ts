@@ -1,0 +1,67 @@
+// Background process behind `examples/shop/run up`: starts the shop with the
+// launcher, writes .tools/run/shop.env, and stops the shop on SIGTERM/SIGINT
+// (its children also die if this process is killed outright).
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type ServiceName, startShop } from './launcher.ts';
+import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
+import { DEFAULT_RABBITMQ_URL } from './shared/messaging.ts';
+
+// Policy variables a user may set in the shell for `run up` (see README).
+const PASS_THROUGH: Record<ServiceName, RegExp> = {
+  orders: /^(ORDERS_.*|LOG_LEVEL)$/,
+  delivery: /^(LOG_LEVEL)$/,
+  gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
+  products: /^(LOG_LEVEL)$/,
+};
+
+function envFor(name: ServiceName): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => PASS_THROUGH[name].test(e[0]) && e[1] !== undefined,
+    ),
+  );
+}
+
+const rabbitmqUrl = process.env.RABBITMQ_URL ?? readServicesEnv().RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
+const shop = await startShop({
+  rabbitmqUrl,
+  preload: process.env.SHOP_PRELOAD === '1',
+  logDir: path.join(RUN_DIR, 'shop'),
+  messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
+  // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
+  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  env: {
+    gateway: envFor('gateway'),
+    orders: envFor('orders'),
+    products: envFor('products'),
+    delivery: envFor('delivery'),
+  },
+});
+
+const lines = [
+  `SHOP_GATEWAY_URL=${shop.urls.gateway}`,
+  `SHOP_ORDERS_URL=${shop.urls.orders}`,
+  `SHOP_PRODUCTS_URL=${shop.urls.products}`,
+  `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
+  `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
+];
+writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
+renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);
+writeFileSync(SHOP_PID_FILE, `${process.pid}\n`);
+console.log(`shop up (pid ${process.pid}): ${SHOP_ENV_FILE}`);
+
+const keepAlive = setInterval(() => {}, 60_000);
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(keepAlive);
+  await shop.stop();
+  rmSync(SHOP_ENV_FILE, { force: true });
+  rmSync(SHOP_PID_FILE, { force: true });
+  console.log('shop down');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

@@ -1,0 +1,205 @@
+// The demo on the example shop, run by `npm run demo` after scripts/demo has
+// set up and started the real components. It runs msa-verify as a user would
+// (the built CLI as a subprocess) and ends with a summary.
+//
+//   shop (with the preload) -> msa-verify contracts -> chaos scenarios against the
+//   resilient shop (all must pass) -> one scenario against the naive orders
+//   (must fail: the expected finding) -> HTML report -> Prometheus queries -> summary
+//
+// MSAV_DEMO_FAST=1 runs one resilient and one naive scenario only (for the e2e test).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { type Shop, startShop } from '../examples/shop/launcher.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const REPORTS = path.resolve(ROOT, process.env.MSAV_DEMO_REPORTS ?? 'reports/demo');
+const FAST = process.env.MSAV_DEMO_FAST === '1';
+const CLI = path.join(ROOT, 'dist/cli/main.js');
+
+interface Step {
+  readonly title: string;
+  readonly expected: number;
+  readonly code: number | null;
+}
+
+const steps: Step[] = [];
+
+function readEnvFile(file: string): Record<string, string> {
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
+  return Object.fromEntries(entries);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function say(text: string): void {
+  process.stdout.write(`\n\u001b[1m== ${text}\u001b[0m\n`);
+}
+
+/** Runs the CLI, streaming its output, and records whether it exited as expected. */
+function msaVerify(title: string, args: string[], env: Record<string, string>, expected = 0): Promise<number | null> {
+  say(`${title}\n   $ msa-verify ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    child.on('close', (code) => {
+      steps.push({ title, expected, code });
+      resolve(code);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const services = readEnvFile(path.join(ROOT, '.tools/run/services.env'));
+  const rabbitmqUrl = services.RABBITMQ_URL as string;
+  const rabbit = new URL(rabbitmqUrl);
+  await rm(REPORTS, { recursive: true, force: true });
+  await mkdir(REPORTS, { recursive: true });
+
+  const productsProxy = `127.0.0.1:${await freePort()}`;
+  const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
+  const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js'));
+
+  say(`starting the example shop${preload ? ' with the msa-verify/instrument preload' : ''}`);
+  const shop: Shop = await startShop({ rabbitmqUrl, preload, logDir: path.join(REPORTS, 'logs') });
+  const stop = async () => {
+    await shop.stop();
+  };
+  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  process.once('SIGTERM', () => void stop().finally(() => process.exit(143)));
+  try {
+    for (const [name, url] of Object.entries(shop.urls)) process.stdout.write(`   ${name.padEnd(9)} ${url}\n`);
+    const env: Record<string, string> = {
+      ...services,
+      SHOP_GATEWAY_URL: shop.urls.gateway,
+      SHOP_ORDERS_URL: shop.urls.orders,
+      SHOP_PRODUCTS_URL: shop.urls.products,
+      SHOP_DELIVERY_URL: shop.urls.delivery,
+      PRODUCTS_PROXY_LISTEN: productsProxy,
+      RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
+      RABBITMQ_ADDR: rabbit.host,
+    };
+
+    await msaVerify(
+      'contracts: consumer tests, then provider verification against the running shop',
+      ['contracts', '--json', path.join(REPORTS, 'contracts.json'), '--junit', path.join(REPORTS, 'contracts.xml')],
+      env,
+    );
+
+    // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
+    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}` };
+    const viaRabbit = { RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}` };
+    const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
+      { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
+      ...(FAST
+        ? []
+        : [
+            {
+              file: 'chaos/products-reset.yaml',
+              orders: viaProducts,
+              expected: 0,
+              title: 'products resetting connections',
+            },
+            { file: 'chaos/products-down.yaml', orders: viaProducts, expected: 0, title: 'products down, then back' },
+            { file: 'chaos/rabbitmq-cut.yaml', orders: viaRabbit, expected: 0, title: 'RabbitMQ cut from orders' },
+          ]),
+      {
+        file: 'chaos/products-slow.yaml',
+        orders: { ...viaProducts, ORDERS_RESILIENCE: 'off' },
+        expected: 1,
+        title: 'products slow, against the NAIVE orders (ORDERS_RESILIENCE=off): the expected finding',
+      },
+    ];
+    const chaosReports: string[] = [];
+    for (const [i, s] of scenarios.entries()) {
+      await shop.stopService('orders');
+      await shop.startService('orders', s.orders);
+      const report = path.join(
+        REPORTS,
+        `chaos-${i + 1}-${path.basename(s.file, '.yaml')}${s.expected ? '-naive' : ''}.json`,
+      );
+      chaosReports.push(report);
+      await msaVerify(
+        `chaos: ${s.title}`,
+        ['chaos', 'run', s.file, '--json', report, '--junit', report.replace(/\.json$/, '.xml')],
+        env,
+        s.expected,
+      );
+    }
+
+    // One HTML report with everything.
+    const all = [path.join(REPORTS, 'contracts.json'), ...chaosReports].filter((f) => existsSync(f));
+    const results = (
+      await Promise.all(all.map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { results: unknown[] }).results))
+    ).flat();
+    const combined = path.join(REPORTS, 'all-results.json');
+    await writeFile(combined, `${JSON.stringify({ version: 1, results }, null, 2)}\n`);
+    await msaVerify(
+      'HTML report',
+      ['report', 'html', '--from', combined, '--out', path.join(REPORTS, 'report.html')],
+      env,
+    );
+
+    await summary(services.PROMETHEUS_URL as string);
+  } finally {
+    await stop();
+  }
+  return steps.every((s) => s.code === s.expected) ? 0 : 1;
+}
+
+async function summary(prometheusUrl: string): Promise<void> {
+  say('summary');
+  for (const s of steps) {
+    const ok = s.code === s.expected;
+    const what = s.expected === 0 ? 'passed' : 'failed as expected';
+    process.stdout.write(
+      `   ${ok ? 'ok  ' : 'FAIL'} ${s.title}: ${ok ? what : `exit ${s.code}, expected ${s.expected}`}\n`,
+    );
+  }
+  process.stdout.write(
+    `\n   reports: ${path.relative(ROOT, REPORTS)}/ (contracts.json|xml, chaos-*.json|xml, report.html)\n`,
+  );
+  process.stdout.write('\n   Prometheus queries behind the dashboards (dashboards/*.json), answered now:\n');
+  const queries = [
+    'msa_verify_contract_pair_passed',
+    'msa_verify_chaos_scenario_passed',
+    'msa_verify_chaos_expectation_passed == 0',
+    'msa_verify_chaos_fault_start_timestamp_seconds',
+  ];
+  // Prometheus scrapes the Pushgateway every second; give it a moment.
+  await new Promise((r) => setTimeout(r, 2500));
+  for (const q of queries) {
+    try {
+      const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+      const body = (await res.json()) as {
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
+      process.stdout.write(`   ${q}  -> ${body.data.result.length} series\n`);
+      for (const r of body.data.result.slice(0, 6)) {
+        const { __name__: _n, job: _j, instance: _i, ...labels } = r.metric;
+        process.stdout.write(`      ${JSON.stringify(labels)} = ${r.value[1]}\n`);
+      }
+    } catch (error) {
+      process.stdout.write(`   ${q}  -> Prometheus unreachable: ${(error as Error).message}\n`);
+    }
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,50 @@
+// Shared shapes of the contracts library (no pact import: safe for the CLI to load eagerly).
+
+/** A JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A provider state with its parameters, e.g. `{ name: 'product exists', params: { id: 'p-1' } }`. */
+export interface ProviderStateSpec {
+  readonly name: string;
+  readonly params?: Record<string, JsonValue>;
+}
+
+/** A provider state as the verifier hands it to a handler. */
+export type StateParams = Record<string, unknown>;
+
+/**
+ * Sets up (or tears down) one provider state. May return values the verifier
+ * injects into the request (Pact's provider-state injected values).
+ */
+export type StateHandler =
+  | ((params: StateParams) => Promise<Record<string, unknown> | undefined>)
+  | {
+      readonly setup?: (params: StateParams) => Promise<Record<string, unknown> | undefined>;
+      readonly teardown?: (params: StateParams) => Promise<Record<string, unknown> | undefined>;
+    };
+
+/** State handlers keyed by state name. */
+export type StateHandlers = Readonly<Record<string, StateHandler>>;
+
+/** A message as a provider produced it: body plus flat metadata (contentType, routingKey, headers...). */
+export interface ProducedMessage {
+  readonly content: unknown;
+  /** Flat metadata: `contentType`, `routingKey` or `topic`, and each header by its name. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Calls the provider's real producing code for one message description. */
+export type MessageProducer = (states: readonly { name: string; params: StateParams }[]) => Promise<ProducedMessage>;
+
+/**
+ * What a provider module (`contracts.providers.<name>.module`) may export.
+ * Every export is optional.
+ */
+export interface ProviderModule {
+  readonly stateHandlers?: StateHandlers;
+  /** Producers keyed by message description. */
+  readonly messages?: Readonly<Record<string, MessageProducer>>;
+  /** Runs before verification (e.g. starts the provider); may return its URL. */
+  readonly setup?: () => Promise<{ url?: string } | undefined>;
+  readonly teardown?: () => Promise<void>;
+}

@@ -1,0 +1,23 @@
+// Child-process entry of `contracts verify`: Pact's core prints its own
+// report to stdout, so verification runs here with stdout discarded and the
+// result travels back over IPC.
+import { loadConfig } from '../../core/config/load.js';
+import { isMsaVerifyError } from '../../core/errors.js';
+import type { ChildReply, ChildRequest } from './in-child.js';
+import { runVerification } from './run-verification.js';
+
+process.once('message', (request: ChildRequest) => {
+  void (async () => {
+    let reply: ChildReply;
+    try {
+      const { config, baseDir } = await loadConfig({ file: request.configFile, cwd: request.cwd });
+      const result = await runVerification({ config, baseDir, provider: request.provider });
+      reply = { ok: true, result };
+    } catch (error) {
+      reply = isMsaVerifyError(error)
+        ? { ok: false, code: error.code, message: error.message, problems: error.problems }
+        : { ok: false, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    process.send?.(reply, () => process.exit(0));
+  })();
+});

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureBroker } from '../fixtures/contracts/broker.js';
+import {
+  type FixtureServer,
+  type PublisherVariant,
+  startOrderPublisherFixture,
+  startProductsFixture,
+} from '../fixtures/contracts/providers.js';
+import { type CliResult, runCli } from '../support/cli.js';
+import { freePort } from '../support/net.js';
+import { ROOT, serviceUrls } from '../support/services.js';
+
+// `msa-verify contracts` as a user runs it, on a fixture project whose
+// providers are small real servers (and a real RabbitMQ for the message pair).
+
+const project = path.join(ROOT, 'test/fixtures/contracts/project');
+const config = path.join(project, 'msa-verify.config.yaml');
+const rabbitmqUrl = serviceUrls().RABBITMQ_URL;
+let pactDir: string;
+let out: string;
+
+async function withProviders<T>(
+  variants: { products?: 'good' | 'renamed-field' | 'changed-status'; orders?: PublisherVariant },
+  body: (env: NodeJS.ProcessEnv) => Promise<T>,
+): Promise<T> {
+  const exchange = `msav-contracts-${randomUUID().slice(0, 8)}`;
+  const servers: FixtureServer[] = [
+    await startProductsFixture(variants.products ?? 'good'),
+    await startOrderPublisherFixture({ rabbitmqUrl, exchange, variant: variants.orders ?? 'good' }),
+  ];
+  try {
+    return await body({
+      MSAV_PACT_DIR: pactDir,
+      PRODUCTS_URL: servers[0]?.url,
+      ORDERS_URL: servers[1]?.url,
+      ORDERS_EXCHANGE: exchange,
+      RABBITMQ_URL: rabbitmqUrl,
+    });
+  } finally {
+    for (const s of servers) await s.close();
+  }
+}
+
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCli(['contracts', ...args, '--config', config], { cwd: project, env, timeoutMs: 90_000 });
+
+beforeAll(async () => {
+  pactDir = await mkdtemp(path.join(os.tmpdir(), 'msav-e2e-pacts-'));
+  out = await mkdtemp(path.join(os.tmpdir(), 'msav-e2e-out-'));
+});
+
+describe('msa-verify contracts (fixture project)', () => {
+  it('runs consumer tests then verifies every provider: exit 0, summary and reports', async () => {
+    const r = await withProviders({}, (env) =>
+      cli(['--json', path.join(out, 'run.json'), '--junit', path.join(out, 'run.xml')], env),
+    );
+    expect(r.stderr).not.toContain('unexpected error');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('✓ shop-ui → products (http)  2/2 interactions');
+    expect(r.stdout).toContain('✓ mailer → orders (transport)  1/1 interactions');
+    expect(r.stdout).not.toContain('Verifying a pact between'); // Pact's own report stays out
+    expect((await readdir(pactDir)).sort()).toEqual(['mailer-orders.json', 'shop-ui-products.json']);
+    const json = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(JSON.stringify(json)).toContain('"kind":"contracts"');
+    expect(await readFile(path.join(out, 'run.xml'), 'utf8')).toContain('<testsuite');
+  });
+
+  it('exits 1 on a renamed field, naming interaction and field', async () => {
+    const r = await withProviders({ products: 'renamed-field' }, (env) =>
+      cli(['verify', '--provider', 'products'], env),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('✗ shop-ui → products');
+    expect(r.stdout).toContain('interaction "get product p-1"');
+    expect(r.stdout).toMatch(/body: Actual map is missing the following keys: priceCents/);
+  });
+
+  it('exits 1 on a changed status, naming the status', async () => {
+    const r = await withProviders({ products: 'changed-status' }, (env) =>
+      cli(['verify', '--provider', 'products'], env),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('interaction "get unknown product p-9"');
+    expect(r.stdout).toContain('status:');
+    expect(r.stdout).toContain('- expected: 404');
+  });
+
+  it('transport check exits 1 when the publisher uses another routing key', async () => {
+    const r = await withProviders({ orders: 'wrong-routing-key' }, (env) =>
+      cli(['verify', '--provider', 'orders'], env),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('interaction "an order.created event"');
+    expect(r.stdout).toContain('metadata.routingKey');
+    expect(r.stdout).toContain('orders.made');
+  });
+
+  it('transport check exits 1 when the publisher drops the correlation header', async () => {
+    const r = await withProviders({ orders: 'no-correlation' }, (env) => cli(['verify', '--provider', 'orders'], env));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('metadata.x-correlation-id');
+  });
+
+  it('transport check exits 1 when the publisher does not propagate the inbound correlation id', async () => {
+    const r = await withProviders({ orders: 'own-correlation' }, (env) => cli(['verify', '--provider', 'orders'], env));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('metadata.x-correlation-id');
+    expect(r.stdout).toContain('not propagated: sent msav-');
+    expect(r.stdout).toContain('got minted-by-publisher');
+  });
+
+  it('exits 2 naming the file for malformed pact JSON', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-bad-pacts-'));
+    await cp(pactDir, dir, { recursive: true });
+    await writeFile(path.join(dir, 'broken.json'), '{ "consumer": { "name": "x" }, "provider": ');
+    const r = await withProviders({}, (env) => cli(['verify'], { ...env, MSAV_PACT_DIR: dir }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('broken.json');
+    expect(r.stderr).toContain('MSAV_PACT_INVALID');
+  });
+
+  it('exits 2 naming the file and field for a pact whose provider is unknown', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-unknown-'));
+    const pact = JSON.parse(await readFile(path.join(pactDir, 'shop-ui-products.json'), 'utf8'));
+    pact.provider.name = 'billing';
+    await writeFile(path.join(dir, 'shop-ui-billing.json'), JSON.stringify(pact));
+    const r = await withProviders({}, (env) => cli(['verify'], { ...env, MSAV_PACT_DIR: dir }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('shop-ui-billing.json');
+    expect(r.stderr).toContain('provider.name');
+  });
+
+  it('exits 2 for --provider that is not configured', async () => {
+    const r = await withProviders({}, (env) => cli(['verify', '--provider', 'nope'], env));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown provider "nope"');
+  });
+
+  it('exits 3 when the transport check cannot reach RabbitMQ', async () => {
+    const port = await freePort();
+    const r = await withProviders({}, (env) =>
+      cli(['verify', '--provider', 'orders'], { ...env, RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` }),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toContain('RabbitMQ unreachable');
+  });
+
+  it('exits 3 when a provider is unreachable', async () => {
+    const port = await freePort();
+    const r = await withProviders({}, (env) =>
+      cli(['verify', '--provider', 'products'], { ...env, PRODUCTS_URL: `http://127.0.0.1:${port}` }),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toContain('provider products is unreachable');
+  });
+});
+
+describe('consumer tests that break their contract', () => {
+  it('exit 1 and skip verification', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/contracts/failing');
+    const r = await runCli(['contracts', '--config', path.join(dir, 'msa-verify.config.yaml')], {
+      cwd: dir,
+      env: { MSAV_PACT_DIR: await mkdtemp(path.join(os.tmpdir(), 'msav-failing-')) },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('consumer tests failed; provider verification skipped');
+    expect(r.stdout).toContain('forgets the correlation headers');
+  });
+});
+
+describe('broker commands (fixture server speaking the Pact Broker API)', () => {
+  const token = `tok-${randomUUID()}`;
+  const brokerConfig = path.join(project, 'broker.config.yaml');
+  let broker: Awaited<ReturnType<typeof startFixtureBroker>>;
+  const outputs: string[] = [];
+  beforeAll(async () => {
+    broker = await startFixtureBroker(token);
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+  const bcli = (args: string[], env: NodeJS.ProcessEnv) =>
+    runCli(['contracts', ...args, '--config', brokerConfig], {
+      cwd: project,
+      env: { ...env, BROKER_URL: broker.url, PACT_BROKER_TOKEN: token },
+      timeoutMs: 90_000,
+    }).then((r) => {
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    });
+
+  it('publishes, verifies from the broker (publishing results) and answers can-i-deploy', async () => {
+    const published = await bcli(['publish'], { MSAV_PACT_DIR: pactDir });
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    expect(broker.pacts.map((p) => `${p.consumer}->${p.provider}@${p.version}`).sort()).toEqual([
+      'mailer->orders@1.0.0',
+      'shop-ui->products@1.0.0',
+    ]);
+    const before = await bcli(['can-i-deploy', '--pacticipant', 'shop-ui', '--app-version', '1.0.0'], {});
+    expect(before.code).toBe(1);
+    const reportFile = path.join(out, 'broker.json');
+    const verified = await withProviders({}, (env) =>
+      bcli(['verify', '--json', reportFile, '--junit', path.join(out, 'broker.xml'), '--provider', 'products'], env),
+    );
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(broker.verifications).toContainEqual(
+      expect.objectContaining({ consumer: 'shop-ui', provider: 'products', success: true, providerVersion: '2.0.0' }),
+    );
+    const selectorsBody = broker.requests.find(
+      (r) => r.method === 'POST' && r.path.endsWith('/for-verification'),
+    )?.body;
+    expect(JSON.parse(selectorsBody ?? '{}')).toMatchObject({
+      consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
+      includePendingStatus: true,
+      includeWipPactsSince: '2026-01-01',
+    });
+    const after = await bcli(['can-i-deploy', '--pacticipant', 'shop-ui', '--app-version', '1.0.0'], {});
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(broker.requests.every((r) => r.authorization === `Bearer ${token}`)).toBe(true);
+    outputs.push(await readFile(reportFile, 'utf8'));
+  });
+
+  it('never prints or writes the broker token', async () => {
+    const files = await readdir(out);
+    for (const f of files) outputs.push(await readFile(path.join(out, f), 'utf8'));
+    expect(outputs.length).toBeGreaterThan(4);
+    const hits = outputs.filter((o) => o.includes(token));
+    expect(hits).toEqual([]);
+  });
+
+  it('exits 3 when the broker is unreachable', async () => {
+    const port = await freePort();
+    const r = await runCli(
+      ['contracts', 'can-i-deploy', '--pacticipant', 'x', '--app-version', '1', '--config', brokerConfig],
+      {
+        cwd: project,
+        env: { BROKER_URL: `http://127.0.0.1:${port}`, PACT_BROKER_TOKEN: token },
+      },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
+});

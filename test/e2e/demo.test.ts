@@ -1,0 +1,41 @@
+// The demo's fast mode, run as `npm run demo` runs it (after its set-up, which the
+// global setup has done): contracts pass, a chaos scenario passes against the
+// resilient shop, the same scenario fails against the naive orders, and the
+// reports are written.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT } from '../support/services.js';
+
+it('npm run demo (fast mode) runs contracts and chaos and writes its reports', async () => {
+  const reports = await mkdtemp(path.join(os.tmpdir(), 'msav-demo-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/demo.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, MSAV_DEMO_FAST: '1', MSAV_DEMO_REPORTS: reports },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code, output.slice(-4000)).toBe(0);
+  expect(output).toMatch(/ok {3}contracts: .*: passed/);
+  expect(output).toMatch(/ok {3}chaos: products slow: passed/);
+  expect(output).toMatch(/ok {3}chaos: products slow, against the NAIVE orders .*: failed as expected/);
+  const files = readdirSync(reports);
+  for (const f of ['contracts.json', 'contracts.xml', 'report.html', 'all-results.json']) expect(files).toContain(f);
+  const naive = files.find((f) => f.endsWith('-naive.json'));
+  expect(naive).toBeDefined();
+  const naiveResult = JSON.parse(readFileSync(path.join(reports, naive as string), 'utf8')) as {
+    results: { passed: boolean }[];
+  };
+  expect(naiveResult.results[0]?.passed).toBe(false);
+  expect(existsSync(path.join(reports, 'report.html'))).toBe(true);
+}, 300_000);
