@@ -9,7 +9,7 @@ import type { TraceSource } from '../evidence/types.js';
 import { runLoad } from '../load/run-load.js';
 import type { RequestSample } from '../load/types.js';
 import { startTap } from '../tap/start-tap.js';
-import type { Tap } from '../tap/types.js';
+import { type Tap, tapCalls } from '../tap/types.js';
 import { ToxiproxyClient } from '../toxiproxy/client.js';
 import { cleanLeftovers } from '../toxiproxy/leftovers.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../toxiproxy/managed.js';
@@ -181,6 +181,9 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
         spans: traces ? await traces.spans({ from: w.startedAt, to: w.endedAt }) : [],
         connections: Object.fromEntries(
           [...taps].map(([name, tap]) => [name, tap.connections().filter((t) => t >= w.startedAt && t < w.endedAt)]),
+        ),
+        calls: Object.fromEntries(
+          [...taps].map(([name, tap]) => [name, tapCalls(tap).filter((t) => t >= w.startedAt && t < w.endedAt)]),
         ),
         ...(lastFault && kind !== 'steady' ? { faultStartedAt: lastFault.from, faultEndedAt: lastFault.to } : {}),
       };
