@@ -170,6 +170,29 @@ describe('msa-verify chaos run', () => {
     expect(await ours()).toEqual([]);
   });
 
+  it('a fail-first phase resets the next connections through the tap, then heals', async () => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const file = path.join(work, 'fail-first.yaml');
+    await writeFile(
+      file,
+      `version: 1
+name: fail-first-check
+proxies: [{ name: web, listen: "${listen}", upstream: "${upstream}" }]
+load: { target: "http://${listen}", rate: 20, timeout: 2s, requests: [{ path: /, headers: { connection: close } }] }
+phases:
+  - { name: first-fail, kind: fail-first, proxy: web, n: 3, duration: 1s, expect: [{ type: error-rate, max: 20% }] }
+  - { name: after, kind: steady, duration: 500ms, expect: [{ type: error-rate, max: 0 }] }
+`,
+    );
+    const json = path.join(work, 'fail-first.json');
+    const r = await runCli(['chaos', 'run', file, '--config', await config(), '--json', json]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const { results } = JSON.parse(await readFile(json, 'utf8')) as { results: ChaosRunResult[] };
+    expect(results[0]?.phases[0]?.errors).toBe(3);
+    expect(results[0]?.faults[0]).toMatchObject({ proxy: 'web', type: 'fail-first', toxic: 'fail-first-3' });
+    expect(await ours()).toEqual([]);
+  });
+
   it('a failed expectation exits 1 with observed vs bound, and still rolls back', async () => {
     const r = await runCli([
       'chaos',
