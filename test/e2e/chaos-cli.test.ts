@@ -149,6 +149,23 @@ describe('msa-verify chaos run', () => {
     expect(await ours()).toEqual([]);
   });
 
+  it('a k6 load needs k6 on PATH and says so (exit 3, nothing touched)', async () => {
+    const file = await scenario();
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        'requests: [{ path: / }] }',
+        'requests: [{ path: / }], k6: { script: load.js } }',
+      ),
+    );
+    const r = await runCli(['chaos', 'run', file, '--config', await config()], {
+      env: { PATH: path.dirname(process.execPath) },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/load\.k6: k6 is not on PATH: install k6/);
+    expect(await ours()).toEqual([]);
+  });
+
   it('passes, writes JSON and JUnit, pushes to the Pushgateway, and rolls back', async () => {
     const job = `msav-chaos-test-${newRunId()}`;
     const push = serviceUrls().PUSHGATEWAY_URL;
