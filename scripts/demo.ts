@@ -104,8 +104,12 @@ async function main(): Promise<number> {
     );
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
-    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}` };
-    const viaRabbit = { RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}` };
+    // startService keeps earlier overrides, so both links are always set.
+    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl };
+    const viaRabbit = {
+      PRODUCTS_URL: shop.urls.products,
+      RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
+    };
     const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
       { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
       ...(FAST

@@ -8,6 +8,7 @@ import { chaosCommand } from './commands/chaos.js';
 import { contractsCommand } from './commands/contracts.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { doctorCommand } from './commands/doctor.js';
+import { instrumentCommand } from './commands/instrument.js';
 import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { registerDefaultFiles, registerFileValidator, validateCommand } from './commands/validate.js';
@@ -32,6 +33,7 @@ function buildCli(argv: readonly string[]) {
     .command(validateCommand as CommandModule)
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
+    .command(instrumentCommand as CommandModule)
     .command(chaosCommand as CommandModule)
     .command(contractsCommand as unknown as CommandModule)
     .command(dashboardsCommand as CommandModule)

@@ -1,0 +1,162 @@
+// msa-verify's preload next to no preload and the stock
+// @opentelemetry/auto-instrumentations-node/register, on the same hello-world
+// express and fastify services, in one run: start-up to first response,
+// throughput at saturation, p99 at a fixed rate. 100% sampling, OTLP
+// http/protobuf batch export to a local receiver. Prints ratios; asserts nothing.
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 8] [--rate 1000]
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number; p50: number };
+  non2xx: number;
+  errors: number;
+}
+type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+
+const { values } = parseArgs({
+  options: {
+    startups: { type: 'string', default: '7' },
+    seconds: { type: 'string', default: '8' },
+    rate: { type: 'string', default: '1000' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const STARTUPS = Number(values.startups);
+const SECONDS = Number(values.seconds);
+const RATE = Number(values.rate);
+const CONNECTIONS = Number(values.connections);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+type Mode = 'none' | 'stock' | 'msa-verify';
+const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'];
+
+// Local OTLP receiver: accepts and counts, answers an empty success.
+let exported = 0;
+const receiver = http.createServer((req, res) => {
+  req.on('data', (c: Buffer) => {
+    exported += c.length;
+  });
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function env(mode: Mode, port: number): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_OPTIONS: '' };
+  if (mode === 'none') return base;
+  return {
+    ...base,
+    OTEL_SERVICE_NAME: `bench-${mode}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_TRACES_SAMPLER: 'always_on',
+  };
+}
+
+function args(mode: Mode, app: string): string[] {
+  const file = path.join(import.meta.dirname, app);
+  if (mode === 'stock') return ['--require', '@opentelemetry/auto-instrumentations-node/register', file];
+  if (mode === 'msa-verify') return ['--import', 'msa-verify/instrument', file];
+  return [file];
+}
+
+async function start(mode: Mode, app: string): Promise<{ child: ChildProcess; url: string; ms: number }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args(mode, app), { cwd: ROOT, env: env(mode, port), stdio: 'ignore' });
+  for (let i = 0; i < 2000; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = http.get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+    });
+    if (ok) return { child, url, ms: performance.now() - t0 };
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${mode} ${app} did not answer`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
+console.log(
+  `startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s, fixed rate ${RATE} req/s x ${SECONDS}s`,
+);
+const rows: string[] = [];
+for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
+  const startup: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
+  const rps: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
+  const p99: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
+  // Interleave modes so that machine noise hits all three alike.
+  const times: Record<Mode, number[]> = { none: [], stock: [], 'msa-verify': [] };
+  for (let i = 0; i < STARTUPS; i++) {
+    for (const mode of MODES) {
+      const s = await start(mode, app);
+      times[mode].push(s.ms);
+      await stop(s.child);
+    }
+  }
+  for (const mode of MODES) startup[mode] = median(times[mode]);
+  for (const mode of MODES) {
+    const s = await start(mode, app);
+    await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
+    const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
+    const fixed = await autocannon({ url: s.url, connections: 10, duration: SECONDS, overallRate: RATE });
+    rps[mode] = sat.requests.average;
+    p99[mode] = fixed.latency.p99;
+    if (sat.non2xx + sat.errors + fixed.non2xx + fixed.errors > 0) console.log(`  ! ${mode}: errors during load`);
+    await stop(s.child);
+  }
+  const added = (m: Mode) => startup[m] - startup.none;
+  console.log(`\n${app}`);
+  for (const mode of MODES) {
+    console.log(
+      `  ${mode.padEnd(11)} start-up ${startup[mode].toFixed(0).padStart(5)} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms`,
+    );
+  }
+  const lines = [
+    `start-up added: stock +${added('stock').toFixed(0)} ms, msa-verify +${added('msa-verify').toFixed(0)} ms, ratio msa-verify/stock ${(added('msa-verify') / added('stock')).toFixed(2)} (goal <= 0.25)`,
+    `throughput: msa-verify/none ${(rps['msa-verify'] / rps.none).toFixed(2)} (goal >= 0.85), stock/none ${(rps.stock / rps.none).toFixed(2)}, msa-verify/stock ${(rps['msa-verify'] / rps.stock).toFixed(2)}`,
+    `p99 at ${RATE} req/s: none ${p99.none.toFixed(1)} ms, stock ${p99.stock.toFixed(1)} ms, msa-verify ${p99['msa-verify'].toFixed(1)} ms`,
+  ];
+  for (const l of lines) console.log(`  ${l}`);
+  rows.push(
+    `| ${app.replace('-hello.cjs', '')} | ${startup.none.toFixed(0)} / ${startup.stock.toFixed(0)} / ${startup['msa-verify'].toFixed(0)} ms | ${(added('msa-verify') / added('stock')).toFixed(2)} | ${rps.none.toFixed(0)} / ${rps.stock.toFixed(0)} / ${rps['msa-verify'].toFixed(0)} | ${(rps['msa-verify'] / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.stock).toFixed(2)} | ${p99.none.toFixed(1)} / ${p99.stock.toFixed(1)} / ${p99['msa-verify'].toFixed(1)} ms |`,
+  );
+}
+console.log(`\nexported ${(exported / 1024 / 1024).toFixed(1)} MiB of OTLP to the local receiver`);
+console.log('\nMarkdown rows (none / stock / msa-verify):');
+for (const r of rows) console.log(r);
+receiver.close();

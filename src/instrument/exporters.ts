@@ -1,0 +1,78 @@
+// Builds the span exporters named by the settings. OTLP exporters are required
+// lazily: an app that only writes a traces file never loads them.
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { JsonLinesFileExporter } from './file-exporter.js';
+import type { InstrumentSettings } from './settings.js';
+
+/** One exporter with a label for warnings. */
+export interface NamedExporter {
+  readonly name: string;
+  readonly exporter: SpanExporter;
+}
+
+/** Creates exporters; a missing or broken exporter package is reported through `warn` and skipped. */
+export function createExporters(
+  settings: InstrumentSettings,
+  require: NodeJS.Require,
+  warn: (message: string) => void,
+): NamedExporter[] {
+  const out: NamedExporter[] = [];
+  for (const name of settings.exporters) {
+    try {
+      if (name === 'file' && settings.tracesFile) {
+        out.push({ name: `file ${settings.tracesFile}`, exporter: new JsonLinesFileExporter(settings.tracesFile) });
+      } else if (name === 'console') {
+        const { ConsoleSpanExporter } =
+          require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+        out.push({ name: 'console', exporter: new ConsoleSpanExporter() });
+      } else if (name === 'otlp' && settings.otlpTracesUrl) {
+        const pkg =
+          settings.otlpProtocol === 'http/json'
+            ? '@opentelemetry/exporter-trace-otlp-http'
+            : '@opentelemetry/exporter-trace-otlp-proto';
+        // Resolved now (a missing package is reported at start), loaded at the first export:
+        // the exporter and its protobuf encoder stay off the start-up path.
+        require.resolve(pkg);
+        const url = settings.otlpTracesUrl;
+        out.push({
+          name: `otlp ${settings.otlpProtocol} ${url}`,
+          exporter: new LazyExporter(() => {
+            const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+            return new OTLPTraceExporter({ url });
+          }),
+        });
+      }
+    } catch (error) {
+      warn(`exporter ${name} unavailable (${(error as Error).message}); spans for it are dropped`);
+    }
+  }
+  return out;
+}
+
+/** Creates the real exporter on the first export; a creation failure fails that export (reported once). */
+export class LazyExporter implements SpanExporter {
+  readonly #create: () => SpanExporter;
+  #inner: SpanExporter | undefined;
+
+  constructor(create: () => SpanExporter) {
+    this.#create = create;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    try {
+      this.#inner ??= this.#create();
+    } catch (error) {
+      resultCallback({ code: 1, error: error as Error });
+      return;
+    }
+    this.#inner.export(spans, resultCallback);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner?.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner?.shutdown() ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,95 @@
+// JSON-lines span exporter (MSA_VERIFY_TRACES_FILE): one finished span per
+// line, in a flat shape that tests and the chaos runner read without an OTLP
+// decoder. Lines are appended; several processes may share one file because
+// each batch is a single append of whole lines.
+import { appendFile } from 'node:fs';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+
+/** One line of the traces file. Times are epoch milliseconds (fractional). */
+export interface SpanLine {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Empty string for a root span. */
+  readonly parentSpanId: string;
+  readonly name: string;
+  readonly kind: 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly durationMs: number;
+  readonly attributes: Record<string, unknown>;
+  readonly status: { readonly code: 'UNSET' | 'OK' | 'ERROR'; readonly message?: string };
+  readonly events: readonly {
+    readonly name: string;
+    readonly time: number;
+    readonly attributes: Record<string, unknown>;
+  }[];
+  readonly resource: { readonly 'service.name': string } & Record<string, unknown>;
+  readonly scope: string;
+}
+
+// ExportResultCode.SUCCESS / FAILED from @opentelemetry/core, inlined to keep the preload's graph small.
+const SUCCESS = 0;
+const FAILED = 1;
+
+const KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
+
+function ms(time: readonly [number, number]): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+/** Converts a finished span to its line shape. */
+export function toSpanLine(span: ReadableSpan): SpanLine {
+  const ctx = span.spanContext();
+  const status = span.status.code === 2 ? 'ERROR' : span.status.code === 1 ? 'OK' : 'UNSET';
+  const resource = { ...(span.resource.attributes as Record<string, unknown>) };
+  return {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? '',
+    name: span.name,
+    kind: KINDS[span.kind] ?? 'INTERNAL',
+    startTime: ms(span.startTime),
+    endTime: ms(span.endTime),
+    durationMs: ms(span.duration),
+    attributes: { ...span.attributes },
+    status: span.status.message ? { code: status, message: span.status.message } : { code: status },
+    events: span.events.map((e) => ({ name: e.name, time: ms(e.time), attributes: { ...(e.attributes ?? {}) } })),
+    resource: { ...resource, 'service.name': String(resource['service.name'] ?? '') },
+    scope: span.instrumentationScope.name,
+  };
+}
+
+/** Appends spans to `file` as JSON lines. */
+export class JsonLinesFileExporter implements SpanExporter {
+  readonly #file: string;
+  #pending = 0;
+  #drained: (() => void)[] = [];
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    let text = '';
+    try {
+      for (const span of spans) text += `${JSON.stringify(toSpanLine(span))}\n`;
+    } catch (error) {
+      resultCallback({ code: FAILED, error: error as Error });
+      return;
+    }
+    this.#pending++;
+    appendFile(this.#file, text, (error) => {
+      this.#pending--;
+      if (this.#pending === 0) for (const done of this.#drained.splice(0)) done();
+      resultCallback(error ? { code: FAILED, error } : { code: SUCCESS });
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  shutdown(): Promise<void> {
+    return this.forceFlush();
+  }
+}

@@ -1,0 +1,57 @@
+// Propagator adapters around the W3C ones: tolerate a repeated traceparent,
+// and carry the correlation ID in baggage as well as in its own header.
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import { CORRELATION_ATTRIBUTE, type CorrelationPropagator, correlationFromContext } from './correlation.js';
+
+type Api = typeof import('@opentelemetry/api');
+
+/**
+ * Reads the last of several comma-joined `traceparent` values: a client that
+ * forwards the inbound header and an instrumentation that appends its own
+ * produce two, and the appended one (the current client span) is the parent.
+ */
+export class LastTraceparent implements TextMapPropagator {
+  readonly #inner: TextMapPropagator;
+  constructor(inner: TextMapPropagator) {
+    this.#inner = inner;
+  }
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    this.#inner.inject(ctx, carrier, setter);
+  }
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    return this.#inner.extract(ctx, carrier, {
+      keys: (c) => getter.keys(c),
+      get: (c, key) => {
+        const value = getter.get(c, key);
+        if (key !== 'traceparent') return value;
+        const one = Array.isArray(value) ? value[value.length - 1] : value;
+        return typeof one === 'string' && one.includes(',') ? one.slice(one.lastIndexOf(',') + 1).trim() : one;
+      },
+    });
+  }
+  fields(): string[] {
+    return this.#inner.fields();
+  }
+}
+
+/** Adds the correlation ID to baggage on extract (so it travels in `baggage` too) and injects the header. */
+export class BaggageCorrelation implements TextMapPropagator {
+  readonly #api: Api;
+  readonly #inner: CorrelationPropagator;
+  constructor(api: Api, inner: CorrelationPropagator) {
+    this.#api = api;
+    this.#inner = inner;
+  }
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    this.#inner.inject(ctx, carrier, setter);
+  }
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const next = this.#inner.extract(ctx, carrier, getter);
+    const id = correlationFromContext(next)!;
+    const bag = this.#api.propagation.getBaggage(next) ?? this.#api.propagation.createBaggage();
+    return this.#api.propagation.setBaggage(next, bag.setEntry(CORRELATION_ATTRIBUTE, { value: id }));
+  }
+  fields(): string[] {
+    return this.#inner.fields();
+  }
+}

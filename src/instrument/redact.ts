@@ -1,0 +1,84 @@
+// Redaction of secrets in span attributes: captured Authorization, Cookie,
+// Set-Cookie and configured headers, user:password in URLs, and query-string
+// parameters whose names look like credentials.
+
+/** Replacement for every redacted value. */
+export const REDACTED = 'REDACTED';
+
+/** Headers always redacted when captured. */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+];
+
+/** Query parameters whose values are replaced (matched case-insensitively against the name). */
+const SECRET_PARAM =
+  /(?:^|[_-])(?:token|access_token|id_token|refresh_token|secret|client_secret|password|passwd|pwd|api[_-]?key|apikey|key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|auth|session|sessionid|code)$/i;
+
+const URL_KEYS = new Set([
+  'url.full',
+  'http.url',
+  'http.target',
+  'url.query',
+  'url.path',
+  'messaging.url',
+  'db.connection_string',
+]);
+
+/** Redacts in place; `extraHeaders` are lower-case header names. */
+export function redactAttributes(attributes: Record<string, unknown>, extraHeaders: readonly string[]): void {
+  for (const key in attributes) {
+    // Cheap prefix test first: this runs for every attribute of every span.
+    const header = key.charCodeAt(0) === 104 /* h */ || key.charCodeAt(0) === 114 /* r */ ? headerName(key) : undefined;
+    if (header !== undefined) {
+      if (DEFAULT_REDACTED_HEADERS.includes(header) || extraHeaders.includes(header)) {
+        const value = attributes[key];
+        attributes[key] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
+      }
+      continue;
+    }
+    const value = attributes[key];
+    if (typeof value === 'string' && (URL_KEYS.has(key) || key.endsWith('.url')) && needsUrlRedaction(value)) {
+      attributes[key] = redactUrl(value);
+    }
+  }
+}
+
+// http.request.header.<name>, http.response.header.<name>, and the old semconv http.request.header.<name_with_underscores>.
+function headerName(key: string): string | undefined {
+  const match = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/.exec(key);
+  return match ? match[1]!.toLowerCase().replaceAll('_', '-') : undefined;
+}
+
+function needsUrlRedaction(value: string): boolean {
+  return value.includes('=') || value.includes('@');
+}
+
+/** Removes user:password and secret query values from a URL or a path?query string. */
+export function redactUrl(value: string): string {
+  let out = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#\s]*@/i, `$1${REDACTED}:${REDACTED}@`);
+  const q = out.indexOf('?');
+  if (q < 0 && !value.includes('=')) return out;
+  const hash = out.indexOf('#', q + 1);
+  const head = q < 0 ? '' : out.slice(0, q + 1);
+  const query = q < 0 ? out : out.slice(q + 1, hash < 0 ? undefined : hash);
+  const tail = hash < 0 ? '' : out.slice(hash);
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // keep raw name
+      }
+      return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    })
+    .join('&');
+  out = head + redacted + tail;
+  return out;
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FixtureProcess, readSpans, startFixture } from '../support/instrument-process.ts';
+import { waitFor } from '../support/net.ts';
+import { serviceUrls } from '../support/services.ts';
+
+// Three real processes with the preload: front (HTTP) -> back (HTTP) -> RabbitMQ -> consumer.
+describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) => {
+  const started: FixtureProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+  });
+
+  it('keeps one trace and one correlation id from HTTP to the message consumer', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'msav-instr-'));
+    const file = path.join(dir, 'spans.jsonl');
+    const queue = `msav-instrument-${ext}-${randomUUID()}`;
+    const common = { RABBITMQ_URL: serviceUrls().RABBITMQ_URL, QUEUE: queue, MSA_VERIFY_TRACES_FILE: file };
+    const consumer = await startFixture(ext, { ...common, ROLE: 'consumer', OTEL_SERVICE_NAME: 'consumer' });
+    started.push(consumer);
+    const back = await startFixture(ext, { ...common, ROLE: 'back', OTEL_SERVICE_NAME: 'back' });
+    started.push(back);
+    const front = await startFixture(ext, { ...common, ROLE: 'front', OTEL_SERVICE_NAME: 'front', BACK_URL: back.url });
+    started.push(front);
+
+    const cid = `it-${ext}-${Date.now()}`;
+    const res = await fetch(`${front.url}/order`, { headers: { 'x-correlation-id': cid } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-correlation-id')).toBe(cid);
+    expect(await res.json()).toMatchObject({ published: true, cid });
+
+    await waitFor(() => readSpans(file).some((s) => s.kind === 'CONSUMER' && s.attributes['correlation.id'] === cid));
+    await waitFor(() => consumer.stdout().includes('"msg":"consumed"'));
+    const spans = readSpans(file).filter((s) => s.attributes['correlation.id'] === cid);
+    const traceIds = new Set(spans.map((s) => s.traceId));
+    expect(traceIds.size).toBe(1);
+    expect(new Set(spans.map((s) => s.resource['service.name']))).toEqual(new Set(['front', 'back', 'consumer']));
+
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const frontServer = spans.find((s) => s.kind === 'SERVER' && s.resource['service.name'] === 'front')!;
+    const backServer = spans.find((s) => s.kind === 'SERVER' && s.resource['service.name'] === 'back')!;
+    const producer = spans.find((s) => s.kind === 'PRODUCER')!;
+    const consumerSpan = spans.find((s) => s.kind === 'CONSUMER')!;
+    expect(frontServer.name).toBe('GET /order');
+    expect(frontServer.parentSpanId).toBe('');
+    // back's server span is a child of front's fetch client span, which descends from front's server span.
+    const client = byId.get(backServer.parentSpanId)!;
+    expect(client.kind).toBe('CLIENT');
+    expect(client.resource['service.name']).toBe('front');
+    expect(producer.resource['service.name']).toBe('back');
+    expect(consumerSpan.parentSpanId).toBe(producer.spanId);
+    for (const s of spans) {
+      if (s.parentSpanId) expect(byId.has(s.parentSpanId), `parent of ${s.name}`).toBe(true);
+    }
+
+    const logLine = consumer
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('"msg":"consumed"'))!;
+    const log = JSON.parse(logLine) as Record<string, unknown>;
+    expect(log).toMatchObject({
+      correlation_id: cid,
+      cid,
+      trace_id: consumerSpan.traceId,
+      span_id: consumerSpan.spanId,
+    });
+  });
+});

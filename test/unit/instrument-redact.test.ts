@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactAttributes, redactUrl } from '../../src/instrument/redact.ts';
+
+describe('redaction', () => {
+  it('redacts default and configured headers in span attributes', () => {
+    const attributes: Record<string, unknown> = {
+      'http.request.header.authorization': ['Bearer abc'],
+      'http.request.header.cookie': ['sid=1'],
+      'http.response.header.set-cookie': ['sid=2', 'x=3'],
+      'http.request.header.x-api-token': ['t'],
+      'http.request.header.accept': ['application/json'],
+    };
+    redactAttributes(attributes, ['x-api-token']);
+    expect(attributes).toEqual({
+      'http.request.header.authorization': [REDACTED],
+      'http.request.header.cookie': [REDACTED],
+      'http.response.header.set-cookie': [REDACTED, REDACTED],
+      'http.request.header.x-api-token': [REDACTED],
+      'http.request.header.accept': ['application/json'],
+    });
+  });
+
+  it('redacts query-string secrets and URL credentials, keeps the rest', () => {
+    expect(redactUrl('http://u:p@h:1/a?token=1&page=2&api_key=3&X-Amz-Signature=4#f')).toBe(
+      `http://${REDACTED}:${REDACTED}@h:1/a?token=${REDACTED}&page=2&api_key=${REDACTED}&X-Amz-Signature=${REDACTED}#f`,
+    );
+    expect(redactUrl('/path?password=x&q=shoes')).toBe(`/path?password=${REDACTED}&q=shoes`);
+    expect(redactUrl('access_token=abc&limit=5')).toBe(`access_token=${REDACTED}&limit=5`);
+    expect(redactUrl('/plain/path')).toBe('/plain/path');
+    const attributes: Record<string, unknown> = {
+      'url.full': 'http://h/?secret=s',
+      'messaging.url': 'amqp://guest:pw@h',
+    };
+    redactAttributes(attributes, []);
+    expect(attributes).toEqual({
+      'url.full': `http://h/?secret=${REDACTED}`,
+      'messaging.url': `amqp://${REDACTED}:${REDACTED}@h`,
+    });
+  });
+});
