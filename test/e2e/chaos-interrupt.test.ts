@@ -19,7 +19,7 @@ import { freePort, waitFor } from '../support/net.js';
 import { ROOT } from '../support/services.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
-const RUNS_PER_SIGNAL = 7;
+const RUNS_PER_SIGNAL = Number(process.env.MSAV_INTERRUPT_RUNS ?? 7);
 
 let toxiproxy: ManagedToxiproxy;
 let client: ToxiproxyClient;
@@ -84,6 +84,7 @@ async function leftovers(): Promise<string[]> {
 function startRun(file: string): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'chaos', 'run', file], {
     cwd: work,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MSAV_DEBUG: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -123,7 +124,13 @@ describe('chaos run interrupted during the fault phase', () => {
       );
       const signalledAt = Date.now();
       child.kill(signal);
-      const [code] = await exited;
+      const [code] = await Promise.race([
+        exited,
+        sleep(15_000).then(() => {
+          child.kill('SIGKILL');
+          throw new Error(`run ${i}: the runner did not exit within 15 s of ${signal}:\n${output()}`);
+        }),
+      ]);
       if (signal === 'SIGKILL') {
         await waitFor(async () => (await leftovers()).length === 0, 10_000).catch(async () => {
           throw new Error(`run ${i} (SIGKILL): still present after 10 s: ${(await leftovers()).join(', ')}`);

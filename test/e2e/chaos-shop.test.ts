@@ -22,6 +22,7 @@ interface Shop {
 interface ShopModule {
   startShop(options: {
     rabbitmqUrl: string;
+    preload?: boolean;
     env?: { orders?: Record<string, string> };
     messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
   }): Promise<Shop>;
@@ -161,6 +162,50 @@ describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
       }
     });
   }
+
+  it("products-reset with traces: attempts and backoff come from orders' client spans", async () => {
+    for (const variant of ['resilient', 'storm'] as const) {
+      const listen = `127.0.0.1:${await freePort()}`;
+      const tracesFile = path.join(work, `traces-${variant}.jsonl`);
+      const shop = await shopModule.startShop({
+        rabbitmqUrl,
+        preload: true,
+        env: {
+          orders: {
+            PRODUCTS_URL: `http://${listen}`,
+            MSA_VERIFY_TRACES_FILE: tracesFile,
+            OTEL_BSP_SCHEDULE_DELAY: '200',
+            OTEL_SERVICE_NAME: 'orders',
+            ...VARIANT_ENV[variant],
+          },
+        },
+        messaging: shopModule.uniqueMessaging(`chaos-traces-${variant}`),
+      });
+      try {
+        const r = await runScenarios(
+          ['chaos/products-reset.yaml'],
+          {
+            PRODUCTS_PROXY_LISTEN: listen,
+            SHOP_ORDERS_URL: shop.urls.orders,
+            SHOP_PRODUCTS_URL: shop.urls.products,
+            MSA_VERIFY_TRACES_FILE: tracesFile,
+          },
+          `traces-${variant}`,
+        );
+        const retry = verdicts(r.results[0]).find((v) => v.type === 'retry');
+        if (variant === 'resilient') {
+          expect(retry?.passed, `${retry?.message}\n${r.stderr}`).toBe(true);
+          expect(retry?.message).toMatch(/at most [123] attempts per request, smallest backoff \d+(\.\d+)?ms/);
+          expect(r.code).toBe(0);
+        } else {
+          expect(retry?.passed).toBe(false);
+          expect(retry?.message).toMatch(/a request made \d+ attempts, above the bound of 3 .*from client spans/);
+        }
+      } finally {
+        await shop.stop();
+      }
+    }
+  });
 
   it('rabbitmq-cut: orders keep accepting and every accepted order is delivered; lost deliveries fail it', async () => {
     const listen = `127.0.0.1:${await freePort()}`;

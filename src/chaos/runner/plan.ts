@@ -138,6 +138,7 @@ export function describePlan(plan: RunPlan): string[] {
     ...s.proxies.map(
       (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
     ),
+    ...(s.load.k6 ? [`  load: k6 script ${s.load.k6.script} (needs k6 on PATH)`] : []),
     `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${s.load.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
   ];
   for (const p of plan.phases) {

@@ -6,10 +6,12 @@ import type { ChaosRunResult, ExpectationVerdict, FaultWindow, PhaseResult } fro
 import { JsonLinesTraceSource } from '../evidence/file-source.js';
 import { OtlpReceiver } from '../evidence/otlp-receiver.js';
 import type { TraceSource } from '../evidence/types.js';
+import { k6Available, runK6 } from '../load/k6.js';
 import { runLoad } from '../load/run-load.js';
 import type { RequestSample } from '../load/types.js';
 import { startTap } from '../tap/start-tap.js';
-import type { Tap } from '../tap/types.js';
+import { type Tap, tapCalls } from '../tap/types.js';
+import { ToxiproxyClient } from '../toxiproxy/client.js';
 import { cleanLeftovers } from '../toxiproxy/leftovers.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../toxiproxy/managed.js';
 import { newRunId, toxicName } from '../toxiproxy/run-id.js';
@@ -70,6 +72,11 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
         `cleaned leftovers of run ${c.runId} (${c.scenario}) on ${c.toxiproxyUrl}: ${c.outcome.ok ? 'ok' : c.outcome.notes.join('; ')}`,
       );
     }
+    if (s.load.k6) {
+      const k6 = k6Available();
+      if (!k6.available) throw new MsaVerifyError('MSAV_COMPONENT_UNAVAILABLE', `${plan.file}: load.k6: ${k6.reason}`);
+      note(`load from k6 (${k6.version}): live progress shows phases only; samples arrive when k6 ends`);
+    }
     let toxiproxyUrl = plan.toxiproxy.url ?? '';
     if (plan.toxiproxy.managed) {
       managed = await startManagedToxiproxy({
@@ -79,6 +86,8 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       toxiproxyUrl = managed.url;
       note(`started a private Toxiproxy at ${managed.url} (${managed.binary})`);
     }
+    // Reachability first (exit 3 with the URL), so that an absent Toxiproxy leaves no journal behind.
+    await new ToxiproxyClient(toxiproxyUrl).version();
     session = await ChaosSession.open({
       runId,
       scenario: s.name,
@@ -88,7 +97,6 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       journalDir,
       ...(options.watchdog === false ? { watchdog: false } : {}),
     });
-    await session.client.version(); // reachability: exit 3 with the URL when it does not answer
     throwIfAborted(options.signal);
 
     const proxyNames = new Map<string, string>();
@@ -128,23 +136,34 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       });
     };
     ticker = setInterval(emit, 1000);
-    const loadDone = runLoad(
-      {
-        target: s.load.target,
-        requests: s.load.requests.map((r) => ({
-          method: r.method,
-          path: r.path,
-          ...(r.body !== undefined ? { body: r.body } : {}),
-          ...(r.headers ? { headers: r.headers } : {}),
-        })),
-        ratePerSec: s.load.rate,
-        durationMs: plan.loadDurationMs,
-        timeoutMs: plan.timeoutMs,
-        ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
-        headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
-      },
-      { signal: load.signal, onSample: (sample) => window.add(sample) },
-    );
+    const loadDone = s.load.k6
+      ? runK6({
+          script: path.resolve(cwd, path.dirname(plan.file), s.load.k6.script),
+          env: {
+            MSAV_TARGET: s.load.target,
+            MSAV_RATE: String(s.load.rate),
+            MSAV_DURATION_MS: String(plan.loadDurationMs),
+            MSAV_RUN_ID: runId,
+          },
+          signal: load.signal,
+        })
+      : runLoad(
+          {
+            target: s.load.target,
+            requests: s.load.requests.map((r) => ({
+              method: r.method,
+              path: r.path,
+              ...(r.body !== undefined ? { body: r.body } : {}),
+              ...(r.headers ? { headers: r.headers } : {}),
+            })),
+            ratePerSec: s.load.rate,
+            durationMs: plan.loadDurationMs,
+            timeoutMs: plan.timeoutMs,
+            ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
+            headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
+          },
+          { signal: load.signal, onSample: (sample) => window.add(sample) },
+        );
     loadDone.catch(() => undefined);
 
     const faults: FaultWindow[] = [];
@@ -179,6 +198,9 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
         spans: traces ? await traces.spans({ from: w.startedAt, to: w.endedAt }) : [],
         connections: Object.fromEntries(
           [...taps].map(([name, tap]) => [name, tap.connections().filter((t) => t >= w.startedAt && t < w.endedAt)]),
+        ),
+        calls: Object.fromEntries(
+          [...taps].map(([name, tap]) => [name, tapCalls(tap).filter((t) => t >= w.startedAt && t < w.endedAt)]),
         ),
         ...(lastFault && kind !== 'steady' ? { faultStartedAt: lastFault.from, faultEndedAt: lastFault.to } : {}),
       };

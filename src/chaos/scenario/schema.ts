@@ -64,6 +64,12 @@ export const LoadSchema = z.strictObject({
   maxInFlight: countField.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   requests: z.array(RequestSchema).min(1, { message: 'give at least one request' }),
+  /**
+   * Drive the load with this k6 script (path relative to the scenario file)
+   * instead of the built-in generator; needs `k6` on PATH. The script gets
+   * MSAV_TARGET, MSAV_RATE, MSAV_DURATION_MS and MSAV_RUN_ID in `__ENV`.
+   */
+  k6: z.strictObject({ script: z.string().min(1) }).optional(),
 });
 
 /** One expectation: `type` picks the registry entry; the other keys are its parameters. */

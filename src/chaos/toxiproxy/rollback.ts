@@ -24,6 +24,9 @@ export interface RollbackOptions {
  * Toxiproxy is never reset. Idempotent; safe to run from another process.
  */
 export async function rollbackRecord(record: JournalRecord, options: RollbackOptions = {}): Promise<RollbackOutcome> {
+  if (record.proxies.length === 0 && record.toxics.length === 0) {
+    return { ok: true, notes: [] }; // the run never got to change anything
+  }
   const client = new ToxiproxyClient(record.toxiproxyUrl, { timeoutMs: options.timeoutMs ?? 2000 });
   const notes: string[] = [];
   const attempt = async (what: string, fn: () => Promise<void>): Promise<boolean> => {
