@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The CLI's entry. It registers command modules explicitly and keeps start-up
 // light: subsystems (pact, OpenTelemetry, chaos) load inside handlers only.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -29,7 +30,10 @@ function buildCli(argv: readonly string[]) {
     .scriptName('msa-verify')
     .usage('$0 <command> [options]\n\nProve observability, contracts and resilience of microservices with evidence.')
     .option('config', { alias: 'c', type: 'string', describe: 'config file (default msa-verify.config.yaml)' })
-    .option('json', { type: 'boolean', default: false, describe: 'machine-readable JSON on stdout' })
+    .option('json', {
+      type: 'string',
+      describe: 'JSON output: bare --json prints it on stdout; --json FILE writes it (the report) to FILE',
+    })
     .command(validateCommand as CommandModule)
     .command(doctorCommand as CommandModule)
     .command(schemaCommand as CommandModule)
@@ -51,4 +55,23 @@ function buildCli(argv: readonly string[]) {
     });
 }
 
-await buildCli(hideBin(process.argv)).parseAsync();
+const COMMANDS = new Set(['validate', 'doctor', 'schema', 'chaos', 'contracts', 'dashboards', 'report', 'instrument']);
+
+/**
+ * `--json` takes an optional FILE. A bare `--json` followed by a command name,
+ * another option, `--`, nothing, or an existing file that is not `.json` (an
+ * input such as a scenario, never to be overwritten) means stdout, so it is
+ * spelled `--json=` for yargs, which would otherwise take the next word as FILE.
+ */
+function normalizeJsonFlag(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => {
+    if (arg !== '--json' || (end !== -1 && i > end)) return arg;
+    const next = argv[i + 1];
+    const bare =
+      next === undefined || next.startsWith('-') || COMMANDS.has(next) || (existsSync(next) && !next.endsWith('.json'));
+    return bare ? '--json=' : arg;
+  });
+}
+
+await buildCli(normalizeJsonFlag(hideBin(process.argv))).parseAsync();

@@ -10,7 +10,7 @@ export interface Output {
 }
 
 /** Output bound to the process streams. */
-export function processOutput(json: boolean): Output {
+export function processOutput(json: boolean, toFile?: (value: unknown) => void): Output {
   return {
     json,
     line: (text = '') => {
@@ -19,6 +19,7 @@ export function processOutput(json: boolean): Output {
     error: (text) => process.stderr.write(`${text}\n`),
     data: (value) => {
       if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      toFile?.(value);
     },
   };
 }

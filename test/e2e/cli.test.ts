@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,5 +93,31 @@ describe('msa-verify CLI', () => {
     expect(down.code).toBe(3);
     expect(down.stdout).toMatch(/^FAIL Toxiproxy API .*ECONNREFUSED/m);
     expect(down.stderr).toContain('a component the config needs is unavailable');
+  });
+});
+
+describe('--json [FILE]', () => {
+  it('bare --json before the command prints JSON on stdout', async () => {
+    const r = await runCli(['--json', 'validate']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
+  });
+
+  it('--json FILE writes the JSON to the file and keeps the human output', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-json-'));
+    const file = path.join(dir, 'doctor.json');
+    const r = await runCli(['doctor', '--json', file]);
+    expect(r.stdout).toMatch(/Toxiproxy API/);
+    const body = JSON.parse(await readFile(file, 'utf8')) as { components: unknown[] };
+    expect(body.components.length).toBeGreaterThan(5);
+  });
+
+  it('never takes an existing input file for the JSON output', async () => {
+    const scenario = path.join(ROOT, 'chaos/products-slow.yaml');
+    const before = await readFile(scenario, 'utf8');
+    const r = await runCli(['validate', '--json', 'chaos/products-slow.yaml']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
+    expect(await readFile(scenario, 'utf8')).toBe(before);
   });
 });

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatDuration } from '../../core/duration.js';
 import { isMsaVerifyError } from '../../core/errors.js';
 import type { ChaosRunResult } from '../../core/results.js';
-import type { GlobalArgs } from '../globals.js';
+import { type GlobalArgs, jsonMode } from '../globals.js';
 import type { Output } from '../output.js';
 import { runCommand } from '../run.js';
 
@@ -104,34 +104,20 @@ function printResult(r: ChaosRunResult, out: Output): void {
   }
 }
 
-interface Args extends Omit<GlobalArgs, 'json'> {
+interface Args extends GlobalArgs {
   files: string[];
-  json?: string | boolean;
   junit?: string;
   dryRun: boolean;
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-// The global --json is a boolean, and yargs keeps it boolean even when this
-// command declares a string; drop the inherited boolean declaration here so
-// that `--json FILE` takes its value (a bare `--json` still means stdout JSON).
-function jsonOptionTakesFile<T>(y: Argv<T>): Argv<T> {
-  const declared = (
-    y as unknown as { getOptions(): { boolean: string[]; default: Record<string, unknown> } }
-  ).getOptions();
-  declared.boolean = declared.boolean.filter((key) => key !== 'json');
-  delete declared.default.json;
-  return y;
-}
-
 export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
   command: 'run <files..>',
   describe: 'Run scenario files: load, faults, verdicts; everything rolled back',
   builder: (y: Argv<GlobalArgs>) =>
-    jsonOptionTakesFile(y)
+    y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files' })
-      .option('json', { type: 'string', describe: 'write the results as JSON to FILE (no FILE: JSON on stdout)' })
       .option('junit', { type: 'string', describe: 'write the results as JUnit XML to this file' })
       .option('dry-run', {
         type: 'boolean',
@@ -164,29 +150,32 @@ export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
     process.on('SIGTERM', onSignal);
     process.on('uncaughtException', onCrash);
     process.on('unhandledRejection', onCrash);
-    const jsonFile = typeof args.json === 'string' && args.json !== '' ? args.json : undefined;
-    const stdoutJson = args.json === true || args.json === '';
-    await runCommand({ ...(args.config ? { config: args.config } : {}), json: stdoutJson }, async (out) => {
-      try {
-        return await chaosRun(
-          {
-            files: args.files,
-            ...(args.config ? { config: args.config } : {}),
-            ...(jsonFile ? { json: jsonFile } : {}),
-            ...(args.junit ? { junit: args.junit } : {}),
-            dryRun: args.dryRun,
-            signal: controller.signal,
-          },
-          out,
-        );
-      } catch (error) {
-        if (signalled && isMsaVerifyError(error) && error.code === 'MSAV_INTERRUPTED') {
-          out.error(`msa-verify: ${error.message}`);
-          return SIGNAL_EXIT[signalled] ?? 1;
+    // The JSON report file is written by chaosRun; runCommand only sees the stdout half of --json.
+    const { stdout, file: jsonFile } = jsonMode(args.json);
+    await runCommand(
+      { ...(args.config ? { config: args.config } : {}), ...(stdout ? { json: '' } : {}) },
+      async (out) => {
+        try {
+          return await chaosRun(
+            {
+              files: args.files,
+              ...(args.config ? { config: args.config } : {}),
+              ...(jsonFile ? { json: jsonFile } : {}),
+              ...(args.junit ? { junit: args.junit } : {}),
+              dryRun: args.dryRun,
+              signal: controller.signal,
+            },
+            out,
+          );
+        } catch (error) {
+          if (signalled && isMsaVerifyError(error) && error.code === 'MSAV_INTERRUPTED') {
+            out.error(`msa-verify: ${error.message}`);
+            return SIGNAL_EXIT[signalled] ?? 1;
+          }
+          throw error;
         }
-        throw error;
-      }
-    });
+      },
+    );
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     trace(`chaos run: exit code ${String(process.exitCode)}`);

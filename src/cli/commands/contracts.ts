@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../core/config/load.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { ContractsRunResult } from '../../core/results.js';
-import type { GlobalArgs } from '../globals.js';
+import { type GlobalArgs, jsonMode } from '../globals.js';
 import type { Output } from '../output.js';
 import { runCommand } from '../run.js';
 import { formatContractsSummary } from './contracts-format.js';
@@ -12,8 +12,7 @@ import { contractsCanIDeploy, contractsPublish, contractsTest, contractsVerify }
 // runs test then verify. `--json FILE` writes the JSON report; `--json` with no
 // file keeps its global meaning (machine-readable stdout).
 
-interface Args extends Omit<GlobalArgs, 'json'> {
-  json?: string | boolean;
+interface Args extends GlobalArgs {
   junit?: string;
   provider?: string;
   consumerVersion?: string;
@@ -23,10 +22,11 @@ interface Args extends Omit<GlobalArgs, 'json'> {
   toEnvironment?: string;
 }
 
+// The JSON report file is written by report() as a ContractsRunResult, so
+// runCommand only sees the stdout half of --json.
 function split(args: ArgumentsCamelCase<Args>): { global: GlobalArgs; jsonFile?: string } {
-  const jsonFile = typeof args.json === 'string' && args.json !== '' ? args.json : undefined;
-  const stdoutJson = args.json === true || args.json === '';
-  return { global: { config: args.config, json: stdoutJson }, jsonFile };
+  const mode = jsonMode(args.json);
+  return { global: { config: args.config, ...(mode.stdout ? { json: '' } : {}) }, jsonFile: mode.file };
 }
 
 async function report(
@@ -56,32 +56,15 @@ async function verifyAndReport(out: Output, args: ArgumentsCamelCase<Args>, json
   return result.passed ? ExitCode.Passed : ExitCode.VerificationFailed;
 }
 
-/**
- * Makes `--json` take a file for this command: the global `--json` is a
- * boolean, and yargs keeps a boolean boolean even when a subcommand declares
- * it as a string, so the declaration is removed from this command's context.
- */
-function jsonTakesFile<T>(y: Argv<T>): Argv<T> {
-  const options = (y as unknown as { getOptions(): unknown }).getOptions() as {
-    boolean: string[];
-    default: Record<string, unknown>;
-  };
-  options.boolean = options.boolean.filter((k) => k !== 'json');
-  delete options.default.json;
-  return y;
-}
-
 const reportOptions = <T>(y: Argv<T>) =>
-  jsonTakesFile(y)
-    .option('json', { type: 'string', describe: 'write the JSON report to FILE (no FILE: JSON on stdout)' })
+  y
     .option('junit', { type: 'string', describe: 'write a JUnit XML report to FILE' })
     .option('provider', { type: 'string', describe: 'verify only this provider' });
 
 const testCommand: CommandModule<Args, Args> = {
   command: 'test',
   describe: 'Run the consumer tests (vitest) and write pact files to contracts.pactDir',
-  builder: (y) =>
-    jsonTakesFile(y).option('json', { type: 'string', describe: 'no value: JSON on stdout' }) as Argv<Args>,
+  builder: (y) => y as Argv<Args>,
   handler: (args) => {
     const { global } = split(args);
     return runCommand(global, async (out) => {
@@ -107,8 +90,7 @@ const publishCommand: CommandModule<Args, Args> = {
   command: 'publish',
   describe: "Publish the pact files to the Pact Broker (Pact's own CLI)",
   builder: (y) =>
-    jsonTakesFile(y)
-      .option('json', { type: 'string', describe: 'no value: JSON on stdout' })
+    y
       .option('consumer-version', { type: 'string', describe: 'consumer version (default contracts.consumerVersion)' })
       .option('branch', { type: 'string', describe: 'consumer branch' }) as Argv<Args>,
   handler: (args) => {
@@ -131,8 +113,7 @@ const canIDeployCommand: CommandModule<Args, Args> = {
   command: 'can-i-deploy',
   describe: 'Ask the Pact Broker whether a version can be deployed',
   builder: (y) =>
-    jsonTakesFile(y)
-      .option('json', { type: 'string', describe: 'no value: JSON on stdout' })
+    y
       .option('pacticipant', { type: 'string', demandOption: true, describe: 'application name' })
       .option('app-version', { alias: 'e', type: 'string', demandOption: true, describe: 'application version' })
       .option('to-environment', { type: 'string', describe: 'environment (default broker.environment)' }) as Argv<Args>,
