@@ -64,7 +64,7 @@ describe('chaos run plan', () => {
 });
 
 describe('progress window', () => {
-  it('reports rate, error rate and p99 over the last second', () => {
+  it('reports rate, error rate and p50/p95/p99 over the last second', () => {
     const w = new ProgressWindow();
     const sample = (status: number, latencyMs: number) => ({
       seq: 0,
@@ -78,7 +78,7 @@ describe('progress window', () => {
     w.add(sample(200, 10), 1000);
     w.add(sample(503, 20), 1500);
     w.add(sample(0, 900), 1900);
-    expect(w.stats(2000)).toEqual({ rps: 3, errorRate: 2 / 3, p99Ms: 900 });
-    expect(w.stats(2600)).toEqual({ rps: 1, errorRate: 1, p99Ms: 900 });
+    expect(w.stats(2000)).toEqual({ rps: 3, errorRate: 2 / 3, p50Ms: 20, p95Ms: 900, p99Ms: 900 });
+    expect(w.stats(2600)).toEqual({ rps: 1, errorRate: 1, p50Ms: 900, p95Ms: 900, p99Ms: 900 });
   });
 });

@@ -13,7 +13,9 @@ export interface RunProgress {
   readonly rps: number;
   /** Share of errors (transport errors, timeouts, 5xx) among them, 0..1. */
   readonly errorRate: number;
-  /** p99 latency over the last second, ms; null without samples. */
+  /** p50, p95 and p99 latency over the last second, ms; null without samples. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
   readonly p99Ms: number | null;
 }
 
@@ -31,12 +33,21 @@ export class ProgressWindow {
   }
 
   /** Rate, error rate and p99 over the last `windowMs`. */
-  stats(now = Date.now(), windowMs = 1000): { rps: number; errorRate: number; p99Ms: number | null } {
+  stats(
+    now = Date.now(),
+    windowMs = 1000,
+  ): { rps: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } {
     this.#recent = this.#recent.filter((r) => now - r.at <= windowMs);
     const n = this.#recent.length;
-    if (n === 0) return { rps: 0, errorRate: 0, p99Ms: null };
+    if (n === 0) return { rps: 0, errorRate: 0, p50Ms: null, p95Ms: null, p99Ms: null };
     const errors = this.#recent.filter((r) => isErrorSample(r.sample)).length;
     const sorted = this.#recent.map((r) => r.sample.latencyMs).sort((a, b) => a - b);
-    return { rps: (n * 1000) / windowMs, errorRate: errors / n, p99Ms: percentile(sorted, 99) };
+    return {
+      rps: (n * 1000) / windowMs,
+      errorRate: errors / n,
+      p50Ms: percentile(sorted, 50),
+      p95Ms: percentile(sorted, 95),
+      p99Ms: percentile(sorted, 99),
+    };
   }
 }

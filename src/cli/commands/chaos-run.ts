@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { RunProgress } from '../../chaos/runner/progress.js';
 import { formatDuration } from '../../core/duration.js';
 import { isMsaVerifyError } from '../../core/errors.js';
 import type { ChaosRunResult } from '../../core/results.js';
@@ -41,6 +42,30 @@ export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<n
   }
   const tty = options.tty ?? process.stderr.isTTY === true;
   const results: ChaosRunResult[] = [];
+  const report = await import('../../report/index.js');
+  const push = settings.config?.pushgateway;
+  // Live progress goes to the Pushgateway once a second so that dashboards show
+  // latency and errors over time; a push still in flight makes the next one skip.
+  let livePush: Promise<void> | undefined;
+  const pushProgress = (p: RunProgress): void => {
+    if (!push || livePush || p.p50Ms === null || p.p95Ms === null || p.p99Ms === null) return;
+    const progress = {
+      scenario: p.scenario,
+      phase: p.phase,
+      requestsPerSec: p.rps,
+      errorRatio: p.errorRate,
+      p50Ms: p.p50Ms,
+      p95Ms: p.p95Ms,
+      p99Ms: p.p99Ms,
+      at: Date.now(),
+    };
+    livePush = report
+      .pushLive({ url: push.url, job: push.job, timeoutMs: 900 }, progress)
+      .catch(() => {}) // the final push reports an unreachable Pushgateway once
+      .finally(() => {
+        livePush = undefined;
+      });
+  };
   for (const plan of plans) {
     const result = await chaos.runScenario(plan, {
       catalog: chaos.expectationCatalog,
@@ -49,6 +74,7 @@ export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<n
       ...(options.signal ? { signal: options.signal } : {}),
       onNote: (text) => out.error(`chaos: ${text}`),
       onProgress: (p) => {
+        pushProgress(p);
         const line =
           `[${p.scenario}] ${p.phase} (${p.kind})  ${formatDuration(p.elapsedMs)} elapsed, ${formatDuration(p.remainingMs)} left  ` +
           `${p.rps.toFixed(1)} req/s  errors ${(p.errorRate * 100).toFixed(1)}%  p99 ${p.p99Ms === null ? '-' : `${Math.round(p.p99Ms)}ms`}`;
@@ -61,13 +87,12 @@ export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<n
     printResult(result, out);
     trace(`chaos run: ${result.scenario} done`);
   }
-  const { writeJsonReport, writeJunitReport, pushResults } = await import('../../report/index.js');
-  if (options.json) await writeJsonReport(path.resolve(cwd, options.json), results);
-  if (options.junit) await writeJunitReport(path.resolve(cwd, options.junit), results);
-  const push = settings.config?.pushgateway;
+  await livePush;
+  if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), results);
+  if (options.junit) await report.writeJunitReport(path.resolve(cwd, options.junit), results);
   if (push) {
     try {
-      await pushResults({ url: push.url, job: push.job }, results);
+      await report.pushResults({ url: push.url, job: push.job }, results);
     } catch (error) {
       out.error(`chaos: could not push results to ${push.url}: ${(error as Error).message}`);
     }
