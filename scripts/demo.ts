@@ -18,6 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const REPORTS = path.resolve(ROOT, process.env.MSAV_DEMO_REPORTS ?? 'reports/demo');
 const FAST = process.env.MSAV_DEMO_FAST === '1';
 const CLI = path.join(ROOT, 'dist/cli/main.js');
+const SERVICES = ['gateway', 'orders', 'products', 'delivery'] as const;
 
 interface Step {
   readonly title: string;
@@ -77,9 +78,25 @@ async function main(): Promise<number> {
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
   const preload = existsSync(path.join(ROOT, 'dist/instrument/index.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
+  // With the preload, each service serves its RED metrics; Prometheus finds them through file_sd.
+  const metricsPorts = Object.fromEntries(
+    await Promise.all(SERVICES.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<(typeof SERVICES)[number], number>;
+  const targetsFile = path.join(services.PROMETHEUS_TARGETS_DIR as string, 'msa-verify-demo-shop.json');
   say(`starting the example shop${preload ? ' with the msa-verify/instrument preload' : ''}`);
-  const shop: Shop = await startShop({ rabbitmqUrl, preload, logDir: path.join(REPORTS, 'logs') });
+  const shop: Shop = await startShop({
+    rabbitmqUrl,
+    preload,
+    logDir: path.join(REPORTS, 'logs'),
+    env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
+  });
+  if (preload) {
+    const targets = SERVICES.map((name) => ({ targets: [`127.0.0.1:${metricsPorts[name]}`], labels: { shop: name } }));
+    await mkdir(path.dirname(targetsFile), { recursive: true });
+    await writeFile(targetsFile, JSON.stringify(targets));
+  }
   const stop = async () => {
+    await rm(targetsFile, { force: true });
     await shop.stop();
   };
   process.once('SIGINT', () => void stop().finally(() => process.exit(130)));

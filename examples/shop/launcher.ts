@@ -133,7 +133,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   const startOne = async (service: ServiceProcess): Promise<void> => {
     await service.start({
-      env: { ...baseEnv(), ...launcherEnv(service.name), ...overrides[service.name] },
+      env: { ...baseEnv(), OTEL_SERVICE_NAME: service.name, ...launcherEnv(service.name), ...overrides[service.name] },
       preload: options.preload ?? false,
       ...(options.logDir ? { logDir: options.logDir } : {}),
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],

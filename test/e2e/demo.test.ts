@@ -8,7 +8,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { ROOT } from '../support/services.js';
+import { buildDashboards, dashboardQueries } from '../../src/dashboards/index.js';
+import { checkDashboardQuery } from '../support/prometheus.js';
+import { ROOT, serviceUrls } from '../support/services.js';
 
 it('npm run demo (fast mode) runs contracts and chaos and writes its reports', async () => {
   const reports = await mkdtemp(path.join(os.tmpdir(), 'msav-demo-'));
@@ -38,4 +40,18 @@ it('npm run demo (fast mode) runs contracts and chaos and writes its reports', a
   };
   expect(naiveResult.results[0]?.passed).toBe(false);
   expect(existsSync(path.join(reports, 'report.html'))).toBe(true);
+
+  // What Grafana would show: every panel and annotation query of every dashboard,
+  // run through the real Prometheus against what this demo pushed and what the
+  // preloaded services exposed, returns data. No empty panel.
+  const prometheusUrl = serviceUrls().PROMETHEUS_URL;
+  const values = { job: 'msa-verify', scenario: 'products-slow', service: 'orders', trace_id: '' };
+  const empty: string[] = [];
+  for (const dashboard of Object.values(buildDashboards())) {
+    for (const q of dashboardQueries(dashboard)) {
+      const problem = await checkDashboardQuery(prometheusUrl, q, values);
+      if (problem) empty.push(`${(dashboard as { uid: string }).uid}: ${q.expr} -> ${problem}`);
+    }
+  }
+  expect(empty).toEqual([]);
 }, 300_000);

@@ -21,6 +21,7 @@ import {
 } from '../../src/dashboards/index.js';
 import { type ChaosProgress, pushLive, pushResults } from '../../src/report/index.js';
 import { waitFor } from '../support/net.js';
+import { checkDashboardQuery, prom as promApi } from '../support/prometheus.js';
 import { sampleChaosResult, sampleContractsResult } from '../support/sample-results.js';
 import { serviceUrls } from '../support/services.js';
 
@@ -94,21 +95,12 @@ const metricsServer = http.createServer((req, res) => {
 
 // ---- Prometheus helpers ----
 
-async function prom(pathAndQuery: string): Promise<{ status: string; error?: string; data?: unknown }> {
-  const res = await fetch(`${urls.PROMETHEUS_URL}${pathAndQuery}`, { signal: AbortSignal.timeout(10_000) });
-  return (await res.json()) as { status: string; error?: string; data?: unknown };
+function prom(pathAndQuery: string) {
+  return promApi(urls.PROMETHEUS_URL, pathAndQuery);
 }
 
-/** Runs a dashboard query as Grafana would (instant or over the last 5 minutes); returns a problem or undefined. */
-async function checkQuery(q: Pick<DashboardQuery, 'expr' | 'instant'>): Promise<string | undefined> {
-  const expr = substituteVariables(q.expr, values);
-  const now = Date.now() / 1000;
-  const body = q.instant
-    ? await prom(`/api/v1/query?query=${encodeURIComponent(expr)}&time=${now}`)
-    : await prom(`/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${now - 300}&end=${now}&step=5`);
-  if (body.status !== 'success') return `error: ${body.error}`;
-  const result = (body.data as { result: unknown[] }).result;
-  return result.length === 0 ? 'no data' : undefined;
+function checkQuery(q: Pick<DashboardQuery, 'expr' | 'instant'>): Promise<string | undefined> {
+  return checkDashboardQuery(urls.PROMETHEUS_URL, q, values);
 }
 
 /** The folder Prometheus really watches for file_sd targets (from its running config). */
