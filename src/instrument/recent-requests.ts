@@ -18,16 +18,28 @@ export class RecentRequests {
   readonly #byId = new Map<string, { context: SpanContext; at: number; slot: number }>();
   readonly #ring: (string | undefined)[] = new Array(MAX_ENTRIES);
   #next = 0;
+  #active: boolean;
+
+  /** `active: false` makes {@link remember} a no-op until {@link activate} (nothing can publish yet). */
+  constructor(options: { active?: boolean } = {}) {
+    this.#active = options.active ?? true;
+  }
+
+  /** Starts remembering (called when the broker client that can use the entries is patched). */
+  activate(): void {
+    this.#active = true;
+  }
 
   /** Remembers the server span of a request with correlation ID `id`. */
-  remember(id: string, context: SpanContext, now = Date.now()): void {
+  remember(id: string, context: SpanContext, now?: number): void {
+    if (!this.#active) return;
     const slot = this.#next;
     this.#next = slot + 1 === MAX_ENTRIES ? 0 : slot + 1;
     const evicted = this.#ring[slot];
     // A slot left behind by a later remember() of the same id no longer owns its entry.
     if (evicted !== undefined && this.#byId.get(evicted)?.slot === slot) this.#byId.delete(evicted);
     this.#ring[slot] = id;
-    this.#byId.set(id, { context, at: now, slot });
+    this.#byId.set(id, { context, at: now ?? Date.now(), slot });
   }
 
   /** The server span of the latest request with correlation ID `id`, if recent. */
@@ -52,6 +64,7 @@ export function parentPublishesOnRequests(proto: object, recent: RecentRequests,
   const target = proto as { publish?: Publish };
   const original = target.publish;
   if (typeof original !== 'function' || !Object.hasOwn(proto, 'publish')) return;
+  recent.activate();
   target.publish = function publish(this: unknown, ...args: unknown[]): unknown {
     try {
       const api = otelApi();

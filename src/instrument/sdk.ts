@@ -102,7 +102,8 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   );
 
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
-  const recent = new RecentRequests();
+  // Remembers server spans only once amqplib is patched: until then no publish can look them up.
+  const recent = new RecentRequests({ active: false });
   const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
   for (const { exporter } of createExporters(settings, req, warn)) {
     processors.push(
