@@ -19,7 +19,20 @@ export class LastTraceparent implements TextMapPropagator {
     this.#inner.inject(ctx, carrier, setter);
   }
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.#inner.extract(ctx, carrier, {
+    return this.#inner.extract(ctx, carrier, lastTraceparentGetter(getter));
+  }
+  fields(): string[] {
+    return this.#inner.fields();
+  }
+}
+
+// Instrumentations pass the same getter object on every extract: wrap each once, not per request.
+const wrappedGetters = new WeakMap<TextMapGetter, TextMapGetter>();
+
+function lastTraceparentGetter(getter: TextMapGetter): TextMapGetter {
+  let wrapped = wrappedGetters.get(getter);
+  if (wrapped === undefined) {
+    wrapped = {
       keys: (c) => getter.keys(c),
       get: (c, key) => {
         const value = getter.get(c, key);
@@ -27,11 +40,10 @@ export class LastTraceparent implements TextMapPropagator {
         const one = Array.isArray(value) ? value[value.length - 1] : value;
         return typeof one === 'string' && one.includes(',') ? one.slice(one.lastIndexOf(',') + 1).trim() : one;
       },
-    });
+    };
+    wrappedGetters.set(getter, wrapped);
   }
-  fields(): string[] {
-    return this.#inner.fields();
-  }
+  return wrapped;
 }
 
 /** Adds the correlation ID to baggage on extract (so it travels in `baggage` too) and injects the header. */

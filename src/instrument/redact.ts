@@ -31,7 +31,7 @@ const URL_KEYS = new Set([
 export function redactAttributes(attributes: Record<string, unknown>, extraHeaders: readonly string[]): void {
   for (const key in attributes) {
     // Cheap prefix test first: this runs for every attribute of every span.
-    const header = key.charCodeAt(0) === 104 /* h */ || key.charCodeAt(0) === 114 /* r */ ? headerName(key) : undefined;
+    const header = mayBeHeader(key) ? headerName(key) : undefined;
     if (header !== undefined) {
       if (DEFAULT_REDACTED_HEADERS.includes(header) || extraHeaders.includes(header)) {
         const value = attributes[key];
@@ -46,9 +46,21 @@ export function redactAttributes(attributes: Record<string, unknown>, extraHeade
   }
 }
 
+// Prefix test without a regex: most span attributes start with `http.` but are not headers.
+function mayBeHeader(key: string): boolean {
+  return (
+    key.startsWith('http.request.') ||
+    key.startsWith('http.response.') ||
+    key.startsWith('rpc.grpc.request.') ||
+    key.startsWith('rpc.grpc.response.')
+  );
+}
+
+const HEADER_KEY = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/;
+
 // http.request.header.<name>, http.response.header.<name>, and the old semconv http.request.header.<name_with_underscores>.
 function headerName(key: string): string | undefined {
-  const match = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/.exec(key);
+  const match = HEADER_KEY.exec(key);
   return match ? match[1]!.toLowerCase().replaceAll('_', '-') : undefined;
 }
 

@@ -17,6 +17,7 @@ import {
   correlationFromContext,
   correlationFromHeaders,
 } from './correlation.js';
+import { alreadyLoaded, onFirstRequire } from './deferred-require.js';
 import { OnceLogger } from './diag.js';
 import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
 import { createExporters } from './exporters.js';
@@ -101,7 +102,8 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   );
 
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
-  const recent = new RecentRequests();
+  // Remembers server spans only once amqplib is patched: until then no publish can look them up.
+  const recent = new RecentRequests({ active: false });
   const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
   for (const { exporter } of createExporters(settings, req, warn)) {
     processors.push(
@@ -166,19 +168,10 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       if (id !== undefined) record.correlation_id = id;
     },
   };
-  for (const entry of entries) {
+  const install = (entry: (typeof entries)[number]): void => {
     try {
-      if (entry.name === 'fastify') {
-        subscribeFastify(api, core);
-        report.rows.set(entry.name, {
-          target: entry.target,
-          state: 'enabled',
-          patched: () => targetLoaded('fastify', report.esmUrls),
-        });
-        continue;
-      }
       const instrumentation = entry.create(hooks);
-      if (!instrumentation) continue;
+      if (!instrumentation) return;
       const patched = trackPatches(instrumentation);
       if (entry.name === 'amqplib') {
         afterFilePatch(instrumentation, (exports) => {
@@ -201,6 +194,24 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       });
       warn(`instrumentation ${entry.name} not installed: ${(error as Error).message}`);
     }
+  };
+  const modulePrototype = (req('node:module') as { prototype: { require: (id: string) => unknown } }).prototype;
+  for (const entry of entries) {
+    if (entry.name === 'fastify') {
+      subscribeFastify(api, core);
+      report.rows.set(entry.name, {
+        target: entry.target,
+        state: 'enabled',
+        patched: () => targetLoaded('fastify', report.esmUrls),
+      });
+      continue;
+    }
+    // CommonJS only (no loader hook): a package not loaded yet gets its instrumentation at its first require.
+    if (entry.target !== null && esm.mode === 'none' && !alreadyLoaded(req.cache, entry.target)) {
+      onFirstRequire(modulePrototype, entry.target, () => install(entry));
+      continue;
+    }
+    install(entry);
   }
   // Async loader only (old Nodes): cannot be awaited without blocking require(); imports right after start may be missed.
   esm.ready().catch(() => {});

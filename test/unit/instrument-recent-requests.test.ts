@@ -25,4 +25,22 @@ describe('RecentRequests (outbox parenting)', () => {
     expect(recent.lookup('id-1', 0)).toBeUndefined();
     expect(recent.lookup('id-1500', 0)?.spanId).toBe(ctx(1500).spanId);
   });
+
+  it('remembers nothing until activated (the preload activates it when amqplib is patched)', () => {
+    const recent = new RecentRequests({ active: false });
+    recent.remember('a', ctx(1), 0);
+    expect(recent.lookup('a', 0)).toBeUndefined();
+    recent.activate();
+    recent.remember('a', ctx(2), 0);
+    expect(recent.lookup('a', 0)?.spanId).toBe(ctx(2).spanId);
+  });
+
+  it('keeps the newest entry of an id that was remembered twice when its older slot is reused', () => {
+    const recent = new RecentRequests();
+    recent.remember('a', ctx(1), 0);
+    for (let i = 2; i <= 999; i++) recent.remember(`id-${i}`, ctx(i), 0);
+    recent.remember('a', ctx(1000), 0);
+    recent.remember('b', ctx(1001), 0); // reuses the slot of the first 'a'
+    expect(recent.lookup('a', 0)?.spanId).toBe(ctx(1000).spanId);
+  });
 });
