@@ -8,41 +8,21 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
 import { ROOT, serviceUrls } from '../support/services.js';
 
-interface Shop {
-  readonly urls: { gateway: string; orders: string; products: string; delivery: string };
-  stop(): Promise<void>;
-  stopService(name: 'gateway' | 'orders' | 'products' | 'delivery'): Promise<void>;
-}
-interface ShopModule {
-  startShop(options: {
-    rabbitmqUrl: string;
-    preload?: boolean;
-    env?: { orders?: Record<string, string> };
-    messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
-  }): Promise<Shop>;
-  uniqueMessaging(prefix?: string): { exchange: string; deliveryQueue: string; deleteOnStop: boolean };
-}
-
-// The shop lives in examples/shop (MSAV_SHOP_LAUNCHER points elsewhere while it is developed in parallel).
-const LAUNCHER = process.env.MSAV_SHOP_LAUNCHER ?? path.join(ROOT, 'examples/shop/launcher.ts');
-const hasShop = existsSync(LAUNCHER);
 const PRODUCT_SCENARIOS = ['chaos/products-slow.yaml', 'chaos/products-reset.yaml', 'chaos/products-down.yaml'];
 
 let toxiproxy: ManagedToxiproxy;
 let work: string;
 let config: string;
 let rabbitmqUrl: string;
-let shopModule: ShopModule;
 
 beforeAll(async () => {
-  if (!hasShop) return;
-  shopModule = (await import(LAUNCHER)) as ShopModule;
   rabbitmqUrl = serviceUrls().RABBITMQ_URL;
   toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
   work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-shop-'));
@@ -118,14 +98,14 @@ const EXPECTED_FAILURES: Record<Exclude<Variant, 'resilient'>, Record<string, [s
   },
 };
 
-describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
+describe('chaos scenarios against the example shop', () => {
   for (const variant of ['resilient', 'naive', 'storm'] as const) {
     it(`products scenarios: ${variant} shop`, async () => {
       const listen = `127.0.0.1:${await freePort()}`;
-      const shop = await shopModule.startShop({
+      const shop = await startShop({
         rabbitmqUrl,
         env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
-        messaging: shopModule.uniqueMessaging(`chaos-${variant}`),
+        messaging: uniqueMessaging(`chaos-${variant}`),
       });
       try {
         const r = await runScenarios(
@@ -167,7 +147,7 @@ describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
     for (const variant of ['resilient', 'storm'] as const) {
       const listen = `127.0.0.1:${await freePort()}`;
       const tracesFile = path.join(work, `traces-${variant}.jsonl`);
-      const shop = await shopModule.startShop({
+      const shop = await startShop({
         rabbitmqUrl,
         preload: true,
         env: {
@@ -179,7 +159,7 @@ describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
             ...VARIANT_ENV[variant],
           },
         },
-        messaging: shopModule.uniqueMessaging(`chaos-traces-${variant}`),
+        messaging: uniqueMessaging(`chaos-traces-${variant}`),
       });
       try {
         const r = await runScenarios(
@@ -211,10 +191,10 @@ describe.skipIf(!hasShop)('chaos scenarios against the example shop', () => {
     const listen = `127.0.0.1:${await freePort()}`;
     const broker = new URL(rabbitmqUrl);
     const viaProxy = `amqp://${broker.username}:${broker.password}@${listen}`;
-    const shop = await shopModule.startShop({
+    const shop = await startShop({
       rabbitmqUrl,
       env: { orders: { RABBITMQ_URL: viaProxy } },
-      messaging: shopModule.uniqueMessaging('chaos-rabbit'),
+      messaging: uniqueMessaging('chaos-rabbit'),
     });
     try {
       const env = {
