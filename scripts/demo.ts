@@ -8,11 +8,12 @@
 //
 // MSAV_DEMO_FAST=1 runs one resilient and one naive scenario only (for the e2e test).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { type Shop, startShop } from '../examples/shop/launcher.ts';
+import { readServicesEnv } from '../examples/shop/run-files.ts';
+import { freePort } from '../examples/shop/service-process.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const REPORTS = path.resolve(ROOT, process.env.MSAV_DEMO_REPORTS ?? 'reports/demo');
@@ -27,25 +28,6 @@ interface Step {
 }
 
 const steps: Step[] = [];
-
-function readEnvFile(file: string): Record<string, string> {
-  const entries = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('='))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
-  return Object.fromEntries(entries);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function say(text: string): void {
   process.stdout.write(`\n\u001b[1m== ${text}\u001b[0m\n`);
@@ -68,7 +50,7 @@ function msaVerify(title: string, args: string[], env: Record<string, string>, e
 }
 
 async function main(): Promise<number> {
-  const services = readEnvFile(path.join(ROOT, '.tools/run/services.env'));
+  const services = readServicesEnv();
   const rabbitmqUrl = services.RABBITMQ_URL as string;
   const rabbit = new URL(rabbitmqUrl);
   await rm(REPORTS, { recursive: true, force: true });

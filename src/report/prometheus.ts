@@ -1,3 +1,4 @@
+import { describeNetError } from '../core/probe.js';
 import type { ChaosRunResult, ContractsRunResult } from '../core/results.js';
 import type { RunResult } from './types.js';
 
@@ -132,12 +133,17 @@ export async function pushResults(options: PushOptions, results: readonly RunRes
 async function send(options: PushOptions, method: 'PUT' | 'POST', key: string, body: string): Promise<void> {
   const job = options.job ?? 'msa-verify';
   const url = `${options.url.replace(/\/$/, '')}/metrics/job/${encodeURIComponent(job)}/${key}`;
-  const res = await fetch(url, {
-    method,
-    body,
-    headers: { 'content-type': 'text/plain; version=0.0.4' },
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-  });
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      body,
+      headers: { 'content-type': 'text/plain; version=0.0.4' },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+    });
+  } catch (error) {
+    throw new Error(`Pushgateway unreachable at ${url}: ${describeNetError(error)}`, { cause: error });
+  }
   if (!res.ok) throw new Error(`Pushgateway refused ${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
 }
 
