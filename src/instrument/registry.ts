@@ -11,10 +11,6 @@ export interface InstrumentationHooks {
   readonly require: NodeJS.Require;
   /** Correlation ID of `ctx` (or of its span). */
   readonly correlationOf: (ctx: Context) => string | undefined;
-  /** Sets the correlation response header when the server span starts. */
-  readonly echoCorrelation: (response: unknown) => void;
-  /** True for requests to the preload's own metrics endpoint. */
-  readonly isOwnRequest: (request: unknown) => boolean;
   /** Span attributes for an outbound request: its own valid correlation header, if any. */
   readonly outboundAttributes: (headers: unknown) => Record<string, string>;
   /** Makes a producer span carry the correlation ID of the message headers the app set, if valid. */
@@ -49,15 +45,12 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     esmSpecifiers: ['http', 'https', 'node:http', 'node:https'],
     create: (hooks) => {
       const capture = hooks.settings.captureHeaders;
+      // Outgoing requests only: server spans come from http-server.ts (lighter per request).
       return new (load<object>(hooks, '@opentelemetry/instrumentation-http', 'HttpInstrumentation'))({
         enabled: false,
-        ignoreIncomingRequestHook: hooks.isOwnRequest,
-        responseHook: (_span: Span, response: unknown) => hooks.echoCorrelation(response),
+        disableIncomingRequestInstrumentation: true,
         startOutgoingSpanHook: (options: { headers?: unknown }) => hooks.outboundAttributes(options.headers),
-        headersToSpanAttributes: {
-          server: { requestHeaders: capture, responseHeaders: capture },
-          client: { requestHeaders: capture, responseHeaders: capture },
-        },
+        headersToSpanAttributes: { client: { requestHeaders: capture, responseHeaders: capture } },
       });
     },
   },

@@ -22,6 +22,7 @@ import { OnceLogger } from './diag.js';
 import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
 import { createExporters } from './exporters.js';
 import { subscribeFastify } from './fastify-channel.js';
+import { HttpServerInstrumentation } from './http-server.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { otelApi } from './otel-api.js';
@@ -153,8 +154,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     settings,
     require: req,
     correlationOf,
-    echoCorrelation: (response) => echo(api, response, settings.correlationHeaders[0]!, correlationOf),
-    isOwnRequest: (request) => (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
     outboundAttributes: (headers): Record<string, string> => {
       const id = correlationFromHeaders(headers, settings.correlationHeaders);
       return id === undefined ? {} : { [CORRELATION_ATTRIBUTE]: id };
@@ -212,6 +211,28 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       continue;
     }
     install(entry);
+    if (entry.name === 'http') {
+      try {
+        new HttpServerInstrumentation(
+          {
+            http: req('node:http') as typeof import('node:http'),
+            https: req('node:https') as typeof import('node:https'),
+          },
+          api,
+          core,
+          {
+            tracer: provider.getTracer('msa-verify-http-server'),
+            isOwnRequest: (request) =>
+              (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
+            correlationHeader: settings.correlationHeaders[0]!,
+            correlationOfSpan,
+            captureHeaders: settings.captureHeaders,
+          },
+        ).enable();
+      } catch (error) {
+        warn(`http server spans not installed: ${(error as Error).message}`);
+      }
+    }
   }
   // Async loader only (old Nodes): cannot be awaited without blocking require(); imports right after start may be missed.
   esm.ready().catch(() => {});
@@ -232,14 +253,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   };
   installFlushOnExit({ flush, timeoutMs: settings.flushTimeoutMs });
   return { settings, report, flush };
-}
-
-function echo(api: Api, response: unknown, header: string, correlationOf: (ctx: Context) => string | undefined): void {
-  const res = response as { headersSent?: boolean; setHeader?: (n: string, v: string) => void; req?: unknown };
-  if (typeof res?.setHeader !== 'function' || res.headersSent) return;
-  // Only server responses: a ClientRequest's IncomingMessage has no setHeader.
-  const id = correlationOf(api.context.active());
-  if (id !== undefined) res.setHeader(header, id);
 }
 
 function createSampler(sdk: typeof import('@opentelemetry/sdk-trace'), s: SamplerSetting): Sampler {
