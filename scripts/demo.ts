@@ -58,7 +58,7 @@ async function main(): Promise<number> {
 
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
-  const preload = existsSync(path.join(ROOT, 'dist/instrument/index.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
+  const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
   // With the preload, each service serves its RED metrics; Prometheus finds them through file_sd.
   const metricsPorts = Object.fromEntries(

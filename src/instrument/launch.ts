@@ -2,15 +2,17 @@
 // (a file URL, so it resolves from any working directory), and the self-check
 // that reads the report the preload writes at exit.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InstrumentationReportEntry, InstrumentReport } from './report.js';
 
-/** File URL of the preload module (dist/instrument/index.js next to this file). */
+/** File URL of the preload: the bundle next to this file (dist/instrument/preload.js), else index.js. */
 export function preloadUrl(): string {
-  return pathToFileURL(path.join(import.meta.dirname, 'index.js')).href;
+  const bundle = path.join(import.meta.dirname, 'preload.js');
+  return pathToFileURL(existsSync(bundle) ? bundle : path.join(import.meta.dirname, 'index.js')).href;
 }
 
 /** `env` with `--import <preload>` appended to NODE_OPTIONS (once). */

@@ -1,13 +1,11 @@
-// The OpenTelemetry API loaded through require, on first use: the
-// instrumentations load the CommonJS build, sharing it avoids evaluating a
-// second (ESM) copy, and with OTEL_SDK_DISABLED it is never loaded at all.
-import { createRequire } from 'node:module';
+// The OpenTelemetry API the preload uses. Statically imported, so that the
+// preload bundle (dist/instrument/preload.js) carries it; every copy of the API
+// shares the global tracer provider, propagator and context manager.
+import * as api from '@opentelemetry/api';
 
 type Api = typeof import('@opentelemetry/api');
-let cached: Api | undefined;
 
-/** `@opentelemetry/api`, CommonJS build. */
+/** `@opentelemetry/api`. */
 export function otelApi(): Api {
-  cached ??= createRequire(import.meta.url)('@opentelemetry/api') as Api;
-  return cached;
+  return api;
 }

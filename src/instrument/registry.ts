@@ -3,6 +3,9 @@
 // instrumentation lazily, so start-up only pays for what the app can use.
 import type { Context, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import lazyPackages from './lazy-packages.cjs';
 import type { InstrumentSettings } from './settings.js';
 
 /** What an instrumentation factory may use from the preload. */
@@ -33,8 +36,10 @@ export interface InstrumentationEntry {
 
 type Ctor<C> = new (config: C) => Instrumentation;
 
-function load<C>(hooks: InstrumentationHooks, pkg: string, exportName: string): Ctor<C> {
-  return (hooks.require(pkg) as Record<string, Ctor<C>>)[exportName]!;
+function load<C>(_hooks: InstrumentationHooks, pkg: string, exportName: string): Ctor<C> {
+  const loader = (lazyPackages as Record<string, () => unknown>)[pkg];
+  if (loader === undefined) throw new Error(`no loader for ${pkg}`);
+  return (loader() as Record<string, Ctor<C>>)[exportName]!;
 }
 
 /** All instrumentations, in the order they are enabled. */
@@ -44,12 +49,12 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: null,
     esmSpecifiers: ['http', 'https', 'node:http', 'node:https'],
     create: (hooks) => {
-      const capture = hooks.settings.captureHeaders;
+      const capture = [...hooks.settings.captureHeaders];
       // Outgoing requests only: server spans come from http-server.ts (lighter per request).
-      return new (load<object>(hooks, '@opentelemetry/instrumentation-http', 'HttpInstrumentation'))({
+      return new HttpInstrumentation({
         enabled: false,
         disableIncomingRequestInstrumentation: true,
-        startOutgoingSpanHook: (options: { headers?: unknown }) => hooks.outboundAttributes(options.headers),
+        startOutgoingSpanHook: (options) => hooks.outboundAttributes(options.headers),
         headersToSpanAttributes: { client: { requestHeaders: capture, responseHeaders: capture } },
       });
     },
@@ -60,12 +65,12 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: null,
     esmSpecifiers: [],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-undici', 'UndiciInstrumentation'))({
+      new UndiciInstrumentation({
         enabled: false,
-        startSpanHook: (request: { headers?: unknown }) => hooks.outboundAttributes(request.headers),
+        startSpanHook: (request) => hooks.outboundAttributes(request.headers),
         headersToSpanAttributes: {
-          requestHeaders: hooks.settings.captureHeaders,
-          responseHeaders: hooks.settings.captureHeaders,
+          requestHeaders: [...hooks.settings.captureHeaders],
+          responseHeaders: [...hooks.settings.captureHeaders],
         },
       }),
   },

@@ -9,8 +9,13 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Context, Span } from '@opentelemetry/api';
+import * as api from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import * as core from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
+import * as sdk from '@opentelemetry/sdk-trace';
 import {
   CORRELATION_ATTRIBUTE,
   CorrelationPropagator,
@@ -25,7 +30,6 @@ import { subscribeFastify } from './fastify-channel.js';
 import { HttpServerInstrumentation } from './http-server.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
-import { otelApi } from './otel-api.js';
 import { BaggageCorrelation, LastTraceparent } from './propagators.js';
 import { parentPublishesOnRequests, RecentRequests } from './recent-requests.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
@@ -35,7 +39,6 @@ import { installFlushOnExit } from './shutdown.js';
 import { correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
 
 const req = createRequire(import.meta.url);
-type Api = typeof import('@opentelemetry/api');
 
 /** State of a started preload, shared through a global symbol across module copies. */
 export interface PreloadState {
@@ -75,15 +78,8 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     writeNow();
     return { settings, report, flush: () => Promise.resolve() };
   }
-  const api = otelApi();
 
   api.diag.setLogger(logger, api.DiagLogLevel.WARN);
-  const core = req('@opentelemetry/core') as typeof import('@opentelemetry/core');
-  const sdk = req('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
-  const { resourceFromAttributes } = req('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const { AsyncLocalStorageContextManager } = req(
-    '@opentelemetry/context-async-hooks',
-  ) as typeof import('@opentelemetry/context-async-hooks');
   core.setGlobalErrorHandler((error) => warn(`export error: ${(error as Error)?.message ?? String(error)}`));
 
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -125,7 +121,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       'telemetry.sdk.name': 'opentelemetry',
       'telemetry.distro.name': 'msa-verify',
     }),
-    sampler: createSampler(sdk, settings.sampler),
+    sampler: createSampler(settings.sampler),
     spanProcessors: processors,
   });
   api.trace.setGlobalTracerProvider(provider);
@@ -255,7 +251,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   return { settings, report, flush };
 }
 
-function createSampler(sdk: typeof import('@opentelemetry/sdk-trace'), s: SamplerSetting): Sampler {
+function createSampler(s: SamplerSetting): Sampler {
   switch (s.kind) {
     case 'always_on':
       return new sdk.AlwaysOnSampler();
