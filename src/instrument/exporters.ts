@@ -2,6 +2,7 @@
 // lazily: an app that only writes a traces file never loads them.
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { JsonLinesFileExporter } from './file-exporter.js';
+import { encodeTraceRequest } from './otlp-encode.js';
 import type { InstrumentSettings } from './settings.js';
 
 /** One exporter with a label for warnings. */
@@ -37,7 +38,8 @@ export function createExporters(
         out.push({
           name: `otlp ${settings.otlpProtocol} ${url}`,
           exporter: new LazyExporter(() => {
-            const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+            if (settings.otlpProtocol !== 'http/json') return protobufExporter(require, url);
+            const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-http');
             return new OTLPTraceExporter({ url });
           }),
         });
@@ -47,6 +49,34 @@ export function createExporters(
     }
   }
   return out;
+}
+
+/**
+ * OTLP http/protobuf with OpenTelemetry's transport (OTEL_EXPORTER_OTLP_* headers,
+ * timeout, compression, retries) and our encoder (otlp-encode.ts) in place of its serializer.
+ */
+function protobufExporter(require: NodeJS.Require, url: string): SpanExporter {
+  const base = require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
+  const http =
+    require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  const { ProtobufTraceSerializer, TraceExporterMetricsHelper } =
+    require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+  const options = http.convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', {
+    'Content-Type': 'application/x-protobuf',
+  });
+  const serializer = {
+    serializeRequest: (spans: ReadableSpan[]) => encodeTraceRequest(spans),
+    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+  };
+  return new base.OTLPExporterBase(
+    http.createOtlpHttpExportDelegate(
+      options,
+      serializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      undefined,
+    ),
+  );
 }
 
 /** Creates the real exporter on the first export; a creation failure fails that export (reported once). */

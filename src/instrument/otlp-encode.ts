@@ -1,0 +1,270 @@
+// OTLP/protobuf encoding of finished spans (ExportTraceServiceRequest), written
+// straight from the SDK's ReadableSpan into one reusable buffer: no
+// intermediate OTLP objects and no size pre-pass. Exporting is the largest
+// per-span cost of the preload under load, and this encoder is what keeps it
+// small (docs/benchmarks.md). Field numbers follow
+// opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto; the
+// output is checked against the OpenTelemetry serializer in
+// test/unit/instrument-otlp-encode.test.ts.
+import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+
+const VARINT = 0;
+const FIXED64 = 1;
+const LEN = 2;
+const FIXED32 = 5;
+// Room left for the length of a nested message before its content is known.
+const LENGTH_ROOM = 5;
+
+class Writer {
+  buf = Buffer.allocUnsafe(256 * 1024);
+  pos = 0;
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  varint(value: number): void {
+    this.ensure(10);
+    let v = value;
+    while (v > 127) {
+      this.buf[this.pos++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  tag(field: number, wire: number): void {
+    this.varint((field << 3) | wire);
+  }
+
+  string(field: number, s: string): void {
+    this.tag(field, LEN);
+    if (s.length < 43) {
+      // At most 3 bytes per UTF-16 unit: the length fits in one byte, so write first, then the length.
+      this.ensure(1 + 3 * s.length);
+      const n = this.buf.write(s, this.pos + 1, 'utf8');
+      this.buf[this.pos] = n;
+      this.pos += 1 + n;
+      return;
+    }
+    const n = Buffer.byteLength(s, 'utf8');
+    this.varint(n);
+    this.ensure(n);
+    this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  hex(field: number, hex: string): void {
+    const n = hex.length >> 1;
+    this.tag(field, LEN);
+    this.varint(n);
+    this.ensure(n);
+    this.pos += this.buf.write(hex, this.pos, n, 'hex');
+  }
+
+  double(field: number, value: number): void {
+    this.tag(field, FIXED64);
+    this.ensure(8);
+    this.pos = this.buf.writeDoubleLE(value, this.pos);
+  }
+
+  fixed32(field: number, value: number): void {
+    this.tag(field, FIXED32);
+    this.ensure(4);
+    this.pos = this.buf.writeUInt32LE(value >>> 0, this.pos);
+  }
+
+  /** Nanoseconds since the epoch of an HrTime, as fixed64, without losing precision. */
+  time(field: number, [seconds, nanos]: HrTime): void {
+    this.tag(field, FIXED64);
+    this.ensure(8);
+    // seconds * 1e9 + nanos exceeds 2^53: split seconds so that every product stays exact.
+    const sLow = seconds % 65536;
+    const x = ((seconds - sLow) / 65536) * 1e9; // times 2^16 below
+    const xLow = x % 65536;
+    const high = (x - xLow) / 65536; // x * 2^16 = high * 2^32 + xLow * 2^16
+    const low = xLow * 65536 + sLow * 1e9 + nanos;
+    const carry = Math.floor(low / 4294967296);
+    this.buf.writeUInt32LE(low - carry * 4294967296, this.pos);
+    this.buf.writeUInt32LE(high + carry, this.pos + 4);
+    this.pos += 8;
+  }
+
+  int(field: number, value: number): void {
+    this.tag(field, VARINT);
+    if (value >= 0) {
+      this.varint(value);
+      return;
+    }
+    // int64 two's complement: ten bytes.
+    this.ensure(10);
+    let v = BigInt.asUintN(64, BigInt(value));
+    for (let i = 0; i < 9; i++) {
+      this.buf[this.pos++] = Number(v & 127n) | 128;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  begin(field: number): number {
+    this.tag(field, LEN);
+    this.ensure(LENGTH_ROOM);
+    const start = this.pos;
+    this.pos += LENGTH_ROOM;
+    return start;
+  }
+
+  end(start: number): void {
+    const length = this.pos - start - LENGTH_ROOM;
+    let size = 1;
+    for (let v = length; v > 127; v = Math.floor(v / 128)) size++;
+    if (size < LENGTH_ROOM) this.buf.copyWithin(start + size, start + LENGTH_ROOM, this.pos);
+    const end = this.pos - (LENGTH_ROOM - size);
+    this.pos = start;
+    this.varint(length);
+    this.pos = end;
+  }
+}
+
+function anyValue(w: Writer, field: number, value: AttributeValue | null | undefined): void {
+  const start = w.begin(field);
+  switch (typeof value) {
+    case 'string':
+      w.string(1, value);
+      break;
+    case 'boolean':
+      w.tag(2, VARINT);
+      w.varint(value ? 1 : 0);
+      break;
+    case 'number':
+      if (Number.isSafeInteger(value)) w.int(3, value);
+      else w.double(4, value);
+      break;
+    default:
+      if (Array.isArray(value)) {
+        const array = w.begin(5);
+        for (const item of value) anyValue(w, 1, item);
+        w.end(array);
+      }
+  }
+  w.end(start);
+}
+
+function attributes(w: Writer, field: number, attrs: Attributes): void {
+  for (const key in attrs) {
+    const value = attrs[key];
+    if (value === undefined) continue;
+    const kv = w.begin(field);
+    w.string(1, key);
+    anyValue(w, 2, value);
+    w.end(kv);
+  }
+}
+
+function span(w: Writer, s: ReadableSpan): void {
+  const start = w.begin(2);
+  const ctx = s.spanContext();
+  w.hex(1, ctx.traceId);
+  w.hex(2, ctx.spanId);
+  const traceState = ctx.traceState?.serialize();
+  if (traceState) w.string(3, traceState);
+  const parent = s.parentSpanContext;
+  if (parent?.spanId) w.hex(4, parent.spanId);
+  w.string(5, s.name);
+  w.tag(6, VARINT);
+  w.varint(s.kind + 1);
+  w.time(7, s.startTime);
+  w.time(8, s.endTime);
+  attributes(w, 9, s.attributes);
+  if (s.droppedAttributesCount > 0) {
+    w.tag(10, VARINT);
+    w.varint(s.droppedAttributesCount);
+  }
+  for (const event of s.events) {
+    const e = w.begin(11);
+    w.time(1, event.time);
+    w.string(2, event.name);
+    if (event.attributes) attributes(w, 3, event.attributes);
+    if (event.droppedAttributesCount) {
+      w.tag(4, VARINT);
+      w.varint(event.droppedAttributesCount);
+    }
+    w.end(e);
+  }
+  if (s.droppedEventsCount > 0) {
+    w.tag(12, VARINT);
+    w.varint(s.droppedEventsCount);
+  }
+  for (const link of s.links) {
+    const l = w.begin(13);
+    w.hex(1, link.context.traceId);
+    w.hex(2, link.context.spanId);
+    const linkState = link.context.traceState?.serialize();
+    if (linkState) w.string(3, linkState);
+    if (link.attributes) attributes(w, 4, link.attributes);
+    if (link.droppedAttributesCount) {
+      w.tag(5, VARINT);
+      w.varint(link.droppedAttributesCount);
+    }
+    w.fixed32(6, (link.context.traceFlags & 0xff) | 0x100 | (link.context.isRemote ? 0x200 : 0));
+    w.end(l);
+  }
+  if (s.droppedLinksCount > 0) {
+    w.tag(14, VARINT);
+    w.varint(s.droppedLinksCount);
+  }
+  const status = w.begin(15);
+  if (s.status.message) w.string(2, s.status.message);
+  if (s.status.code) {
+    w.tag(3, VARINT);
+    w.varint(s.status.code);
+  }
+  w.end(status);
+  w.fixed32(16, (ctx.traceFlags & 0xff) | 0x100 | (parent?.isRemote ? 0x200 : 0));
+  w.end(start);
+}
+
+const writer = new Writer();
+
+/** Encodes `spans` as one OTLP ExportTraceServiceRequest (grouped by resource, then scope). */
+export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
+  const byResource = new Map<ReadableSpan['resource'], Map<string, ReadableSpan[]>>();
+  for (const s of spans) {
+    let scopes = byResource.get(s.resource);
+    if (!scopes) {
+      scopes = new Map();
+      byResource.set(s.resource, scopes);
+    }
+    const scope = s.instrumentationScope;
+    const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
+    const list = scopes.get(key);
+    if (list) list.push(s);
+    else scopes.set(key, [s]);
+  }
+  const w = writer;
+  w.pos = 0;
+  for (const [resource, scopes] of byResource) {
+    const rs = w.begin(1);
+    const r = w.begin(1);
+    attributes(w, 1, resource.attributes);
+    w.end(r);
+    for (const list of scopes.values()) {
+      const ss = w.begin(2);
+      const { name, version, schemaUrl } = list[0]!.instrumentationScope;
+      const sc = w.begin(1);
+      w.string(1, name);
+      if (version) w.string(2, version);
+      w.end(sc);
+      for (const s of list) span(w, s);
+      if (schemaUrl) w.string(3, schemaUrl);
+      w.end(ss);
+    }
+    if (resource.schemaUrl) w.string(3, resource.schemaUrl);
+    w.end(rs);
+  }
+  // A copy: the writer's buffer is reused by the next export while this one may still be in flight.
+  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
+}

@@ -1,0 +1,102 @@
+import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
+import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
+import { encodeTraceRequest } from '../../src/instrument/otlp-encode.ts';
+
+// Our encoder against OpenTelemetry's own serializer: both outputs decoded by
+// the chaos runner's OTLP decoder must be the same request.
+async function finishedSpans(variant = 0): Promise<ReadableSpan[]> {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'é-1', 'host.cpus': 2 }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
+  const http = provider.getTracer('msa-verify-http-server', '1.2.3');
+  const amqp = provider.getTracer('@opentelemetry/instrumentation-amqplib', undefined, { schemaUrl: 'https://x/1.0' });
+  const remote = trace.setSpanContext(context.active(), {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: new TraceState('vendor=a,other=b'),
+  });
+  const server = http.startSpan(
+    'GET /orders/:id',
+    {
+      kind: SpanKind.SERVER,
+      startTime: [1_764_000_000, 123_456_789],
+      attributes: {
+        'http.request.method': 'GET',
+        'url.path': `/orders/${'x'.repeat(200)}`,
+        'user_agent.original': 'ünïcødé ✓ 𝄞',
+        'server.port': 8080,
+        'big.int': 2 ** 40 + variant,
+        'negative.int': -42,
+        ratio: 0.25,
+        ok: true,
+        off: false,
+        tags: ['a', 'b', ''],
+        numbers: [1, -2, 3.5],
+        flags: [true, false],
+        huge: 'y'.repeat(20_000),
+      },
+      links: [
+        {
+          context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 0, isRemote: true },
+          attributes: { 'link.kind': 'batch' },
+        },
+      ],
+    },
+    remote,
+  );
+  server.addEvent('retry', { attempt: 2, delay_ms: 150.5 }, [1_764_000_000, 200_000_000]);
+  server.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream 503' });
+  server.end([1_764_000_001, 999_999_999]);
+  const child = amqp.startSpan(
+    'orders publish',
+    { kind: SpanKind.PRODUCER, startTime: [1_764_000_001, 5] },
+    trace.setSpan(context.active(), server),
+  );
+  child.setStatus({ code: SpanStatusCode.OK });
+  child.end([1_764_000_002, 0]);
+  const plain = http.startSpan('HEAD', { startTime: [0, 0] });
+  plain.end([0, 1]);
+  await provider.forceFlush();
+  return memory.getFinishedSpans();
+}
+
+describe('OTLP protobuf encoder', () => {
+  it('encodes the same request as the OpenTelemetry serializer (resource, scopes, spans, events, links, status)', async () => {
+    const spans = await finishedSpans();
+    expect(spans).toHaveLength(3);
+    // A plain Uint8Array copy: the decoder returns bytes fields in the input's class.
+    const ours = decodeOtlpProtobuf(new Uint8Array(encodeTraceRequest(spans)));
+    const theirs = decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!);
+    expect(ours).toEqual(theirs);
+    // The comparison sees a one-unit difference in one attribute.
+    const other = decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(await finishedSpans(1))!);
+    expect(ours).not.toEqual(other);
+  });
+
+  it('keeps nanosecond timestamps exact beyond 2^53', async () => {
+    const [span] = await finishedSpans();
+    const decoded = decodeOtlpProtobuf(encodeTraceRequest([span!])) as {
+      resourceSpans: { scopeSpans: { spans: { startTimeUnixNano: string; endTimeUnixNano: string }[] }[] }[];
+    };
+    const s = decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(s.startTimeUnixNano).toBe('1764000000123456789');
+    expect(s.endTimeUnixNano).toBe('1764000001999999999');
+  });
+
+  it('an empty batch is an empty request, and consecutive encodes do not share bytes', async () => {
+    expect(encodeTraceRequest([])).toHaveLength(0);
+    const a = encodeTraceRequest(await finishedSpans());
+    const copy = Buffer.from(a);
+    encodeTraceRequest(await finishedSpans(1));
+    expect(Buffer.from(a).equals(copy)).toBe(true);
+  });
+});
