@@ -42,6 +42,12 @@ function load<C>(_hooks: InstrumentationHooks, pkg: string, exportName: string):
   return (loader() as Record<string, Ctor<C>>)[exportName]!;
 }
 
+const EXPRESS_IGNORED_LAYERS = {
+  route: ['middleware', 'request_handler', 'router'],
+  handlers: ['middleware', 'router'],
+  all: [],
+} as const;
+
 /** All instrumentations, in the order they are enabled. */
 export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
   {
@@ -81,8 +87,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     create: (hooks) =>
       new (load<object>(hooks, '@opentelemetry/instrumentation-express', 'ExpressInstrumentation'))({
         enabled: false,
-        // One span per request handler, not per middleware: route names without the cost.
-        ignoreLayersType: ['middleware'],
+        // The route names the server span either way (set before the layer filter runs).
+        ignoreLayersType: EXPRESS_IGNORED_LAYERS[hooks.settings.expressSpans],
       }),
   },
   {

@@ -54,6 +54,12 @@ export interface InstrumentSettings {
   readonly esmHooks: 'auto' | 'on' | 'off';
   /** `MSA_VERIFY_INSTRUMENT_REPORT`: file where the patch report is written at exit. */
   readonly reportFile: string | undefined;
+  /**
+   * `MSA_VERIFY_EXPRESS_SPANS`: `route` (default) names the server span after the
+   * express route and records no span per layer; `handlers` adds a span per route
+   * handler; `all` also per middleware and router.
+   */
+  readonly expressSpans: 'route' | 'handlers' | 'all';
 }
 
 /** Reads settings; `warn` receives one message per ignored value. */
@@ -100,6 +106,7 @@ export function readSettings(env: NodeJS.ProcessEnv, warn: (message: string) => 
     flushTimeoutMs: int(env.MSA_VERIFY_FLUSH_TIMEOUT_MS, 2000, 1, 60_000, 'MSA_VERIFY_FLUSH_TIMEOUT_MS', warn),
     reportFile: nonEmpty(env.MSA_VERIFY_INSTRUMENT_REPORT),
     esmHooks: parseEsmHooks(env.MSA_VERIFY_ESM_HOOKS, warn),
+    expressSpans: parseExpressSpans(env.MSA_VERIFY_EXPRESS_SPANS, warn),
   };
 }
 
@@ -197,6 +204,13 @@ function parseEsmHooks(value: string | undefined, warn: (m: string) => void): 'a
   if (v === 'auto' || v === 'on' || v === 'off') return v;
   warn(`MSA_VERIFY_ESM_HOOKS: "${v}" is not auto, on or off; using auto`);
   return 'auto';
+}
+
+function parseExpressSpans(value: string | undefined, warn: (m: string) => void): 'route' | 'handlers' | 'all' {
+  const v = nonEmpty(value)?.toLowerCase() ?? 'route';
+  if (v === 'route' || v === 'handlers' || v === 'all') return v;
+  warn(`MSA_VERIFY_EXPRESS_SPANS: "${v}" is not route, handlers or all; using route`);
+  return 'route';
 }
 
 function parsePort(value: string | undefined, warn: (m: string) => void): number | undefined {

@@ -46,10 +46,13 @@ describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) =>
     const consumerSpan = spans.find((s) => s.kind === 'CONSUMER')!;
     expect(frontServer.name).toBe('GET /order');
     expect(frontServer.parentSpanId).toBe('');
-    // back's server span is a child of front's fetch client span, which descends from front's server span.
+    // back's server span is a child of front's fetch client span, a child of front's server span:
+    // by default express layers get no span of their own (MSA_VERIFY_EXPRESS_SPANS=route).
     const client = byId.get(backServer.parentSpanId)!;
     expect(client.kind).toBe('CLIENT');
     expect(client.resource['service.name']).toBe('front');
+    expect(client.parentSpanId).toBe(frontServer.spanId);
+    expect(spans.filter((s) => 'express.type' in s.attributes)).toEqual([]);
     expect(producer.resource['service.name']).toBe('back');
     expect(consumerSpan.parentSpanId).toBe(producer.spanId);
     for (const s of spans) {
@@ -67,5 +70,38 @@ describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) =>
       trace_id: consumerSpan.traceId,
       span_id: consumerSpan.spanId,
     });
+  });
+});
+
+describe('express layer spans', () => {
+  const started: FixtureProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+  });
+
+  it.each([
+    ['route', []],
+    ['handlers', ['request_handler']],
+  ] as const)('MSA_VERIFY_EXPRESS_SPANS=%s records %j layer spans under the server span', async (mode, types) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'msav-instr-'));
+    const file = path.join(dir, 'spans.jsonl');
+    const echo = await startFixture('cjs', {
+      ROLE: 'echo',
+      OTEL_SERVICE_NAME: 'echo',
+      MSA_VERIFY_TRACES_FILE: file,
+      MSA_VERIFY_EXPRESS_SPANS: mode,
+    });
+    started.push(echo);
+    const cid = `layers-${mode}-${Date.now()}`;
+    const res = await fetch(`${echo.url}/echo`, { headers: { 'x-correlation-id': cid } });
+    expect(await res.json()).toEqual({ cid });
+    await waitFor(() => readSpans(file).some((s) => s.kind === 'SERVER' && s.attributes['correlation.id'] === cid));
+    const spans = readSpans(file).filter((s) => s.attributes['correlation.id'] === cid);
+    const server = spans.find((s) => s.kind === 'SERVER')!;
+    expect(server.name).toBe('GET /echo');
+    expect(server.attributes['http.route']).toBe('/echo');
+    const layers = spans.filter((s) => 'express.type' in s.attributes);
+    expect(layers.map((s) => s.attributes['express.type'])).toEqual(types);
+    for (const layer of layers) expect(layer.parentSpanId).toBe(server.spanId);
   });
 });

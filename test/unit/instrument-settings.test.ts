@@ -69,6 +69,14 @@ describe('instrument settings', () => {
     expect(warnings.length).toBe(7);
   });
 
+  it('MSA_VERIFY_EXPRESS_SPANS: route by default, handlers/all accepted, anything else warns', () => {
+    expect(read({}).settings.expressSpans).toBe('route');
+    expect(read({ MSA_VERIFY_EXPRESS_SPANS: 'Handlers' }).settings.expressSpans).toBe('handlers');
+    const bad = read({ MSA_VERIFY_EXPRESS_SPANS: 'every' });
+    expect(bad.settings.expressSpans).toBe('route');
+    expect(bad.warnings).toEqual([expect.stringContaining('MSA_VERIFY_EXPRESS_SPANS: "every"')]);
+  });
+
   it('MSA_VERIFY_CORRELATION_HEADER replaces the primary header', () => {
     expect(read({ MSA_VERIFY_CORRELATION_HEADER: 'X-Trace-Ref' }).settings.correlationHeaders).toEqual([
       'x-trace-ref',
