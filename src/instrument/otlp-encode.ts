@@ -9,16 +9,28 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
+const HEX_VALUE: readonly number[] = (() => {
+  const table = new Array<number>(128).fill(0);
+  for (let i = 0; i < 10; i++) table[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    table[97 + i] = 10 + i;
+    table[65 + i] = 10 + i;
+  }
+  return table;
+})();
+
 const VARINT = 0;
 const FIXED64 = 1;
 const LEN = 2;
 const FIXED32 = 5;
-// Room left for the length of a nested message before its content is known.
-const LENGTH_ROOM = 5;
 
 class Writer {
-  buf = Buffer.allocUnsafe(256 * 1024);
+  buf: Buffer;
   pos = 0;
+
+  constructor(size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -43,13 +55,24 @@ class Writer {
 
   string(field: number, s: string): void {
     this.tag(field, LEN);
-    if (s.length < 43) {
-      // At most 3 bytes per UTF-16 unit: the length fits in one byte, so write first, then the length.
-      this.ensure(1 + 3 * s.length);
-      const n = this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = n;
-      this.pos += 1 + n;
-      return;
+    const length = s.length;
+    if (length < 128) {
+      // Short strings: copy ASCII bytes in a loop (no call into C++); other text falls through.
+      this.ensure(1 + 3 * length);
+      const buf = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      while (i < length) {
+        const c = s.charCodeAt(i);
+        if (c > 127) break;
+        buf[at + i] = c;
+        i++;
+      }
+      if (i === length) {
+        buf[this.pos] = length;
+        this.pos = at + length;
+        return;
+      }
     }
     const n = Buffer.byteLength(s, 'utf8');
     this.varint(n);
@@ -57,12 +80,25 @@ class Writer {
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
+  /** A span or trace id: lower-case hex, validated by the SDK, written as raw bytes. */
   hex(field: number, hex: string): void {
     const n = hex.length >> 1;
     this.tag(field, LEN);
     this.varint(n);
     this.ensure(n);
-    this.pos += this.buf.write(hex, this.pos, n, 'hex');
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) {
+      const hi = HEX_VALUE[hex.charCodeAt(2 * i)] ?? 0;
+      const lo = HEX_VALUE[hex.charCodeAt(2 * i + 1)] ?? 0;
+      buf[this.pos++] = (hi << 4) | lo;
+    }
+  }
+
+  /** Bytes encoded once (attribute keys), copied as they are. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   double(field: number, value: number): void {
@@ -109,20 +145,34 @@ class Writer {
     this.buf[this.pos++] = Number(v);
   }
 
-  begin(field: number): number {
+  /**
+   * Starts a length-delimited field. `room` bytes are kept for its length: 1 for
+   * messages that are almost always under 128 bytes, 2 for spans, 5 for the
+   * large containers; a length that needs more or fewer bytes moves the content.
+   */
+  begin(field: number, room = 1): number {
     this.tag(field, LEN);
-    this.ensure(LENGTH_ROOM);
+    this.ensure(room);
     const start = this.pos;
-    this.pos += LENGTH_ROOM;
+    this.pos += room;
     return start;
   }
 
-  end(start: number): void {
-    const length = this.pos - start - LENGTH_ROOM;
+  end(start: number, room = 1): void {
+    const from = start + room;
+    const length = this.pos - from;
+    if (room === 1 && length < 128) {
+      this.buf[start] = length;
+      return;
+    }
     let size = 1;
     for (let v = length; v > 127; v = Math.floor(v / 128)) size++;
-    if (size < LENGTH_ROOM) this.buf.copyWithin(start + size, start + LENGTH_ROOM, this.pos);
-    const end = this.pos - (LENGTH_ROOM - size);
+    if (size !== room) {
+      this.ensure(size - room);
+      this.buf.copyWithin(start + size, from, this.pos);
+      this.pos += size - room;
+    }
+    const end = this.pos;
     this.pos = start;
     this.varint(length);
     this.pos = end;
@@ -153,19 +203,35 @@ function anyValue(w: Writer, field: number, value: AttributeValue | null | undef
   w.end(start);
 }
 
+// Attribute keys repeat on every span: each is encoded once (tag, length, bytes of KeyValue.key).
+const KEY_CACHE_LIMIT = 4096;
+const keyCache = new Map<string, Uint8Array>();
+const keyWriter = new Writer(256);
+
+function encodedKey(key: string): Uint8Array {
+  let bytes = keyCache.get(key);
+  if (bytes === undefined) {
+    keyWriter.pos = 0;
+    keyWriter.string(1, key);
+    bytes = Uint8Array.prototype.slice.call(keyWriter.buf, 0, keyWriter.pos);
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, bytes);
+  }
+  return bytes;
+}
+
 function attributes(w: Writer, field: number, attrs: Attributes): void {
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
     const kv = w.begin(field);
-    w.string(1, key);
+    w.raw(encodedKey(key));
     anyValue(w, 2, value);
     w.end(kv);
   }
 }
 
 function span(w: Writer, s: ReadableSpan): void {
-  const start = w.begin(2);
+  const start = w.begin(2, 2);
   const ctx = s.spanContext();
   w.hex(1, ctx.traceId);
   w.hex(2, ctx.spanId);
@@ -224,7 +290,7 @@ function span(w: Writer, s: ReadableSpan): void {
   }
   w.end(status);
   w.fixed32(16, (ctx.traceFlags & 0xff) | 0x100 | (parent?.isRemote ? 0x200 : 0));
-  w.end(start);
+  w.end(start, 2);
 }
 
 const writer = new Writer();
@@ -247,12 +313,12 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
   const w = writer;
   w.pos = 0;
   for (const [resource, scopes] of byResource) {
-    const rs = w.begin(1);
+    const rs = w.begin(1, 5);
     const r = w.begin(1);
     attributes(w, 1, resource.attributes);
     w.end(r);
     for (const list of scopes.values()) {
-      const ss = w.begin(2);
+      const ss = w.begin(2, 5);
       const { name, version, schemaUrl } = list[0]!.instrumentationScope;
       const sc = w.begin(1);
       w.string(1, name);
@@ -260,10 +326,10 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
       w.end(sc);
       for (const s of list) span(w, s);
       if (schemaUrl) w.string(3, schemaUrl);
-      w.end(ss);
+      w.end(ss, 5);
     }
     if (resource.schemaUrl) w.string(3, resource.schemaUrl);
-    w.end(rs);
+    w.end(rs, 5);
   }
   // A copy: the writer's buffer is reused by the next export while this one may still be in flight.
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
