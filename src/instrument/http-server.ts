@@ -231,21 +231,22 @@ export class HttpServerInstrumentation {
     } catch {
       // never into the app
     }
-    this.#end(response);
+    this.#end(response, true);
   }
 
-  #end(response: ResponseLike): void {
+  #end(response: ResponseLike, failed = false): void {
     const pending = response[PENDING] as Pending | undefined;
     response[PENDING] = undefined;
     if (pending === undefined) return;
     try {
       const { span, rpc } = pending;
-      const status = response.statusCode;
-      span.setAttribute('http.response.status_code', status);
+      // Nothing was sent when a handler threw or the client left first: no status code then.
+      const status = response.headersSent ? response.statusCode : 0;
+      if (status > 0) span.setAttribute('http.response.status_code', status);
       if (status >= 500) {
         span.setStatus({ code: this.#api.SpanStatusCode.ERROR });
         span.setAttribute('error.type', String(status));
-      } else if (response.writableFinished === false) {
+      } else if (!failed && response.writableFinished === false) {
         // Closed before the response was complete: the client went away.
         span.setAttribute('error.type', 'aborted');
       }

@@ -17,9 +17,14 @@ export interface FixtureProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `service.<ext>` with `node --import msa-verify/instrument` and waits until it is ready. */
-export function startFixture(ext: 'cjs' | 'mjs', env: NodeJS.ProcessEnv, preload = true): Promise<FixtureProcess> {
-  const file = path.join(ROOT, 'test/fixtures/instrument', `service.${ext}`);
+/** Starts `<name>.<ext>` (default `service`) with `node --import msa-verify/instrument` and waits until it is ready. */
+export function startFixture(
+  ext: 'cjs' | 'mjs',
+  env: NodeJS.ProcessEnv,
+  preload = true,
+  name = 'service',
+): Promise<FixtureProcess> {
+  const file = path.join(ROOT, 'test/fixtures/instrument', `${name}.${ext}`);
   const args = preload ? ['--import', 'msa-verify/instrument', file] : [file];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

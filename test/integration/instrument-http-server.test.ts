@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SpanLine } from '../../src/instrument/file-exporter.ts';
+import { type FixtureProcess, readSpans, startFixture } from '../support/instrument-process.ts';
+import { waitFor } from '../support/net.ts';
+
+// The preload's own HTTP server spans (src/instrument/http-server.ts) on a plain
+// node:http service: context through body listeners, errors, aborts, status
+// codes, unknown methods and query redaction.
+describe('HTTP server spans', () => {
+  let app: FixtureProcess;
+  let file: string;
+  beforeAll(async () => {
+    file = path.join(mkdtempSync(path.join(tmpdir(), 'msav-http-server-')), 'spans.jsonl');
+    app = await startFixture('cjs', { OTEL_SERVICE_NAME: 'plain', MSA_VERIFY_TRACES_FILE: file }, true, 'plain-http');
+  });
+  afterAll(() => app?.stop());
+
+  async function spansOf(cid: string, count: number): Promise<SpanLine[]> {
+    await waitFor(() => readSpans(file).filter((s) => s.attributes['correlation.id'] === cid).length >= count);
+    return readSpans(file).filter((s) => s.attributes['correlation.id'] === cid);
+  }
+
+  function request(
+    method: string,
+    pathAndQuery: string,
+    cid: string,
+    body?: string,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${app.url}${pathAndQuery}`,
+        // A fresh connection each: the /throw case leaves its connection's parser unusable, as it would without us.
+        { method, headers: { 'x-correlation-id': cid }, agent: false },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('body listeners run in the request trace: the call they make is a child of the server span', async () => {
+    const res = await request('POST', '/body', 'body-1', 'x'.repeat(100_000));
+    expect(JSON.parse(res.text)).toEqual({ bytes: 100_000, down: 204 });
+    expect(res.headers['x-correlation-id']).toBe('body-1');
+    const spans = await spansOf('body-1', 3);
+    const server = spans.find((s) => s.kind === 'SERVER' && s.attributes['url.path'] === '/body')!;
+    const client = spans.find((s) => s.kind === 'CLIENT')!;
+    const inner = spans.find((s) => s.kind === 'SERVER' && s.attributes['url.path'] === '/status')!;
+    expect(client.parentSpanId).toBe(server.spanId);
+    expect(inner.parentSpanId).toBe(client.spanId);
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    expect(server.name).toBe('POST');
+    expect(server.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'url.scheme': 'http',
+      'server.address': '127.0.0.1',
+      'server.port': app.port,
+      'client.address': '127.0.0.1',
+      'network.protocol.version': '1.1',
+      'http.response.status_code': 200,
+    });
+  });
+
+  it('5xx is an error span, 4xx is not; secrets in the query are redacted', async () => {
+    await request('GET', '/status?status=503&api_key=hunter2', 'status-503');
+    await request('GET', '/status?status=404', 'status-404');
+    const [failed] = await spansOf('status-503', 1);
+    const [missing] = await spansOf('status-404', 1);
+    expect(failed!.status.code).toBe('ERROR');
+    expect(failed!.attributes['error.type']).toBe('503');
+    expect(failed!.attributes['url.query']).toBe('status=503&api_key=REDACTED');
+    expect(missing!.status.code).not.toBe('ERROR');
+    expect(missing!.attributes['error.type']).toBeUndefined();
+  });
+
+  it('a handler that throws gives an error span with the exception; the app still answers', async () => {
+    const res = await request('GET', '/throw', 'throw-1');
+    expect(res.status).toBe(500);
+    const [span] = await spansOf('throw-1', 1);
+    expect(span!.status).toMatchObject({ code: 'ERROR', message: 'handler blew up' });
+    expect(span!.attributes['error.type']).toBe('Error');
+    expect(app.stderr()).toContain('app caught: handler blew up');
+  });
+
+  it('a client that goes away before the answer leaves an aborted span', async () => {
+    await new Promise<void>((resolve) => {
+      const req = http.get(`${app.url}/slow`, { headers: { 'x-correlation-id': 'abort-1' }, agent: false });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => req.destroy(), 200);
+    });
+    const [span] = await spansOf('abort-1', 1);
+    expect(span!.attributes['error.type']).toBe('aborted');
+  });
+
+  it('an unknown method is named HTTP with _OTHER and the original method', async () => {
+    await request('PURGE', '/', 'purge-1');
+    const [span] = await spansOf('purge-1', 1);
+    expect(span!.name).toBe('HTTP');
+    expect(span!.attributes['http.request.method']).toBe('_OTHER');
+    expect(span!.attributes['http.request.method_original']).toBe('PURGE');
+  });
+});
