@@ -218,8 +218,9 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
           core,
           {
             tracer: provider.getTracer('msa-verify-http-server'),
+            // Only when the metrics endpoint runs: reading localPort costs a getsockname per connection.
             isOwnRequest: (request) =>
-              (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
+              metricsPort >= 0 && (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
             correlationHeader: settings.correlationHeaders[0]!,
             correlationOfSpan,
             captureHeaders: settings.captureHeaders,
