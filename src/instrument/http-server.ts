@@ -23,6 +23,8 @@ export interface HttpServerHooks {
   readonly correlationOfSpan: (span: Span) => string | undefined;
   /** Lower-case header names captured as `http.request.header.*` / `http.response.header.*`. */
   readonly captureHeaders: readonly string[];
+  /** True when no span attribute limit is configured: request attributes are stored as they are. */
+  readonly directAttributes: boolean;
 }
 
 interface IncomingLike {
@@ -52,6 +54,8 @@ interface Pending {
 
 const CONTEXT = Symbol.for('msa-verify.http.context');
 const PENDING = Symbol.for('msa-verify.http.pending');
+
+const SERVER_OPTIONS = { kind: 1 /* SpanKind.SERVER */ } as const;
 
 const KNOWN_METHODS = new Set([
   'GET',
@@ -195,11 +199,14 @@ export class HttpServerInstrumentation {
         }
         const parent = api.propagation.extract(api.ROOT_CONTEXT, request.headers);
         const method = (request.method ?? 'GET').toUpperCase();
-        const span = hooks.tracer.startSpan(
-          KNOWN_METHODS.has(method) ? method : 'HTTP',
-          { kind: api.SpanKind.SERVER, attributes: requestAttributes(request, scheme, hooks.captureHeaders) },
-          parent,
-        );
+        const span = hooks.tracer.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', SERVER_OPTIONS, parent);
+        if (span.isRecording()) {
+          const attributes = requestAttributes(request, scheme, hooks.captureHeaders);
+          // Our attributes are valid primitives: with no attribute limits configured they skip the SDK's
+          // per-span sanitising copy (two passes over a fresh object with a cycle-detecting WeakSet each).
+          if (hooks.directAttributes) Object.assign((span as unknown as { attributes: object }).attributes, attributes);
+          else span.setAttributes(attributes);
+        }
         const rpc = { type: core.RPCType.HTTP, span };
         ctx = core.setRPCMetadata(api.trace.setSpan(parent, span), rpc as never);
         pending = { span, method, rpc };

@@ -224,6 +224,14 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
             correlationHeader: settings.correlationHeaders[0]!,
             correlationOfSpan,
             captureHeaders: settings.captureHeaders,
+            directAttributes:
+              settings.captureHeaders.length < 64 &&
+              ![
+                'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+                'OTEL_ATTRIBUTE_COUNT_LIMIT',
+                'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+                'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+              ].some((name) => env[name]),
           },
         ).enable();
       } catch (error) {
