@@ -5,6 +5,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { ExpressRouteInstrumentation } from './express-route.js';
 import lazyPackages from './lazy-packages.cjs';
 import type { InstrumentSettings } from './settings.js';
 
@@ -43,7 +44,6 @@ function load<C>(_hooks: InstrumentationHooks, pkg: string, exportName: string):
 }
 
 const EXPRESS_IGNORED_LAYERS = {
-  route: ['middleware', 'request_handler', 'router'],
   handlers: ['middleware', 'router'],
   all: [],
 } as const;
@@ -85,11 +85,13 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: 'express',
     esmSpecifiers: ['express'],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-express', 'ExpressInstrumentation'))({
-        enabled: false,
-        // The route names the server span either way (set before the layer filter runs).
-        ignoreLayersType: EXPRESS_IGNORED_LAYERS[hooks.settings.expressSpans],
-      }),
+      hooks.settings.expressSpans === 'route'
+        ? new ExpressRouteInstrumentation({ enabled: false })
+        : new (load<object>(hooks, '@opentelemetry/instrumentation-express', 'ExpressInstrumentation'))({
+            enabled: false,
+            // The route names the server span either way (set before the layer filter runs).
+            ignoreLayersType: EXPRESS_IGNORED_LAYERS[hooks.settings.expressSpans],
+          }),
   },
   {
     // Fastify 5 reports its handlers on a diagnostics channel; no patching needed.

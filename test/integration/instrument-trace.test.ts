@@ -103,5 +103,17 @@ describe('express layer spans', () => {
     const layers = spans.filter((s) => 'express.type' in s.attributes);
     expect(layers.map((s) => s.attributes['express.type'])).toEqual(types);
     for (const layer of layers) expect(layer.parentSpanId).toBe(server.spanId);
+
+    // A route of a router mounted under /api: the mount path is part of the route.
+    const nested = await fetch(`${echo.url}/api/items/7`, { headers: { 'x-correlation-id': `${cid}-nested` } });
+    expect(await nested.json()).toEqual({ id: '7', cid: `${cid}-nested` });
+    await waitFor(() =>
+      readSpans(file).some((s) => s.kind === 'SERVER' && s.attributes['correlation.id'] === `${cid}-nested`),
+    );
+    const mounted = readSpans(file).find(
+      (s) => s.kind === 'SERVER' && s.attributes['correlation.id'] === `${cid}-nested`,
+    )!;
+    expect(mounted.name).toBe('GET /api/items/:id');
+    expect(mounted.attributes['http.route']).toBe('/api/items/:id');
   });
 });
