@@ -7,6 +7,7 @@
 // span's context through one patched `emit` per prototype (no per-request
 // emitter binding). Outgoing requests stay with @opentelemetry/instrumentation-http.
 import type { Context, Span, Tracer } from '@opentelemetry/api';
+import { CHAIN_ROOT } from './chain-context.js';
 
 type Api = typeof import('@opentelemetry/api');
 type Core = typeof import('@opentelemetry/core');
@@ -197,7 +198,8 @@ export class HttpServerInstrumentation {
         if (hooks.isOwnRequest(request)) {
           return api.context.with(core.suppressTracing(api.context.active()), original, this, ...(args as [string]));
         }
-        const parent = api.propagation.extract(api.ROOT_CONTEXT, request.headers);
+        // A chain context: the five or six values set from here on cost no Map copies.
+        const parent = api.propagation.extract(CHAIN_ROOT, request.headers);
         const method = (request.method ?? 'GET').toUpperCase();
         const span = hooks.tracer.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', SERVER_OPTIONS, parent);
         if (span.isRecording()) {
