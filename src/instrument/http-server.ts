@@ -20,8 +20,8 @@ export interface HttpServerHooks {
   readonly isOwnRequest: (request: unknown) => boolean;
   /** Header that echoes the correlation ID on every response. */
   readonly correlationHeader: string;
-  /** Correlation ID of a started server span. */
-  readonly correlationOfSpan: (span: Span) => string | undefined;
+  /** Correlation ID of a context (extracted or generated; also when the span is not sampled). */
+  readonly correlationOf: (ctx: Context) => string | undefined;
   /** Lower-case header names captured as `http.request.header.*` / `http.response.header.*`. */
   readonly captureHeaders: readonly string[];
   /** True when no span attribute limit is configured: request attributes are stored as they are. */
@@ -212,7 +212,7 @@ export class HttpServerInstrumentation {
         const rpc = { type: core.RPCType.HTTP, span };
         ctx = core.setRPCMetadata(api.trace.setSpan(parent, span), rpc as never);
         pending = { span, method, rpc };
-        const id = hooks.correlationOfSpan(span);
+        const id = hooks.correlationOf(ctx);
         if (id !== undefined && !response.headersSent) response.setHeader(hooks.correlationHeader, id);
         request[CONTEXT] = ctx;
         response[CONTEXT] = ctx;

@@ -222,7 +222,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
             isOwnRequest: (request) =>
               metricsPort >= 0 && (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
             correlationHeader: settings.correlationHeaders[0]!,
-            correlationOfSpan,
+            correlationOf,
             captureHeaders: settings.captureHeaders,
             directAttributes:
               settings.captureHeaders.length < 64 &&

@@ -111,3 +111,25 @@ describe('HTTP server spans', () => {
     expect(span!.attributes['http.request.method_original']).toBe('PURGE');
   });
 });
+
+describe('HTTP server spans, not sampled', () => {
+  let app: FixtureProcess;
+  beforeAll(async () => {
+    app = await startFixture(
+      'cjs',
+      { OTEL_SERVICE_NAME: 'plain', OTEL_TRACES_SAMPLER: 'always_off' },
+      true,
+      'plain-http',
+    );
+  });
+  afterAll(() => app?.stop());
+
+  it('still echoes the inbound correlation ID, and a generated one when there is none', async () => {
+    const given = await fetch(`${app.url}/`, { headers: { 'x-correlation-id': 'unsampled-1' } });
+    expect(given.headers.get('x-correlation-id')).toBe('unsampled-1');
+    const generated = await fetch(`${app.url}/`);
+    expect(generated.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const hostile = await fetch(`${app.url}/`, { headers: { 'x-correlation-id': 'bad value with spaces' } });
+    expect(hostile.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
