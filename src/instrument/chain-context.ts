@@ -46,13 +46,12 @@ class ChainContext implements Context {
   }
 
   getValue(key: symbol): unknown {
-    // biome-ignore lint/suspicious/noExplicitAny: walking nodes of the two private classes
-    let node: any = this;
+    let node: ChainContext | FoldedContext | undefined = this;
     while (node instanceof ChainContext) {
       if (node.#key === key) return node.#value === DELETED ? undefined : node.#value;
       node = node.#parent;
     }
-    return node === undefined ? undefined : (node as FoldedContext).getValue(key);
+    return node?.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
@@ -73,13 +72,12 @@ class ChainContext implements Context {
 
   #fold(): Map<symbol, unknown> {
     const nodes: ChainContext[] = [];
-    // biome-ignore lint/suspicious/noExplicitAny: walking nodes of the two private classes
-    let node: any = this;
+    let node: ChainContext | FoldedContext | undefined = this;
     while (node instanceof ChainContext) {
       nodes.push(node);
       node = node.#parent;
     }
-    const values = new Map(node === undefined ? [] : (node as FoldedContext).entries());
+    const values = new Map(node?.entries());
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i]!;
       if (n.#key === undefined) continue;

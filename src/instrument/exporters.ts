@@ -1,6 +1,6 @@
 // Builds the span exporters named by the settings. OTLP exporters are required
 // lazily: an app that only writes a traces file never loads them.
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { JsonLinesFileExporter } from './file-exporter.js';
 import { encodeTraceRequest } from './otlp-encode.js';
 import type { InstrumentSettings } from './settings.js';
@@ -23,23 +23,19 @@ export function createExporters(
       if (name === 'file' && settings.tracesFile) {
         out.push({ name: `file ${settings.tracesFile}`, exporter: new JsonLinesFileExporter(settings.tracesFile) });
       } else if (name === 'console') {
-        const { ConsoleSpanExporter } =
-          require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
         out.push({ name: 'console', exporter: new ConsoleSpanExporter() });
       } else if (name === 'otlp' && settings.otlpTracesUrl) {
-        const pkg =
-          settings.otlpProtocol === 'http/json'
-            ? '@opentelemetry/exporter-trace-otlp-http'
-            : '@opentelemetry/exporter-trace-otlp-proto';
+        const json = settings.otlpProtocol === 'http/json';
         // Resolved now (a missing package is reported at start), loaded at the first export:
-        // the exporter and its protobuf encoder stay off the start-up path.
-        require.resolve(pkg);
+        // the exporter and its encoder stay off the start-up path.
+        require.resolve(json ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/otlp-exporter-base');
         const url = settings.otlpTracesUrl;
         out.push({
           name: `otlp ${settings.otlpProtocol} ${url}`,
           exporter: new LazyExporter(() => {
-            if (settings.otlpProtocol !== 'http/json') return protobufExporter(require, url);
-            const { OTLPTraceExporter } = require(pkg) as typeof import('@opentelemetry/exporter-trace-otlp-http');
+            if (!json) return protobufExporter(require, url);
+            const { OTLPTraceExporter } =
+              require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
             return new OTLPTraceExporter({ url });
           }),
         });

@@ -21,7 +21,7 @@ interface ExpressExports {
 const ORIGINAL = Symbol.for('msa-verify.express.dispatch');
 
 /** The route template of a matched route: the mount path of its router, then its own path. */
-export function routeOf(baseUrl: string | undefined, path: unknown): string {
+function routeOf(baseUrl: string | undefined, path: unknown): string {
   const own = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join(',') : String(path);
   return `${baseUrl ?? ''}${own}`;
 }

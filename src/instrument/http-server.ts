@@ -24,8 +24,6 @@ export interface HttpServerHooks {
   readonly correlationOf: (ctx: Context) => string | undefined;
   /** Lower-case header names captured as `http.request.header.*` / `http.response.header.*`. */
   readonly captureHeaders: readonly string[];
-  /** True when no span attribute limit is configured: request attributes are stored as they are. */
-  readonly directAttributes: boolean;
 }
 
 interface IncomingLike {
@@ -33,7 +31,7 @@ interface IncomingLike {
   url?: string;
   httpVersion?: string;
   headers: Record<string, string | string[] | undefined>;
-  socket?: { remoteAddress?: string; encrypted?: boolean };
+  socket?: { remoteAddress?: string };
   [key: symbol]: unknown;
 }
 
@@ -72,7 +70,7 @@ const KNOWN_METHODS = new Set([
 ]);
 
 /** Splits a Host header into address and port (default port of the scheme when absent). */
-export function parseHost(host: string | undefined, https: boolean): { address?: string; port?: number } {
+function parseHost(host: string | undefined, https: boolean): { address?: string; port?: number } {
   if (!host) return {};
   const bracket = host.startsWith('[') ? host.indexOf(']') : -1;
   const colon = bracket >= 0 ? host.indexOf(':', bracket) : host.lastIndexOf(':');
@@ -82,7 +80,7 @@ export function parseHost(host: string | undefined, https: boolean): { address?:
 }
 
 /** Stable-semconv attributes of an inbound request, known when it arrives. */
-export function requestAttributes(
+function requestAttributes(
   request: IncomingLike,
   scheme: 'http' | 'https',
   capture: readonly string[],
@@ -188,6 +186,7 @@ export class HttpServerInstrumentation {
     const api = this.#api;
     const core = this.#core;
     const hooks = this.#hooks;
+    const direct = hooks.captureHeaders.length < 64;
     return function emit(this: unknown, ...args) {
       if (args[0] !== 'request') return Reflect.apply(original, this, args);
       const request = args[1] as IncomingLike;
@@ -204,9 +203,10 @@ export class HttpServerInstrumentation {
         const span = hooks.tracer.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', SERVER_OPTIONS, parent);
         if (span.isRecording()) {
           const attributes = requestAttributes(request, scheme, hooks.captureHeaders);
-          // Our attributes are valid primitives: with no attribute limits configured they skip the SDK's
-          // per-span sanitising copy (two passes over a fresh object with a cycle-detecting WeakSet each).
-          if (hooks.directAttributes) Object.assign((span as unknown as { attributes: object }).attributes, attributes);
+          // Our attributes are valid primitives, so they skip the SDK's per-span sanitising copy (two passes
+          // over a fresh object with a cycle-detecting WeakSet each). The provider keeps the SDK's default
+          // limits (128 attributes, no length limit): at most 12 of ours plus the captured headers fit.
+          if (direct) Object.assign((span as unknown as { attributes: object }).attributes, attributes);
           else span.setAttributes(attributes);
         }
         const rpc = { type: core.RPCType.HTTP, span };

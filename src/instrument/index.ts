@@ -3,9 +3,9 @@
 //   node --import msa-verify/instrument app.js
 // Importing this module starts the preload once per process (see sdk.ts for
 // the flow); application code may import getCorrelationId from it.
-import { CORRELATION_ATTRIBUTE, correlationFromContext } from './correlation.js';
-import { otelApi } from './otel-api.js';
+import { context } from '@opentelemetry/api';
 import { startPreload } from './sdk.js';
+import { correlationOf } from './span-processor.js';
 
 export {
   CORRELATION_ATTRIBUTE,
@@ -23,13 +23,7 @@ export type { InstrumentationReportEntry, InstrumentationStatus, InstrumentRepor
  * outside any traced work or when the preload is not active.
  */
 export function getCorrelationId(): string | undefined {
-  const ctx = otelApi().context.active();
-  const fromContext = correlationFromContext(ctx);
-  if (fromContext !== undefined) return fromContext;
-  const attributes = (otelApi().trace.getSpan(ctx) as unknown as { attributes?: Record<string, unknown> } | undefined)
-    ?.attributes;
-  const value = attributes?.[CORRELATION_ATTRIBUTE];
-  return typeof value === 'string' ? value : undefined;
+  return correlationOf(context.active());
 }
 
 startPreload();

@@ -4,9 +4,10 @@
 // carries the request's correlation ID, the publish is parented on the most
 // recent server span with that ID, so one trace spans request -> broker ->
 // consumer. Bounded: the server spans of the newest MAX_ENTRIES requests, for MAX_AGE_MS.
+
 import type { SpanContext } from '@opentelemetry/api';
+import * as api from '@opentelemetry/api';
 import { correlationFromHeaders, withCorrelation } from './correlation.js';
-import { otelApi } from './otel-api.js';
 
 const MAX_ENTRIES = 1000;
 const MAX_AGE_MS = 5 * 60_000;
@@ -67,7 +68,6 @@ export function parentPublishesOnRequests(proto: object, recent: RecentRequests,
   recent.activate();
   target.publish = function publish(this: unknown, ...args: unknown[]): unknown {
     try {
-      const api = otelApi();
       const active = api.context.active();
       const span = api.trace.getSpan(active);
       if (!span || !api.trace.isSpanContextValid(span.spanContext())) {

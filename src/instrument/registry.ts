@@ -12,7 +12,6 @@ import type { InstrumentSettings } from './settings.js';
 /** What an instrumentation factory may use from the preload. */
 export interface InstrumentationHooks {
   readonly settings: InstrumentSettings;
-  readonly require: NodeJS.Require;
   /** Correlation ID of `ctx` (or of its span). */
   readonly correlationOf: (ctx: Context) => string | undefined;
   /** Span attributes for an outbound request: its own valid correlation header, if any. */
@@ -37,7 +36,7 @@ export interface InstrumentationEntry {
 
 type Ctor<C> = new (config: C) => Instrumentation;
 
-function load<C>(_hooks: InstrumentationHooks, pkg: string, exportName: string): Ctor<C> {
+function load<C>(pkg: string, exportName: string): Ctor<C> {
   const loader = (lazyPackages as Record<string, () => unknown>)[pkg];
   if (loader === undefined) throw new Error(`no loader for ${pkg}`);
   return (loader() as Record<string, Ctor<C>>)[exportName]!;
@@ -87,7 +86,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     create: (hooks) =>
       hooks.settings.expressSpans === 'route'
         ? new ExpressRouteInstrumentation({ enabled: false })
-        : new (load<object>(hooks, '@opentelemetry/instrumentation-express', 'ExpressInstrumentation'))({
+        : new (load<object>('@opentelemetry/instrumentation-express', 'ExpressInstrumentation'))({
             enabled: false,
             // The route names the server span either way (set before the layer filter runs).
             ignoreLayersType: EXPRESS_IGNORED_LAYERS[hooks.settings.expressSpans],
@@ -104,15 +103,14 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'grpc',
     target: '@grpc/grpc-js',
     esmSpecifiers: ['@grpc/grpc-js'],
-    create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
+    create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
   },
   {
     name: 'amqplib',
     target: 'amqplib',
     esmSpecifiers: ['amqplib'],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
+      new (load<object>('@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
         enabled: false,
         publishHook: (span: Span, info: { options?: { headers?: unknown } }) =>
           hooks.adoptHeader(span, info.options?.headers),
@@ -123,7 +121,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: 'kafkajs',
     esmSpecifiers: ['kafkajs'],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
+      new (load<object>('@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
         enabled: false,
         producerHook: (span: Span, info: { message?: { headers?: unknown } }) =>
           hooks.adoptHeader(span, info.message?.headers),
@@ -134,7 +132,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: 'pino',
     esmSpecifiers: ['pino'],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-pino', 'PinoInstrumentation'))({
+      new (load<object>('@opentelemetry/instrumentation-pino', 'PinoInstrumentation'))({
         enabled: false,
         disableLogSending: true,
         logHook: hooks.logHook,
@@ -145,7 +143,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     target: 'winston',
     esmSpecifiers: ['winston'],
     create: (hooks) =>
-      new (load<object>(hooks, '@opentelemetry/instrumentation-winston', 'WinstonInstrumentation'))({
+      new (load<object>('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation'))({
         enabled: false,
         disableLogSending: true,
         logHook: hooks.logHook,

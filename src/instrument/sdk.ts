@@ -8,7 +8,7 @@
 // Every step is guarded: a failure becomes one warning and the app runs on.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Context, Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import * as core from '@opentelemetry/core';
@@ -16,12 +16,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as sdk from '@opentelemetry/sdk-trace';
-import {
-  CORRELATION_ATTRIBUTE,
-  CorrelationPropagator,
-  correlationFromContext,
-  correlationFromHeaders,
-} from './correlation.js';
+import { CORRELATION_ATTRIBUTE, CorrelationPropagator, correlationFromHeaders } from './correlation.js';
 import { alreadyLoaded, onFirstRequire } from './deferred-require.js';
 import { OnceLogger } from './diag.js';
 import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
@@ -36,7 +31,7 @@ import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
-import { correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
+import { correlationOf, correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
 
 const req = createRequire(import.meta.url);
 
@@ -83,7 +78,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   core.setGlobalErrorHandler((error) => warn(`export error: ${(error as Error)?.message ?? String(error)}`));
 
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const correlationOf = (ctx: Context) => correlationFromContext(ctx) ?? correlationOfSpan(api.trace.getSpan(ctx));
   const correlation = new CorrelationPropagator({
     headers: settings.correlationHeaders,
     fromSpan: (ctx) => correlationOfSpan(api.trace.getSpan(ctx)),
@@ -148,7 +142,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   let metricsPort = -1;
   const hooks: InstrumentationHooks = {
     settings,
-    require: req,
     correlationOf,
     outboundAttributes: (headers): Record<string, string> => {
       const id = correlationFromHeaders(headers, settings.correlationHeaders);
@@ -224,14 +217,6 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
             correlationHeader: settings.correlationHeaders[0]!,
             correlationOf,
             captureHeaders: settings.captureHeaders,
-            directAttributes:
-              settings.captureHeaders.length < 64 &&
-              ![
-                'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
-                'OTEL_ATTRIBUTE_COUNT_LIMIT',
-                'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
-                'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
-              ].some((name) => env[name]),
           },
         ).enable();
       } catch (error) {

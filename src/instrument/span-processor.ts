@@ -2,7 +2,7 @@
 // on every span when it starts, and when it ends redacts secrets and feeds the
 // RED histograms. Attributes are mutated in place, so exporters never see the
 // raw values.
-import type { Span as ApiSpan, Attributes, Context } from '@opentelemetry/api';
+import { type Span as ApiSpan, type Attributes, type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   CORRELATION_ATTRIBUTE,
@@ -10,7 +10,6 @@ import {
   generateCorrelationId,
   isValidCorrelationId,
 } from './correlation.js';
-import { otelApi } from './otel-api.js';
 import type { RecentRequests } from './recent-requests.js';
 import { redactAttributes } from './redact.js';
 
@@ -22,6 +21,11 @@ export function correlationOfSpan(span: ApiSpan | undefined): string | undefined
   const attributes = (span as unknown as { attributes?: Attributes } | undefined)?.attributes;
   const value = attributes?.[CORRELATION_ATTRIBUTE];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Correlation ID of `ctx`: its own (extracted or generated), else its span's. */
+export function correlationOf(ctx: Context): string | undefined {
+  return correlationFromContext(ctx) ?? correlationOfSpan(trace.getSpan(ctx));
 }
 
 /** Stamps correlation IDs, redacts, and forwards ended spans to `sink`. */
@@ -41,10 +45,7 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
     try {
       // Set from an outbound request's own header by a start-span hook: the app's choice wins.
       if (isValidCorrelationId(span.attributes[CORRELATION_ATTRIBUTE])) return;
-      const id =
-        correlationFromContext(parentContext) ??
-        correlationOfSpan(otelApi().trace.getSpan(parentContext)) ??
-        generateCorrelationId();
+      const id = correlationOf(parentContext) ?? generateCorrelationId();
       span.setAttribute(CORRELATION_ATTRIBUTE, id);
       if (span.kind === 1 /* SERVER */) this.#recent?.remember(id, span.spanContext());
     } catch {

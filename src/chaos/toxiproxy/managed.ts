@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MsaVerifyError } from '../../core/errors.js';
+import { freePort } from '../../core/net.js';
 import { probeHttp } from '../../core/probe.js';
 
 /** A Toxiproxy server started by (and owned by) this run. */
@@ -88,17 +88,6 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   child.kill('SIGTERM');
   const timer = sleep(3000).then(() => 'timeout' as const);
   if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') child.kill('SIGKILL');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** True when a Docker engine answers /_ping on its socket; never throws. */
