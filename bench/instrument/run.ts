@@ -2,7 +2,10 @@
 // @opentelemetry/auto-instrumentations-node/register, on the same hello-world
 // express and fastify services, in one run: start-up to first response,
 // throughput at saturation, p99 at a fixed rate. 100% sampling, OTLP
-// http/protobuf batch export to a local receiver. Prints ratios; asserts nothing.
+// http/protobuf batch export to a local receiver. The load runs also measure
+// floor-preload.cjs, the least work any tracer does per request under these
+// conditions, as a reference for what is reachable on the machine at hand.
+// Prints ratios; asserts nothing.
 // Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 8] [--rate 1000]
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -36,8 +39,10 @@ const RATE = Number(values.rate);
 const CONNECTIONS = Number(values.connections);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-type Mode = 'none' | 'stock' | 'msa-verify';
+type Mode = 'none' | 'stock' | 'msa-verify' | 'floor';
 const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'];
+// floor-preload.cjs: the least any tracer must do per request here (see that file); load runs only.
+const LOAD_MODES: readonly Mode[] = [...MODES, 'floor'];
 
 // Local OTLP receiver: accepts and counts, answers an empty success.
 let exported = 0;
@@ -69,6 +74,7 @@ function args(mode: Mode, app: string): string[] {
   const file = path.join(import.meta.dirname, app);
   if (mode === 'stock') return ['--require', '@opentelemetry/auto-instrumentations-node/register', file];
   if (mode === 'msa-verify') return ['--import', 'msa-verify/instrument', file];
+  if (mode === 'floor') return ['--require', path.join(import.meta.dirname, 'floor-preload.cjs'), file];
   return [file];
 }
 
@@ -108,11 +114,12 @@ console.log(
 );
 const rows: string[] = [];
 for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
-  const startup: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
-  const rps: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
-  const p99: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0 };
+  const startup: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
+  const rps: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
+  const p99: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
+  const bytesPerRequest: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
   // Interleave modes so that machine noise hits all three alike.
-  const times: Record<Mode, number[]> = { none: [], stock: [], 'msa-verify': [] };
+  const times: Record<Mode, number[]> = { none: [], stock: [], 'msa-verify': [], floor: [] };
   for (let i = 0; i < STARTUPS; i++) {
     for (const mode of MODES) {
       const s = await start(mode, app);
@@ -121,10 +128,14 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
     }
   }
   for (const mode of MODES) startup[mode] = median(times[mode]);
-  for (const mode of MODES) {
+  for (const mode of LOAD_MODES) {
     const s = await start(mode, app);
     await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
+    const before = exported;
     const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
+    // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
+    await new Promise((r) => setTimeout(r, 1500));
+    bytesPerRequest[mode] = (exported - before) / (sat.requests.average * SECONDS);
     const fixed = await autocannon({ url: s.url, connections: 10, duration: SECONDS, overallRate: RATE });
     rps[mode] = sat.requests.average;
     p99[mode] = fixed.latency.p99;
@@ -133,22 +144,24 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   }
   const added = (m: Mode) => startup[m] - startup.none;
   console.log(`\n${app}`);
-  for (const mode of MODES) {
+  for (const mode of LOAD_MODES) {
+    const up = mode === 'floor' ? '    -' : startup[mode].toFixed(0).padStart(5);
     console.log(
-      `  ${mode.padEnd(11)} start-up ${startup[mode].toFixed(0).padStart(5)} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms`,
+      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request`,
     );
   }
   const lines = [
     `start-up added: stock +${added('stock').toFixed(0)} ms, msa-verify +${added('msa-verify').toFixed(0)} ms, ratio msa-verify/stock ${(added('msa-verify') / added('stock')).toFixed(2)} (goal <= 0.25)`,
     `throughput: msa-verify/none ${(rps['msa-verify'] / rps.none).toFixed(2)} (goal >= 0.85), stock/none ${(rps.stock / rps.none).toFixed(2)}, msa-verify/stock ${(rps['msa-verify'] / rps.stock).toFixed(2)}`,
     `p99 at ${RATE} req/s: none ${p99.none.toFixed(1)} ms, stock ${p99.stock.toFixed(1)} ms, msa-verify ${p99['msa-verify'].toFixed(1)} ms`,
+    `floor (least work any tracer does here): floor/none ${(rps.floor / rps.none).toFixed(2)}, msa-verify/floor ${(rps['msa-verify'] / rps.floor).toFixed(2)}`,
   ];
   for (const l of lines) console.log(`  ${l}`);
   rows.push(
-    `| ${app.replace('-hello.cjs', '')} | ${startup.none.toFixed(0)} / ${startup.stock.toFixed(0)} / ${startup['msa-verify'].toFixed(0)} ms | ${(added('msa-verify') / added('stock')).toFixed(2)} | ${rps.none.toFixed(0)} / ${rps.stock.toFixed(0)} / ${rps['msa-verify'].toFixed(0)} | ${(rps['msa-verify'] / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.stock).toFixed(2)} | ${p99.none.toFixed(1)} / ${p99.stock.toFixed(1)} / ${p99['msa-verify'].toFixed(1)} ms |`,
+    `| ${app.replace('-hello.cjs', '')} | ${startup.none.toFixed(0)} / ${startup.stock.toFixed(0)} / ${startup['msa-verify'].toFixed(0)} ms | ${(added('msa-verify') / added('stock')).toFixed(2)} | ${rps.none.toFixed(0)} / ${rps.stock.toFixed(0)} / ${rps['msa-verify'].toFixed(0)} / ${rps.floor.toFixed(0)} | ${(rps['msa-verify'] / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.stock).toFixed(2)} | ${(rps.floor / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.floor).toFixed(2)} | ${p99.none.toFixed(1)} / ${p99.stock.toFixed(1)} / ${p99['msa-verify'].toFixed(1)} ms |`,
   );
 }
 console.log(`\nexported ${(exported / 1024 / 1024).toFixed(1)} MiB of OTLP to the local receiver`);
-console.log('\nMarkdown rows (none / stock / msa-verify):');
+console.log('\nMarkdown rows (none / stock / msa-verify, req/s also floor):');
 for (const r of rows) console.log(r);
 receiver.close();
