@@ -6,7 +6,7 @@
 // closes. Listeners the app adds to the request or the response run in the
 // span's context through one patched `emit` per prototype (no per-request
 // emitter binding). Outgoing requests stay with @opentelemetry/instrumentation-http.
-import type { Context, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { CHAIN_ROOT } from './chain-context.js';
 
 type Api = typeof import('@opentelemetry/api');
@@ -15,7 +15,8 @@ type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boole
 
 /** What the server instrumentation needs from the preload. */
 export interface HttpServerHooks {
-  readonly tracer: Tracer;
+  /** Starts the SERVER span (server-span.ts); `attributes` is called only when it records. */
+  readonly startSpan: (name: string, parent: Context, attributes: () => Attributes) => Span;
   /** True for requests the preload must not trace (its own metrics endpoint). */
   readonly isOwnRequest: (request: unknown) => boolean;
   /** Header that echoes the correlation ID on every response. */
@@ -53,8 +54,6 @@ interface Pending {
 
 const CONTEXT = Symbol.for('msa-verify.http.context');
 const PENDING = Symbol.for('msa-verify.http.pending');
-
-const SERVER_OPTIONS = { kind: 1 /* SpanKind.SERVER */ } as const;
 
 const KNOWN_METHODS = new Set([
   'GET',
@@ -186,7 +185,6 @@ export class HttpServerInstrumentation {
     const api = this.#api;
     const core = this.#core;
     const hooks = this.#hooks;
-    const direct = hooks.captureHeaders.length < 64;
     return function emit(this: unknown, ...args) {
       if (args[0] !== 'request') return Reflect.apply(original, this, args);
       const request = args[1] as IncomingLike;
@@ -200,15 +198,9 @@ export class HttpServerInstrumentation {
         // A chain context: the five or six values set from here on cost no Map copies.
         const parent = api.propagation.extract(CHAIN_ROOT, request.headers);
         const method = (request.method ?? 'GET').toUpperCase();
-        const span = hooks.tracer.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', SERVER_OPTIONS, parent);
-        if (span.isRecording()) {
-          const attributes = requestAttributes(request, scheme, hooks.captureHeaders);
-          // Our attributes are valid primitives, so they skip the SDK's per-span sanitising copy (two passes
-          // over a fresh object with a cycle-detecting WeakSet each). The provider keeps the SDK's default
-          // limits (128 attributes, no length limit): at most 12 of ours plus the captured headers fit.
-          if (direct) Object.assign((span as unknown as { attributes: object }).attributes, attributes);
-          else span.setAttributes(attributes);
-        }
+        const span = hooks.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', parent, () =>
+          requestAttributes(request, scheme, hooks.captureHeaders),
+        );
         const rpc = { type: core.RPCType.HTTP, span };
         ctx = core.setRPCMetadata(api.trace.setSpan(parent, span), rpc as never);
         pending = { span, method, rpc };

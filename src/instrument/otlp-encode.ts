@@ -8,6 +8,7 @@
 // test/unit/instrument-otlp-encode.test.ts.
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { RawIds } from './server-span.js';
 
 const HEX_VALUE: readonly number[] = (() => {
   const table = new Array<number>(128).fill(0);
@@ -92,6 +93,16 @@ class Writer {
       const lo = HEX_VALUE[hex.charCodeAt(2 * i + 1)] ?? 0;
       buf[this.pos++] = (hi << 4) | lo;
     }
+  }
+
+  /** A bytes field copied from `source[offset, offset + n)` (ids kept as bytes). */
+  bytes(field: number, source: Uint8Array, offset: number, n: number): void {
+    this.tag(field, LEN);
+    this.ensure(n + 1);
+    const buf = this.buf;
+    buf[this.pos++] = n;
+    for (let i = 0; i < n; i++) buf[this.pos + i] = source[offset + i]!;
+    this.pos += n;
   }
 
   /** Bytes encoded once (attribute keys), copied as they are. */
@@ -233,8 +244,12 @@ function attributes(w: Writer, field: number, attrs: Attributes): void {
 function span(w: Writer, s: ReadableSpan): void {
   const start = w.begin(2, 2);
   const ctx = s.spanContext();
-  w.hex(1, ctx.traceId);
-  w.hex(2, ctx.spanId);
+  // Server spans keep their generated ids as bytes (server-span.ts): no hex to parse back.
+  const raw = (s as { rawIds?: RawIds }).rawIds;
+  if (raw?.trace) w.bytes(1, raw.pool, raw.at, 16);
+  else w.hex(1, ctx.traceId);
+  if (raw) w.bytes(2, raw.pool, raw.at + 16, 8);
+  else w.hex(2, ctx.spanId);
   const traceState = ctx.traceState?.serialize();
   if (traceState) w.string(3, traceState);
   const parent = s.parentSpanContext;

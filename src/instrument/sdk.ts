@@ -29,6 +29,7 @@ import { BaggageCorrelation, LastTraceparent } from './propagators.js';
 import { parentPublishesOnRequests, RecentRequests } from './recent-requests.js';
 import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
+import { ServerSpanFactory } from './server-span.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
 import { correlationOf, correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
@@ -107,16 +108,23 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
       }),
     );
   }
-  const provider = new sdk.TracerProvider({
-    resource: resourceFromAttributes({
-      ...settings.resourceAttributes,
-      'service.name': settings.serviceName,
-      'telemetry.sdk.language': 'nodejs',
-      'telemetry.sdk.name': 'opentelemetry',
-      'telemetry.distro.name': 'msa-verify',
-    }),
-    sampler: createSampler(settings.sampler),
-    spanProcessors: processors,
+  const resource = resourceFromAttributes({
+    ...settings.resourceAttributes,
+    'service.name': settings.serviceName,
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.distro.name': 'msa-verify',
+  });
+  const sampler = createSampler(settings.sampler);
+  // No span limits given: the SDK's defaults, which server spans apply as SPAN_LIMITS.
+  const provider = new sdk.TracerProvider({ resource, sampler, spanProcessors: processors });
+  const serverSpans = new ServerSpanFactory({
+    api,
+    core,
+    sampler,
+    processors,
+    resource,
+    scope: { name: 'msa-verify-http-server', version: undefined, schemaUrl: undefined },
   });
   api.trace.setGlobalTracerProvider(provider);
 
@@ -210,7 +218,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
           api,
           core,
           {
-            tracer: provider.getTracer('msa-verify-http-server'),
+            startSpan: (name, parent, attributes) => serverSpans.start(name, parent, attributes),
             // Only when the metrics endpoint runs: reading localPort costs a getsockname per connection.
             isOwnRequest: (request) =>
               metricsPort >= 0 && (request as { socket?: { localPort?: number } }).socket?.localPort === metricsPort,
