@@ -165,7 +165,8 @@ export class HttpServerInstrumentation {
     const api = this.#api;
     return function emit(this: unknown, ...args) {
       const ctx = (this as { [CONTEXT]?: Context })[CONTEXT];
-      if (ctx === undefined) return Reflect.apply(original, this, args);
+      // Emitted from inside the request (res.end() in the handler emits 'finish'): nothing to enter.
+      if (ctx === undefined || api.context.active() === ctx) return Reflect.apply(original, this, args);
       return api.context.with(ctx, original, this, ...(args as [string]));
     };
   }

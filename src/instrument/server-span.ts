@@ -53,13 +53,12 @@ function takeIds(): number {
   const at = poolAt;
   poolAt += 24;
   // An all-zero id is invalid: about 2^-64 per span, and cheap to rule out.
-  if ((pool.readUInt32LE(at + 16) | pool.readUInt32LE(at + 20)) === 0) pool[at + 23] = 1;
-  if (
-    (pool.readUInt32LE(at) | pool.readUInt32LE(at + 4) | pool.readUInt32LE(at + 8) | pool.readUInt32LE(at + 12)) ===
-    0
-  ) {
-    pool[at + 15] = 1;
-  }
+  let span = 0;
+  for (let i = at + 16; i < at + 24; i++) span |= pool[i]!;
+  if (span === 0) pool[at + 23] = 1;
+  let trace = 0;
+  for (let i = at; i < at + 16; i++) trace |= pool[i]!;
+  if (trace === 0) pool[at + 15] = 1;
   return at;
 }
 
