@@ -8,6 +8,7 @@
 // Prints ratios; asserts nothing.
 // Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 8] [--rate 1000]
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -106,6 +107,16 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU seconds (user + system) the process has used, from /proc; undefined where there is no /proc. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
@@ -118,6 +129,7 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   const rps: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
   const p99: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
   const bytesPerRequest: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
+  const cpuPerRequest: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
   // Interleave modes so that machine noise hits all three alike.
   const times: Record<Mode, number[]> = { none: [], stock: [], 'msa-verify': [], floor: [] };
   for (let i = 0; i < STARTUPS; i++) {
@@ -132,7 +144,11 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
     const s = await start(mode, app);
     await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
     const before = exported;
+    const cpu0 = cpuSeconds(s.child.pid);
     const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
+    const cpu1 = cpuSeconds(s.child.pid);
+    cpuPerRequest[mode] =
+      cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1e6) / (sat.requests.average * SECONDS);
     // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
     await new Promise((r) => setTimeout(r, 1500));
     bytesPerRequest[mode] = (exported - before) / (sat.requests.average * SECONDS);
@@ -147,7 +163,7 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   for (const mode of LOAD_MODES) {
     const up = mode === 'floor' ? '    -' : startup[mode].toFixed(0).padStart(5);
     console.log(
-      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request`,
+      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request`,
     );
   }
   const lines = [

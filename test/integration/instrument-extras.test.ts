@@ -50,6 +50,8 @@ describe('preload extras (fastify, winston, metrics, redaction, signals)', () =>
     expect(res.status).toBe(200);
     expect(res.headers.get('x-correlation-id')).toBe('ext-1');
     expect((await fetch(`${app.url}/fail`)).status).toBe(503);
+    expect((await fetch(`${app.url}/api/items/7`)).status).toBe(200);
+    expect((await fetch(`${app.url}/nowhere`)).status).toBe(404);
 
     // Spans end on the response's close event, which can trail the client's read by a moment.
     let metrics = '';
@@ -82,6 +84,13 @@ describe('preload extras (fastify, winston, metrics, redaction, signals)', () =>
     const spans = readSpans(file);
     const server = spans.find((s) => s.kind === 'SERVER' && s.attributes['http.route'] === '/users/:id')!;
     expect(server.name).toBe('GET /users/:id');
+    // A route of a plugin registered with a prefix carries the full path; an unknown path has no route.
+    expect(spans.filter((s) => s.kind === 'SERVER').map((s) => s.name)).toEqual(
+      expect.arrayContaining(['GET /api/items/:id', 'GET']),
+    );
+    const missing = spans.find((s) => s.kind === 'SERVER' && s.attributes['url.path'] === '/nowhere')!;
+    expect(missing.name).toBe('GET');
+    expect(missing.attributes['http.route']).toBeUndefined();
     const client = spans.find((s) => s.kind === 'CLIENT')!;
     expect(client.attributes['url.full']).toContain('api_key=REDACTED');
     expect(client.attributes['url.full']).toContain('page=2');
