@@ -1,14 +1,34 @@
-// Builds the span exporters named by the settings. OTLP exporters are required
-// lazily: an app that only writes a traces file never loads them.
-import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+// Builds the span exporters named by the settings, each behind its span
+// processor: OTLP/protobuf behind our encoding batch processor
+// (otlp-processor.ts), the others behind the SDK's BatchSpanProcessor. OTLP
+// packages are required lazily: an app that only writes a traces file never
+// loads them.
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { JsonLinesFileExporter } from './file-exporter.js';
-import { encodeTraceRequest } from './otlp-encode.js';
+import { type EncodedBatch, EncodingBatchProcessor, type SendBatch } from './otlp-processor.js';
 import type { InstrumentSettings } from './settings.js';
 
-/** One exporter with a label for warnings. */
+/** Batch limits of the span processors (OTEL_BSP_*). */
+export type BatchSettings = InstrumentSettings['batch'];
+
+/** One exporter with a label for warnings, and the span processor that feeds it. */
 export interface NamedExporter {
   readonly name: string;
-  readonly exporter: SpanExporter;
+  readonly processor: (batch: BatchSettings) => SpanProcessor;
+}
+
+/** What the OTLP/protobuf processor needs from the SDK around it. */
+export interface ProtobufHooks {
+  /** Runs the export's own HTTP request outside the app's trace. */
+  readonly untraced: <T>(fn: () => T) => T;
+  /** The SDK's global error handler, for failed exports. */
+  readonly exportError: (error: unknown) => void;
 }
 
 /** Creates exporters; a missing or broken exporter package is reported through `warn` and skipped. */
@@ -16,29 +36,43 @@ export function createExporters(
   settings: InstrumentSettings,
   require: NodeJS.Require,
   warn: (message: string) => void,
+  hooks: ProtobufHooks = { untraced: (fn) => fn(), exportError: (e) => warn(`export error: ${(e as Error)?.message}`) },
 ): NamedExporter[] {
   const out: NamedExporter[] = [];
+  const batched = (exporter: SpanExporter) => (batch: BatchSettings) =>
+    new BatchSpanProcessor({ exporter, ...limits(batch) });
   for (const name of settings.exporters) {
     try {
       if (name === 'file' && settings.tracesFile) {
-        out.push({ name: `file ${settings.tracesFile}`, exporter: new JsonLinesFileExporter(settings.tracesFile) });
+        const exporter = new JsonLinesFileExporter(settings.tracesFile);
+        out.push({ name: `file ${settings.tracesFile}`, processor: batched(exporter) });
       } else if (name === 'console') {
-        out.push({ name: 'console', exporter: new ConsoleSpanExporter() });
+        out.push({ name: 'console', processor: batched(new ConsoleSpanExporter()) });
       } else if (name === 'otlp' && settings.otlpTracesUrl) {
         const json = settings.otlpProtocol === 'http/json';
         // Resolved now (a missing package is reported at start), loaded at the first export:
-        // the exporter and its encoder stay off the start-up path.
+        // the exporter and its transport stay off the start-up path.
         require.resolve(json ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/otlp-exporter-base');
         const url = settings.otlpTracesUrl;
-        out.push({
-          name: `otlp ${settings.otlpProtocol} ${url}`,
-          exporter: new LazyExporter(() => {
-            if (!json) return protobufExporter(require, url);
+        const label = `otlp ${settings.otlpProtocol} ${url}`;
+        if (json) {
+          const exporter = new LazyExporter(() => {
             const { OTLPTraceExporter } =
               require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
             return new OTLPTraceExporter({ url });
-          }),
-        });
+          });
+          out.push({ name: label, processor: batched(exporter) });
+        } else {
+          let send: SendBatch | undefined;
+          const lazySend: SendBatch = (b) => {
+            send ??= protobufTransport(require, url);
+            return send(b);
+          };
+          out.push({
+            name: label,
+            processor: (batch) => new EncodingBatchProcessor(lazySend, { ...limits(batch), ...hooks, warn }),
+          });
+        }
       }
     } catch (error) {
       warn(`exporter ${name} unavailable (${(error as Error).message}); spans for it are dropped`);
@@ -47,12 +81,20 @@ export function createExporters(
   return out;
 }
 
+function limits(batch: BatchSettings) {
+  return {
+    maxQueueSize: batch.maxQueueSize,
+    maxExportBatchSize: Math.min(batch.maxExportBatchSize, batch.maxQueueSize),
+    scheduledDelayMillis: batch.scheduledDelayMillis,
+    exportTimeoutMillis: batch.exportTimeoutMillis,
+  };
+}
+
 /**
- * OTLP http/protobuf with OpenTelemetry's transport (OTEL_EXPORTER_OTLP_* headers,
- * timeout, compression, retries) and our encoder (otlp-encode.ts) in place of its serializer.
+ * OpenTelemetry's OTLP HTTP transport (OTEL_EXPORTER_OTLP_* headers, timeout,
+ * compression, retries) for requests our encoder already wrote (otlp-encode.ts).
  */
-function protobufExporter(require: NodeJS.Require, url: string): SpanExporter {
-  const base = require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
+function protobufTransport(require: NodeJS.Require, url: string): SendBatch {
   const http =
     require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
   const { ProtobufTraceSerializer, TraceExporterMetricsHelper } =
@@ -61,18 +103,23 @@ function protobufExporter(require: NodeJS.Require, url: string): SpanExporter {
     'Content-Type': 'application/x-protobuf',
   });
   const serializer = {
-    serializeRequest: (spans: ReadableSpan[]) => encodeTraceRequest(spans),
+    serializeRequest: (batch: EncodedBatch) => batch.body,
     deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
   };
-  return new base.OTLPExporterBase(
-    http.createOtlpHttpExportDelegate(
-      options,
-      serializer,
-      'otlp_http_span_exporter',
-      TraceExporterMetricsHelper,
-      undefined,
-    ),
+  const delegate = http.createOtlpHttpExportDelegate(
+    options,
+    serializer,
+    'otlp_http_span_exporter',
+    { ...TraceExporterMetricsHelper, countItems: (batch: EncodedBatch) => batch.count } as never,
+    undefined,
   );
+  return (batch) =>
+    new Promise<void>((resolve, reject) => {
+      delegate.export(batch, (result) => {
+        if (result.code === 0) resolve();
+        else reject(result.error ?? new Error('OTLP export failed'));
+      });
+    });
 }
 
 /** Creates the real exporter on the first export; a creation failure fails that export (reported once). */

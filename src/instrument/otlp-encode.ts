@@ -308,44 +308,115 @@ function span(w: Writer, s: ReadableSpan): void {
   w.end(start, 2);
 }
 
-const writer = new Writer();
+/** Resource and scope of a run of spans: the part of the request they are grouped under. */
+interface Group {
+  readonly resource: ReadableSpan['resource'];
+  readonly scope: ReadableSpan['instrumentationScope'];
+  /** Encoded `Span` messages, each with its ScopeSpans field tag. */
+  readonly spans: Uint8Array;
+}
 
-/** Encodes `spans` as one OTLP ExportTraceServiceRequest (grouped by resource, then scope). */
-export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
-  const byResource = new Map<ReadableSpan['resource'], Map<string, ReadableSpan[]>>();
-  for (const s of spans) {
-    let scopes = byResource.get(s.resource);
-    if (!scopes) {
-      scopes = new Map();
-      byResource.set(s.resource, scopes);
-    }
-    const scope = s.instrumentationScope;
-    const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
-    const list = scopes.get(key);
-    if (list) list.push(s);
-    else scopes.set(key, [s]);
-  }
-  const w = writer;
-  w.pos = 0;
-  for (const [resource, scopes] of byResource) {
+/** Writes groups as one ExportTraceServiceRequest: consecutive groups of one resource share a ResourceSpans. */
+function request(w: Writer, groups: readonly Group[]): void {
+  let i = 0;
+  while (i < groups.length) {
+    const resource = groups[i]!.resource;
     const rs = w.begin(1, 5);
     const r = w.begin(1);
     attributes(w, 1, resource.attributes);
     w.end(r);
-    for (const list of scopes.values()) {
+    for (; i < groups.length && groups[i]!.resource === resource; i++) {
+      const { scope, spans } = groups[i]!;
       const ss = w.begin(2, 5);
-      const { name, version, schemaUrl } = list[0]!.instrumentationScope;
       const sc = w.begin(1);
-      w.string(1, name);
-      if (version) w.string(2, version);
+      w.string(1, scope.name);
+      if (scope.version) w.string(2, scope.version);
       w.end(sc);
-      for (const s of list) span(w, s);
-      if (schemaUrl) w.string(3, schemaUrl);
+      w.raw(spans);
+      if (scope.schemaUrl) w.string(3, scope.schemaUrl);
       w.end(ss, 5);
     }
     if (resource.schemaUrl) w.string(3, resource.schemaUrl);
     w.end(rs, 5);
   }
-  // A copy: the writer's buffer is reused by the next export while this one may still be in flight.
-  return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
+}
+
+function scopeKey(scope: ReadableSpan['instrumentationScope']): string {
+  return `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
+}
+
+interface Target {
+  readonly resource: ReadableSpan['resource'];
+  readonly scope: ReadableSpan['instrumentationScope'];
+  readonly w: Writer;
+}
+
+const writer = new Writer();
+
+/**
+ * Spans encoded one at a time, grouped by resource and scope, and taken out as
+ * one request. A span is written when it is added, so nothing keeps it alive
+ * until the batch is sent.
+ */
+export class SpanBatch {
+  readonly #groups = new Map<ReadableSpan['resource'], Map<string, Target>>();
+  /** Targets by scope object: tracers keep theirs, so spans of one tracer find theirs without building a key. */
+  readonly #byScope = new Map<object, Target>();
+  #last: Target | undefined;
+  /** Spans added since the last take. */
+  count = 0;
+
+  add(s: ReadableSpan): void {
+    let target = this.#last;
+    if (target === undefined || target.scope !== s.instrumentationScope || target.resource !== s.resource) {
+      target = this.#byScope.get(s.instrumentationScope);
+      if (target === undefined || target.resource !== s.resource) {
+        target = this.#target(s.resource, s.instrumentationScope);
+        if (this.#byScope.size < 1024) this.#byScope.set(s.instrumentationScope, target);
+      }
+      this.#last = target;
+    }
+    span(target.w, s);
+    this.count++;
+  }
+
+  /** The ExportTraceServiceRequest of every span added since the last take (empty when none). */
+  take(): Uint8Array {
+    const groups: Group[] = [];
+    for (const scopes of this.#groups.values()) {
+      for (const { resource, scope, w } of scopes.values()) {
+        if (w.pos > 0) groups.push({ resource, scope, spans: w.buf.subarray(0, w.pos) });
+      }
+    }
+    writer.pos = 0;
+    request(writer, groups);
+    for (const scopes of this.#groups.values()) for (const target of scopes.values()) target.w.pos = 0;
+    this.count = 0;
+    // A copy: the writers are reused by the next batch while this one may still be in flight.
+    return Uint8Array.prototype.slice.call(writer.buf, 0, writer.pos);
+  }
+
+  #target(resource: ReadableSpan['resource'], scope: ReadableSpan['instrumentationScope']): Target {
+    let scopes = this.#groups.get(resource);
+    if (scopes === undefined) {
+      scopes = new Map();
+      this.#groups.set(resource, scopes);
+    }
+    const key = scopeKey(scope);
+    let target = scopes.get(key);
+    if (target === undefined) {
+      target = { resource, scope, w: new Writer(16 * 1024) };
+      scopes.set(key, target);
+    }
+    // Same scope content from another object (a second tracer of the same name): same group.
+    return target.scope === scope ? target : { resource, scope, w: target.w };
+  }
+}
+
+/** Encodes `spans` as one OTLP ExportTraceServiceRequest (grouped by resource, then scope). */
+export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
+  // A fresh batch: groups come out in the order of these spans, as OpenTelemetry's serializer orders them.
+  const batch = new SpanBatch();
+  for (const s of spans) batch.add(s);
+  return batch.take();
 }

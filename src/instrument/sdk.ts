@@ -97,17 +97,12 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   // Remembers server spans only once amqplib is patched: until then no publish can look them up.
   const recent = new RecentRequests({ active: false });
   const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
-  for (const { exporter } of createExporters(settings, req, warn)) {
-    processors.push(
-      new sdk.BatchSpanProcessor({
-        exporter,
-        maxQueueSize: settings.batch.maxQueueSize,
-        maxExportBatchSize: Math.min(settings.batch.maxExportBatchSize, settings.batch.maxQueueSize),
-        scheduledDelayMillis: settings.batch.scheduledDelayMillis,
-        exportTimeoutMillis: settings.batch.exportTimeoutMillis,
-      }),
-    );
-  }
+  const exportHooks = {
+    untraced: <T>(fn: () => T): T => api.context.with(core.suppressTracing(api.ROOT_CONTEXT), fn),
+    exportError: (error: unknown) => core.globalErrorHandler(error as api.Exception),
+  };
+  for (const { processor } of createExporters(settings, req, warn, exportHooks))
+    processors.push(processor(settings.batch));
   const resource = resourceFromAttributes({
     ...settings.resourceAttributes,
     'service.name': settings.serviceName,
