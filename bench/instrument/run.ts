@@ -6,7 +6,7 @@
 // floor-preload.cjs, the least work any tracer does per request under these
 // conditions, as a reference for what is reachable on the machine at hand.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 8] [--rate 1000]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 6] [--rounds 3] [--rate 1000]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -29,14 +29,16 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 const { values } = parseArgs({
   options: {
     startups: { type: 'string', default: '7' },
-    seconds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '6' },
     rate: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
   },
 });
 const STARTUPS = Number(values.startups);
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
+const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -121,7 +123,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
 console.log(
-  `startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s, fixed rate ${RATE} req/s x ${SECONDS}s`,
+  `startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s (median of ${ROUNDS} rounds), fixed rate ${RATE} req/s x ${SECONDS}s`,
 );
 const rows: string[] = [];
 for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
@@ -140,30 +142,49 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
     }
   }
   for (const mode of MODES) startup[mode] = median(times[mode]);
+  // Load rounds interleave the modes too; the median of each mode counts.
+  const runs: Record<Mode, { rps: number[]; cpu: number[]; bytes: number[] }> = {
+    none: { rps: [], cpu: [], bytes: [] },
+    stock: { rps: [], cpu: [], bytes: [] },
+    'msa-verify': { rps: [], cpu: [], bytes: [] },
+    floor: { rps: [], cpu: [], bytes: [] },
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of LOAD_MODES) {
+      const s = await start(mode, app);
+      await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
+      const before = exported;
+      const cpu0 = cpuSeconds(s.child.pid);
+      const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
+      const cpu1 = cpuSeconds(s.child.pid);
+      const requests = sat.requests.average * SECONDS;
+      runs[mode].rps.push(sat.requests.average);
+      runs[mode].cpu.push(cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1e6) / requests);
+      // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
+      await new Promise((r) => setTimeout(r, 1500));
+      runs[mode].bytes.push((exported - before) / requests);
+      let errors = sat.non2xx + sat.errors;
+      if (round === 0) {
+        const fixed = await autocannon({ url: s.url, connections: 10, duration: SECONDS, overallRate: RATE });
+        p99[mode] = fixed.latency.p99;
+        errors += fixed.non2xx + fixed.errors;
+      }
+      if (errors > 0) console.log(`  ! ${mode}: errors during load`);
+      await stop(s.child);
+    }
+  }
   for (const mode of LOAD_MODES) {
-    const s = await start(mode, app);
-    await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
-    const before = exported;
-    const cpu0 = cpuSeconds(s.child.pid);
-    const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
-    const cpu1 = cpuSeconds(s.child.pid);
-    cpuPerRequest[mode] =
-      cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1e6) / (sat.requests.average * SECONDS);
-    // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
-    await new Promise((r) => setTimeout(r, 1500));
-    bytesPerRequest[mode] = (exported - before) / (sat.requests.average * SECONDS);
-    const fixed = await autocannon({ url: s.url, connections: 10, duration: SECONDS, overallRate: RATE });
-    rps[mode] = sat.requests.average;
-    p99[mode] = fixed.latency.p99;
-    if (sat.non2xx + sat.errors + fixed.non2xx + fixed.errors > 0) console.log(`  ! ${mode}: errors during load`);
-    await stop(s.child);
+    rps[mode] = median(runs[mode].rps);
+    cpuPerRequest[mode] = median(runs[mode].cpu);
+    bytesPerRequest[mode] = median(runs[mode].bytes);
   }
   const added = (m: Mode) => startup[m] - startup.none;
   console.log(`\n${app}`);
   for (const mode of LOAD_MODES) {
     const up = mode === 'floor' ? '    -' : startup[mode].toFixed(0).padStart(5);
+    const each = runs[mode].rps.map((r) => r.toFixed(0)).join(' ');
     console.log(
-      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request`,
+      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request   (req/s by round: ${each})`,
     );
   }
   const lines = [
