@@ -62,22 +62,6 @@ function takeIds(): number {
   return at;
 }
 
-function millis(ms: number): HrTime {
-  const seconds = Math.trunc(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
-}
-
-function plus(time: HrTime, ms: number): HrTime {
-  const more = millis(ms);
-  let seconds = time[0] + more[0];
-  let nanos = time[1] + more[1];
-  if (nanos >= 1e9) {
-    seconds++;
-    nanos -= 1e9;
-  }
-  return [seconds, nanos];
-}
-
 /** What every server span shares: where it is reported and how it is sampled. */
 export interface ServerSpanShared {
   readonly api: Api;
@@ -175,7 +159,7 @@ export class ServerSpan implements Span, ReadableSpan {
     this.resource = shared.resource;
     this.instrumentationScope = shared.scope;
     this.#started = performance.now();
-    this.startTime = millis(performance.timeOrigin + this.#started);
+    this.startTime = shared.core.hrTime(this.#started);
     this.rawIds = ids;
     let count = 0;
     for (const _ in attributes) count++;
@@ -334,15 +318,14 @@ export class ServerSpan implements Span, ReadableSpan {
 
   /** A time given by the app as the SDK reads it; none means now, measured from the span's start. */
   #time(input: TimeInput | undefined): HrTime {
-    if (input === undefined) return plus(this.startTime, performance.now() - this.#started);
     const core = this.#shared.core;
     if (typeof input === 'number') {
       // Small numbers are performance.now() readings, large ones epoch milliseconds.
-      return millis(input <= performance.now() ? performance.timeOrigin + input : input);
+      return input <= performance.now() ? core.hrTime(input) : core.millisToHrTime(input);
     }
-    if (input instanceof Date) return millis(input.getTime());
-    if (core.isTimeInputHrTime(input)) return input as HrTime;
-    return plus(this.startTime, performance.now() - this.#started);
+    if (input instanceof Date) return core.millisToHrTime(input.getTime());
+    if (input !== undefined && core.isTimeInputHrTime(input)) return input as HrTime;
+    return core.addHrTimes(this.startTime, core.millisToHrTime(performance.now() - this.#started));
   }
 
   #afterEnd(): boolean {

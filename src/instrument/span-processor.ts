@@ -16,7 +16,7 @@ import { redactAttributes } from './redact.js';
 /** Receives every ended span (for metrics). */
 export type SpanSink = (span: ReadableSpan) => void;
 
-/** Correlation ID of the span in `ctx`, read from its attributes. */
+/** Correlation ID of `span`, read from its attributes. */
 export function correlationOfSpan(span: ApiSpan | undefined): string | undefined {
   const attributes = (span as unknown as { attributes?: Attributes } | undefined)?.attributes;
   const value = attributes?.[CORRELATION_ATTRIBUTE];
