@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import amqp from 'amqplib';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/net.js';
 import { serviceUrls } from '../support/services.js';
@@ -76,5 +77,35 @@ describe('real components started by scripts/services', () => {
     }, 20_000);
     expect(Number(seen)).toBe(value);
     await fetch(`${urls.PUSHGATEWAY_URL}/metrics/job/${job}`, { method: 'DELETE' });
+  });
+
+  it('Kafka: creates a topic, produces one record with a header and consumes it back', async () => {
+    const kafka = new Kafka({ brokers: [urls.KAFKA_BROKERS], clientId: 'components', logLevel: logLevel.NOTHING });
+    const topic = `components-${randomUUID().slice(0, 8)}`;
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    try {
+      await admin.connect();
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(true);
+      const payload = randomUUID();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ value: payload, headers: { probe: 'yes' } }] });
+      let received: { value: string; probe: string } | undefined;
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          received = { value: String(message.value), probe: String(message.headers?.probe) };
+        },
+      });
+      await waitFor(() => received !== undefined, 15_000);
+      expect(received).toEqual({ value: payload, probe: 'yes' });
+      await admin.deleteTopics({ topics: [topic] });
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.disconnect();
+    }
   });
 });

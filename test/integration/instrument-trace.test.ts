@@ -7,8 +7,14 @@ import { type FixtureProcess, readSpans, startFixture } from '../support/instrum
 import { waitFor } from '../support/net.ts';
 import { serviceUrls } from '../support/services.ts';
 
-// Three real processes with the preload: front (HTTP) -> back (HTTP) -> RabbitMQ -> consumer.
-describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) => {
+// Three real processes with the preload: front (HTTP) -> back (HTTP) -> RabbitMQ or Kafka -> consumer.
+// The consumer logs with pino behind RabbitMQ and with winston behind Kafka.
+describe.each([
+  ['cjs', 'amqp'],
+  ['mjs', 'amqp'],
+  ['cjs', 'kafka'],
+  ['mjs', 'kafka'],
+] as const)('preload across processes (%s, %s)', (ext, transport) => {
   const started: FixtureProcess[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((p) => p.stop()));
@@ -18,7 +24,8 @@ describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) =>
     const dir = mkdtempSync(path.join(tmpdir(), 'msav-instr-'));
     const file = path.join(dir, 'spans.jsonl');
     const queue = `msav-instrument-${ext}-${randomUUID()}`;
-    const common = { RABBITMQ_URL: serviceUrls().RABBITMQ_URL, QUEUE: queue, MSA_VERIFY_TRACES_FILE: file };
+    const { RABBITMQ_URL, KAFKA_BROKERS } = serviceUrls();
+    const common = { RABBITMQ_URL, KAFKA_BROKERS, TRANSPORT: transport, QUEUE: queue, MSA_VERIFY_TRACES_FILE: file };
     const consumer = await startFixture(ext, { ...common, ROLE: 'consumer', OTEL_SERVICE_NAME: 'consumer' });
     started.push(consumer);
     const back = await startFixture(ext, { ...common, ROLE: 'back', OTEL_SERVICE_NAME: 'back' });
@@ -26,14 +33,19 @@ describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) =>
     const front = await startFixture(ext, { ...common, ROLE: 'front', OTEL_SERVICE_NAME: 'front', BACK_URL: back.url });
     started.push(front);
 
-    const cid = `it-${ext}-${Date.now()}`;
+    const cid = `it-${ext}-${transport}-${Date.now()}`;
     const res = await fetch(`${front.url}/order`, { headers: { 'x-correlation-id': cid } });
     expect(res.status).toBe(202);
     expect(res.headers.get('x-correlation-id')).toBe(cid);
     expect(await res.json()).toMatchObject({ published: true, cid });
 
     await waitFor(() => readSpans(file).some((s) => s.kind === 'CONSUMER' && s.attributes['correlation.id'] === cid));
-    await waitFor(() => consumer.stdout().includes('"msg":"consumed"'));
+    const consumedLine = () =>
+      consumer
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"consumed"'));
+    await waitFor(() => consumedLine() !== undefined);
     const spans = readSpans(file).filter((s) => s.attributes['correlation.id'] === cid);
     const traceIds = new Set(spans.map((s) => s.traceId));
     expect(traceIds.size).toBe(1);
@@ -54,16 +66,15 @@ describe.each(['cjs', 'mjs'] as const)('preload across processes (%s)', (ext) =>
     expect(client.parentSpanId).toBe(frontServer.spanId);
     expect(spans.filter((s) => 'express.type' in s.attributes)).toEqual([]);
     expect(producer.resource['service.name']).toBe('back');
+    expect(producer.attributes['messaging.system']).toBe(transport === 'kafka' ? 'kafka' : 'rabbitmq');
+    expect(consumerSpan.resource['service.name']).toBe('consumer');
     expect(consumerSpan.parentSpanId).toBe(producer.spanId);
     for (const s of spans) {
       if (s.parentSpanId) expect(byId.has(s.parentSpanId), `parent of ${s.name}`).toBe(true);
     }
 
-    const logLine = consumer
-      .stdout()
-      .split('\n')
-      .find((l) => l.includes('"msg":"consumed"'))!;
-    const log = JSON.parse(logLine) as Record<string, unknown>;
+    const log = JSON.parse(consumedLine()!) as Record<string, unknown>;
+    expect(log[transport === 'kafka' ? 'message' : 'msg']).toBe('consumed');
     expect(log).toMatchObject({
       correlation_id: cid,
       cid,

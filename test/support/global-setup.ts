@@ -14,7 +14,7 @@ function services(action: 'up' | 'down' | 'status'): boolean {
 }
 
 /**
- * Starts Toxiproxy, RabbitMQ, Prometheus and Pushgateway for the run unless
+ * Starts Toxiproxy, RabbitMQ, Kafka, Prometheus and Pushgateway for the run unless
  * they are already up (then it leaves them as it found them).
  * MSAV_NO_SERVICES=1 skips this for unit-only runs.
  */

@@ -11,6 +11,8 @@ export interface ServiceUrls {
   PROMETHEUS_URL: string;
   PUSHGATEWAY_URL: string;
   PROMETHEUS_TARGETS_DIR: string;
+  /** `host:port` of the Kafka broker. */
+  KAFKA_BROKERS: string;
 }
 
 /** Reads `.tools/run/services.env`. */
