@@ -4,7 +4,9 @@
 // throughput at saturation, p99 at a fixed rate. 100% sampling, OTLP
 // http/protobuf batch export to a local receiver. The load runs also measure
 // floor-preload.cjs, the least work any tracer does per request under these
-// conditions, as a reference for what is reachable on the machine at hand.
+// conditions, as a reference for what is reachable on the machine at hand, and
+// msa-verify with MSA_VERIFY_EXPORT_THREAD=main (export on the app's thread)
+// next to its default export worker.
 // Prints ratios; asserts nothing.
 // Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 6] [--rounds 3] [--rate 1000]
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -42,10 +44,18 @@ const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-type Mode = 'none' | 'stock' | 'msa-verify' | 'floor';
+type Mode = 'none' | 'stock' | 'msa-verify' | 'msa-main' | 'floor';
 const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'];
-// floor-preload.cjs: the least any tracer must do per request here (see that file); load runs only.
-const LOAD_MODES: readonly Mode[] = [...MODES, 'floor'];
+// Load runs only: floor-preload.cjs, the least any tracer must do per request here (see that file),
+// and msa-main, msa-verify sending from the app's thread.
+const LOAD_MODES: readonly Mode[] = [...MODES, 'msa-main', 'floor'];
+const byMode = <T>(make: () => T): Record<Mode, T> => ({
+  none: make(),
+  stock: make(),
+  'msa-verify': make(),
+  'msa-main': make(),
+  floor: make(),
+});
 
 // Local OTLP receiver: accepts and counts, answers an empty success.
 let exported = 0;
@@ -62,6 +72,7 @@ function env(mode: Mode, port: number): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_OPTIONS: '' };
   if (mode === 'none') return base;
   return {
+    ...(mode === 'msa-main' ? { MSA_VERIFY_EXPORT_THREAD: 'main' } : {}),
     ...base,
     OTEL_SERVICE_NAME: `bench-${mode}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
@@ -76,7 +87,7 @@ function env(mode: Mode, port: number): NodeJS.ProcessEnv {
 function args(mode: Mode, app: string): string[] {
   const file = path.join(import.meta.dirname, app);
   if (mode === 'stock') return ['--require', '@opentelemetry/auto-instrumentations-node/register', file];
-  if (mode === 'msa-verify') return ['--import', 'msa-verify/instrument', file];
+  if (mode === 'msa-verify' || mode === 'msa-main') return ['--import', 'msa-verify/instrument', file];
   if (mode === 'floor') return ['--require', path.join(import.meta.dirname, 'floor-preload.cjs'), file];
   return [file];
 }
@@ -110,9 +121,11 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** CPU seconds (user + system) the process has used, from /proc; undefined where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]!
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
   } catch {
     return undefined;
@@ -127,13 +140,14 @@ console.log(
 );
 const rows: string[] = [];
 for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
-  const startup: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
-  const rps: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
-  const p99: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
-  const bytesPerRequest: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
-  const cpuPerRequest: Record<Mode, number> = { none: 0, stock: 0, 'msa-verify': 0, floor: 0 };
+  const startup = byMode(() => 0);
+  const rps = byMode(() => 0);
+  const p99 = byMode(() => 0);
+  const bytesPerRequest = byMode(() => 0);
+  const cpuPerRequest = byMode(() => 0);
+  const mainCpuPerRequest = byMode(() => 0);
   // Interleave modes so that machine noise hits all three alike.
-  const times: Record<Mode, number[]> = { none: [], stock: [], 'msa-verify': [], floor: [] };
+  const times = byMode((): number[] => []);
   for (let i = 0; i < STARTUPS; i++) {
     for (const mode of MODES) {
       const s = await start(mode, app);
@@ -143,23 +157,28 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   }
   for (const mode of MODES) startup[mode] = median(times[mode]);
   // Load rounds interleave the modes too; the median of each mode counts.
-  const runs: Record<Mode, { rps: number[]; cpu: number[]; bytes: number[] }> = {
-    none: { rps: [], cpu: [], bytes: [] },
-    stock: { rps: [], cpu: [], bytes: [] },
-    'msa-verify': { rps: [], cpu: [], bytes: [] },
-    floor: { rps: [], cpu: [], bytes: [] },
-  };
+  const runs = byMode(() => ({
+    rps: [] as number[],
+    cpu: [] as number[],
+    main: [] as number[],
+    bytes: [] as number[],
+  }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of LOAD_MODES) {
       const s = await start(mode, app);
       await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
       const before = exported;
       const cpu0 = cpuSeconds(s.child.pid);
+      const main0 = cpuSeconds(s.child.pid, true);
       const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
       const cpu1 = cpuSeconds(s.child.pid);
+      const main1 = cpuSeconds(s.child.pid, true);
       const requests = sat.requests.average * SECONDS;
       runs[mode].rps.push(sat.requests.average);
       runs[mode].cpu.push(cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1e6) / requests);
+      runs[mode].main.push(
+        main0 === undefined || main1 === undefined ? Number.NaN : ((main1 - main0) * 1e6) / requests,
+      );
       // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
       await new Promise((r) => setTimeout(r, 1500));
       runs[mode].bytes.push((exported - before) / requests);
@@ -176,15 +195,16 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
   for (const mode of LOAD_MODES) {
     rps[mode] = median(runs[mode].rps);
     cpuPerRequest[mode] = median(runs[mode].cpu);
+    mainCpuPerRequest[mode] = median(runs[mode].main);
     bytesPerRequest[mode] = median(runs[mode].bytes);
   }
   const added = (m: Mode) => startup[m] - startup.none;
   console.log(`\n${app}`);
   for (const mode of LOAD_MODES) {
-    const up = mode === 'floor' ? '    -' : startup[mode].toFixed(0).padStart(5);
+    const up = MODES.includes(mode) ? startup[mode].toFixed(0).padStart(5) : '    -';
     const each = runs[mode].rps.map((r) => r.toFixed(0)).join(' ');
     console.log(
-      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request   (req/s by round: ${each})`,
+      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request (main thread ${mainCpuPerRequest[mode].toFixed(1).padStart(5)})   (req/s by round: ${each})`,
     );
   }
   const lines = [
@@ -192,6 +212,7 @@ for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
     `throughput: msa-verify/none ${(rps['msa-verify'] / rps.none).toFixed(2)} (goal >= 0.85), stock/none ${(rps.stock / rps.none).toFixed(2)}, msa-verify/stock ${(rps['msa-verify'] / rps.stock).toFixed(2)}`,
     `p99 at ${RATE} req/s: none ${p99.none.toFixed(1)} ms, stock ${p99.stock.toFixed(1)} ms, msa-verify ${p99['msa-verify'].toFixed(1)} ms`,
     `floor (least work any tracer does here): floor/none ${(rps.floor / rps.none).toFixed(2)}, msa-verify/floor ${(rps['msa-verify'] / rps.floor).toFixed(2)}`,
+    `export worker: msa-verify/msa-main ${(rps['msa-verify'] / rps['msa-main']).toFixed(2)} req/s, service CPU ${cpuPerRequest['msa-verify'].toFixed(1)} against ${cpuPerRequest['msa-main'].toFixed(1)} us/request, of it on the main thread ${mainCpuPerRequest['msa-verify'].toFixed(1)} against ${mainCpuPerRequest['msa-main'].toFixed(1)}`,
   ];
   for (const l of lines) console.log(`  ${l}`);
   rows.push(

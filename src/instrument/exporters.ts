@@ -1,8 +1,9 @@
 // Builds the span exporters named by the settings, each behind its span
 // processor: OTLP/protobuf behind our encoding batch processor
-// (otlp-processor.ts), the others behind the SDK's BatchSpanProcessor. OTLP
-// packages are required lazily: an app that only writes a traces file never
-// loads them.
+// (otlp-processor.ts), sent from a worker thread (worker-send.ts) unless
+// MSA_VERIFY_EXPORT_THREAD=main; the others behind the SDK's
+// BatchSpanProcessor. OTLP packages are required lazily: an app that only
+// writes a traces file never loads them.
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -11,8 +12,10 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { JsonLinesFileExporter } from './file-exporter.js';
-import { type EncodedBatch, EncodingBatchProcessor, type SendBatch } from './otlp-processor.js';
+import { EncodingBatchProcessor } from './otlp-processor.js';
+import { protobufTransport, type SendBatch } from './otlp-transport.js';
 import type { InstrumentSettings } from './settings.js';
+import { WorkerSend } from './worker-send.js';
 
 /** Batch limits of the span processors (OTEL_BSP_*). */
 export type BatchSettings = InstrumentSettings['batch'];
@@ -62,6 +65,23 @@ export function createExporters(
             return new OTLPTraceExporter({ url });
           });
           out.push({ name: label, processor: batched(exporter) });
+        } else if (settings.exportThread === 'worker') {
+          const sender = new WorkerSend({
+            url,
+            workerFile: new URL('./export-worker.js', import.meta.url),
+            fallback: () => protobufTransport(require, url),
+            warn,
+          });
+          out.push({
+            name: label,
+            processor: (batch) =>
+              new EncodingBatchProcessor(sender.send, {
+                ...limits(batch),
+                ...hooks,
+                warn,
+                close: () => sender.close(),
+              }),
+          });
         } else {
           let send: SendBatch | undefined;
           const lazySend: SendBatch = (b) => {
@@ -88,38 +108,6 @@ function limits(batch: BatchSettings) {
     scheduledDelayMillis: batch.scheduledDelayMillis,
     exportTimeoutMillis: batch.exportTimeoutMillis,
   };
-}
-
-/**
- * OpenTelemetry's OTLP HTTP transport (OTEL_EXPORTER_OTLP_* headers, timeout,
- * compression, retries) for requests our encoder already wrote (otlp-encode.ts).
- */
-function protobufTransport(require: NodeJS.Require, url: string): SendBatch {
-  const http =
-    require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
-  const { ProtobufTraceSerializer, TraceExporterMetricsHelper } =
-    require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-  const options = http.convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', {
-    'Content-Type': 'application/x-protobuf',
-  });
-  const serializer = {
-    serializeRequest: (batch: EncodedBatch) => batch.body,
-    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
-  };
-  const delegate = http.createOtlpHttpExportDelegate(
-    options,
-    serializer,
-    'otlp_http_span_exporter',
-    { ...TraceExporterMetricsHelper, countItems: (batch: EncodedBatch) => batch.count } as never,
-    undefined,
-  );
-  return (batch) =>
-    new Promise<void>((resolve, reject) => {
-      delegate.export(batch, (result) => {
-        if (result.code === 0) resolve();
-        else reject(result.error ?? new Error('OTLP export failed'));
-      });
-    });
 }
 
 /** Creates the real exporter on the first export; a creation failure fails that export (reported once). */

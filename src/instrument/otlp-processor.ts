@@ -10,15 +10,9 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { SpanBatch } from './otlp-encode.js';
+import type { EncodedBatch, SendBatch } from './otlp-transport.js';
 
-/** One encoded ExportTraceServiceRequest and the number of spans in it. */
-export interface EncodedBatch {
-  readonly body: Uint8Array;
-  readonly count: number;
-}
-
-/** Sends one request; resolves when the collector accepted it, rejects otherwise. */
-export type SendBatch = (batch: EncodedBatch) => Promise<void>;
+export type { EncodedBatch, SendBatch } from './otlp-transport.js';
 
 export interface EncodingBatchOptions {
   readonly maxQueueSize: number;
@@ -31,6 +25,8 @@ export interface EncodingBatchOptions {
   readonly warn: (message: string) => void;
   /** Reports a failed export (the SDK's global error handler). */
   readonly exportError: (error: unknown) => void;
+  /** Releases the transport at shutdown, after the last export (for example the export worker). */
+  readonly close?: () => Promise<void>;
 }
 
 const SAMPLED = 1;
@@ -93,6 +89,7 @@ export class EncodingBatchProcessor implements SpanProcessor {
     if (this.#closed) return;
     await this.forceFlush();
     this.#closed = true;
+    await this.#options.close?.();
   }
 
   /** Moves the spans added so far into one request that waits to be sent. */

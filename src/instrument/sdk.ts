@@ -8,6 +8,7 @@
 // Every step is guarded: a failure becomes one warning and the app runs on.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { Span } from '@opentelemetry/api';
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -47,6 +48,11 @@ export interface PreloadState {
 export function startPreload(env: NodeJS.ProcessEnv = process.env): PreloadState | null {
   const g = globalThis as { [STARTED]?: PreloadState | null };
   if (g[STARTED] !== undefined) return g[STARTED];
+  // Our own export worker (worker-send.ts) is never traced, should a Node run preloads in workers.
+  if (!isMainThread && (workerData as { msaVerifyExportWorker?: unknown } | null)?.msaVerifyExportWorker === true) {
+    g[STARTED] = null;
+    return null;
+  }
   try {
     g[STARTED] = start(env);
   } catch (error) {

@@ -60,6 +60,11 @@ export interface InstrumentSettings {
    * handler; `all` also per middleware and router.
    */
   readonly expressSpans: 'route' | 'handlers' | 'all';
+  /**
+   * `MSA_VERIFY_EXPORT_THREAD`: `worker` (default) sends OTLP/protobuf batches from
+   * a worker thread; `main` sends them from the app's own thread.
+   */
+  readonly exportThread: 'worker' | 'main';
 }
 
 /** Reads settings; `warn` receives one message per ignored value. */
@@ -107,6 +112,7 @@ export function readSettings(env: NodeJS.ProcessEnv, warn: (message: string) => 
     reportFile: nonEmpty(env.MSA_VERIFY_INSTRUMENT_REPORT),
     esmHooks: parseEsmHooks(env.MSA_VERIFY_ESM_HOOKS, warn),
     expressSpans: parseExpressSpans(env.MSA_VERIFY_EXPRESS_SPANS, warn),
+    exportThread: parseExportThread(env.MSA_VERIFY_EXPORT_THREAD, warn),
   };
 }
 
@@ -211,6 +217,13 @@ function parseExpressSpans(value: string | undefined, warn: (m: string) => void)
   if (v === 'route' || v === 'handlers' || v === 'all') return v;
   warn(`MSA_VERIFY_EXPRESS_SPANS: "${v}" is not route, handlers or all; using route`);
   return 'route';
+}
+
+function parseExportThread(value: string | undefined, warn: (m: string) => void): 'worker' | 'main' {
+  const v = nonEmpty(value)?.toLowerCase() ?? 'worker';
+  if (v === 'worker' || v === 'main') return v;
+  warn(`MSA_VERIFY_EXPORT_THREAD: "${v}" is not worker or main; using worker`);
+  return 'worker';
 }
 
 function parsePort(value: string | undefined, warn: (m: string) => void): number | undefined {

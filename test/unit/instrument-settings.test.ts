@@ -77,6 +77,14 @@ describe('instrument settings', () => {
     expect(bad.warnings).toEqual([expect.stringContaining('MSA_VERIFY_EXPRESS_SPANS: "every"')]);
   });
 
+  it('MSA_VERIFY_EXPORT_THREAD: worker by default, main accepted, anything else warns', () => {
+    expect(read({}).settings.exportThread).toBe('worker');
+    expect(read({ MSA_VERIFY_EXPORT_THREAD: 'Main' }).settings.exportThread).toBe('main');
+    const bad = read({ MSA_VERIFY_EXPORT_THREAD: 'thread' });
+    expect(bad.settings.exportThread).toBe('worker');
+    expect(bad.warnings).toEqual([expect.stringContaining('MSA_VERIFY_EXPORT_THREAD: "thread"')]);
+  });
+
   it('MSA_VERIFY_CORRELATION_HEADER replaces the primary header', () => {
     expect(read({ MSA_VERIFY_CORRELATION_HEADER: 'X-Trace-Ref' }).settings.correlationHeaders).toEqual([
       'x-trace-ref',

@@ -1,0 +1,121 @@
+// Sends encoded OTLP/protobuf batches from a worker thread (export-worker.ts),
+// so the app's event loop spends on an export only the copy of one buffer.
+// The worker starts at the first export and does not keep the process alive
+// except while a batch is in flight, as an HTTP request of its own would. If
+// the worker cannot start or stops, the batches in flight and all later ones go
+// through `fallback` on the app's thread, with one warning.
+import { Worker } from 'node:worker_threads';
+import type { ExportDone, ExportJob, ExportWorkerData } from './export-worker.js';
+import type { EncodedBatch, SendBatch } from './otlp-transport.js';
+
+export interface WorkerSendOptions {
+  /** The collector's traces URL. */
+  readonly url: string;
+  /** The worker's entry (the compiled export-worker.js). */
+  readonly workerFile: URL;
+  /** The transport on the app's thread, created when first needed. */
+  readonly fallback: () => SendBatch;
+  readonly warn: (message: string) => void;
+}
+
+interface InFlight {
+  readonly batch: EncodedBatch;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A {@link SendBatch} backed by one export worker, with `close` to stop it. */
+export class WorkerSend {
+  readonly #options: WorkerSendOptions;
+  readonly #inFlight = new Map<number, InFlight>();
+  #worker: Worker | undefined;
+  #fallback: SendBatch | undefined;
+  #next = 0;
+
+  constructor(options: WorkerSendOptions) {
+    this.#options = options;
+  }
+
+  /** True once batches go through the fallback. */
+  get onMainThread(): boolean {
+    return this.#fallback !== undefined;
+  }
+
+  readonly send: SendBatch = (batch) => {
+    if (this.#fallback !== undefined) return this.#fallback(batch);
+    let worker: Worker;
+    try {
+      worker = this.#worker ?? this.#start();
+    } catch (error) {
+      return this.#useFallback(error).then(() => this.send(batch));
+    }
+    const id = ++this.#next;
+    return new Promise<void>((resolve, reject) => {
+      this.#inFlight.set(id, { batch, resolve, reject });
+      if (this.#inFlight.size === 1) worker.ref();
+      // Copied, not transferred: if the worker dies the batch can still be sent from here.
+      worker.postMessage({ id, body: batch.body, count: batch.count } satisfies ExportJob);
+    });
+  };
+
+  /** Stops the worker; batches still in flight fail. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker === undefined) return;
+    worker.removeAllListeners();
+    for (const [id, job] of this.#inFlight) {
+      this.#inFlight.delete(id);
+      job.reject(new Error('export worker closed'));
+    }
+    await worker.terminate();
+  }
+
+  #start(): Worker {
+    const data: ExportWorkerData = { msaVerifyExportWorker: true, url: this.#options.url };
+    const worker = new Worker(this.#options.workerFile, {
+      workerData: data,
+      // The app's own flags (a preload, a loader) are not for this thread.
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref();
+    worker.on('message', (done: ExportDone) => {
+      const job = this.#inFlight.get(done.id);
+      if (job === undefined) return;
+      this.#inFlight.delete(done.id);
+      if (this.#inFlight.size === 0) worker.unref();
+      if (done.error === undefined) job.resolve();
+      else job.reject(new Error(done.error));
+    });
+    const stopped = (reason: unknown) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      void this.#useFallback(reason);
+    };
+    worker.on('error', stopped);
+    worker.on('exit', (code) => stopped(new Error(`exit code ${code}`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  /** Moves to the app's thread and resends what was in flight there. */
+  async #useFallback(reason: unknown): Promise<void> {
+    if (this.#fallback === undefined) {
+      this.#options.warn(
+        `export worker unavailable (${(reason as Error)?.message ?? reason}); spans are sent from the main thread`,
+      );
+      try {
+        this.#fallback = this.#options.fallback();
+      } catch (error) {
+        this.#fallback = () => Promise.reject(error);
+      }
+    }
+    const send = this.#fallback;
+    for (const [id, job] of this.#inFlight) {
+      this.#inFlight.delete(id);
+      send(job.batch).then(job.resolve, job.reject);
+    }
+  }
+}
