@@ -210,6 +210,23 @@ phases:
     expect(await ours()).toEqual([]);
   });
 
+  it('a caller that bypasses the proxy fails the run: the fault reached no one (exit 1)', async () => {
+    // The load goes straight to the upstream: the latency expectation holds without the fault.
+    const r = await runCli([
+      'chaos',
+      'run',
+      await scenario({ target: `http://${upstream}` }),
+      '--config',
+      await config(),
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/ok {3}latency p50 <= 1s/);
+    expect(r.stdout).toMatch(
+      /FAIL traffic through proxy web: observed 0 connections, bound >= 1 connection in the run\. no connection went through proxy "web"/,
+    );
+    expect(await ours()).toEqual([]);
+  });
+
   it('a failed expectation exits 1 with observed vs bound, and still rolls back', async () => {
     const r = await runCli([
       'chaos',

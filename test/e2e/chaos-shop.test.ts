@@ -211,6 +211,10 @@ describe('chaos scenarios against the example shop', () => {
       expect(verdicts(result).find((v) => v.type === 'accepted-visible')?.message).toMatch(
         /all \d+ accepted ids became visible/,
       );
+      // Orders' AMQP connection went through the proxy's tap, so the cut was on its path.
+      const onPath = verdicts(result).find((v) => v.type === 'on-path');
+      expect(onPath).toMatchObject({ phase: 'rabbitmq-cut', passed: true });
+      expect(onPath?.observed).toBeGreaterThanOrEqual(1);
       expect(ok.code).toBe(0);
 
       // Negative: delivery is gone, so accepted orders never show up there.

@@ -19,6 +19,7 @@ import { ChaosSession } from '../toxiproxy/session.js';
 import type { JudgeCatalog, PhaseEvidence } from './engine-contract.js';
 import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
 import { judgePhase } from './judge.js';
+import { addOnPathVerdicts } from './on-path.js';
 import type { PlannedPhase, RunPlan } from './plan.js';
 import { ProgressWindow, type RunProgress } from './progress.js';
 import { phaseResult, timeline } from './result.js';
@@ -187,7 +188,7 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
     throwIfAborted(options.signal);
 
     if (traces) await sleep(1500); // let exporters flush their last batch
-    const phases: PhaseResult[] = [];
+    let phases: PhaseResult[] = [];
     let lastFault: { from: number; to: number } | undefined;
     for (const w of windows) {
       const kind = w.phase.spec.kind;
@@ -206,6 +207,16 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
       };
       phases.push(phaseResult(evidence, judgePhase(w.phase.spec, evidence, options.catalog)));
     }
+    phases = addOnPathVerdicts(
+      phases,
+      faults,
+      s.proxies.map((p) => ({
+        name: p.name,
+        listen: p.listen,
+        upstream: p.upstream,
+        connections: taps.get(p.name)?.connections().length,
+      })),
+    );
     if (s.eventually.length > 0) {
       const endedLoad = Date.now();
       const paths = (seq: number): string => s.load.requests[seq % s.load.requests.length]!.path;
