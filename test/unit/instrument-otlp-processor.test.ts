@@ -14,6 +14,8 @@ interface Harness {
   warnings: string[];
   errors: unknown[];
   untraced: number;
+  /** What happened at the transport, in order: `send <count>` and `close`. */
+  transport: string[];
   end: (n: number, name?: string) => string[];
 }
 
@@ -26,15 +28,17 @@ function harness(
     exportTimeoutMillis: number;
   }> = {},
 ): Harness {
-  const h = { sent: [], warnings: [], errors: [], untraced: 0 } as unknown as Harness;
+  const h = { sent: [], warnings: [], errors: [], untraced: 0, transport: [] } as unknown as Harness;
   const deliver: SendBatch =
     send === 'ok'
       ? (batch) => {
           h.sent.push(batch);
+          h.transport.push(`send ${batch.count}`);
           return Promise.resolve();
         }
       : (batch) => {
           h.sent.push(batch);
+          h.transport.push(`send ${batch.count}`);
           return send(batch);
         };
   h.processor = new EncodingBatchProcessor(deliver, {
@@ -49,6 +53,9 @@ function harness(
     },
     warn: (m) => h.warnings.push(m),
     exportError: (e) => h.errors.push(e),
+    close: async () => {
+      h.transport.push('close');
+    },
   });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'orders' }),
@@ -149,11 +156,14 @@ describe('encoding batch processor', () => {
     expect(h.errors.map((e) => (e as Error).message)).toEqual(['503 from collector']);
   });
 
-  it('shutdown sends what is left, then takes no more spans', async () => {
+  it('shutdown sends what is left, closes the transport after it, then takes no more spans', async () => {
     const h = harness('ok');
     h.end(2);
     await h.processor.shutdown();
     expect(h.sent.map((b) => b.count)).toEqual([2]);
+    expect(h.transport).toEqual(['send 2', 'close']);
+    await h.processor.shutdown();
+    expect(h.transport).toEqual(['send 2', 'close']);
     h.end(4);
     await h.processor.forceFlush();
     expect(h.sent.map((b) => b.count)).toEqual([2]);
