@@ -53,8 +53,14 @@ export class WorkerSend {
     return new Promise<void>((resolve, reject) => {
       this.#inFlight.set(id, { batch, resolve, reject });
       if (this.#inFlight.size === 1) worker.ref();
-      // Copied, not transferred: if the worker dies the batch can still be sent from here.
-      worker.postMessage({ id, body: batch.body, count: batch.count } satisfies ExportJob);
+      try {
+        // Copied, not transferred: if the worker dies the batch can still be sent from here.
+        worker.postMessage({ id, body: batch.body, count: batch.count } satisfies ExportJob);
+      } catch (error) {
+        this.#inFlight.delete(id);
+        if (this.#inFlight.size === 0) worker.unref();
+        reject(error);
+      }
     });
   };
 
