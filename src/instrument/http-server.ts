@@ -164,9 +164,13 @@ export class HttpServerInstrumentation {
   #contextEmit(original: Emit): Emit {
     const api = this.#api;
     return function emit(this: unknown, ...args) {
-      const ctx = (this as { [CONTEXT]?: Context })[CONTEXT];
-      // Emitted from inside the request (res.end() in the handler emits 'finish'): nothing to enter.
-      if (ctx === undefined || api.context.active() === ctx) return Reflect.apply(original, this, args);
+      const target = this as { [CONTEXT]?: Context; listenerCount(event: unknown): number };
+      const ctx = target[CONTEXT];
+      // Nothing to enter: no request context, no listener to run in it (most events of a request), or
+      // emitted from inside the request already (res.end() in the handler emits 'finish').
+      if (ctx === undefined || target.listenerCount(args[0]) === 0 || api.context.active() === ctx) {
+        return Reflect.apply(original, this, args);
+      }
       return api.context.with(ctx, original, this, ...(args as [string]));
     };
   }
