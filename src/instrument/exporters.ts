@@ -65,32 +65,34 @@ export function createExporters(
             return new OTLPTraceExporter({ url });
           });
           out.push({ name: label, processor: batched(exporter) });
-        } else if (settings.exportThread === 'worker') {
-          const sender = new WorkerSend({
-            url,
-            workerFile: new URL('./export-worker.js', import.meta.url),
-            fallback: () => protobufTransport(require, url),
-            warn,
-          });
+        } else {
+          // From the export worker by default; on the app's thread with MSA_VERIFY_EXPORT_THREAD=main.
+          const onThisThread = () => protobufTransport(require, url);
+          const worker =
+            settings.exportThread === 'worker'
+              ? new WorkerSend({
+                  url,
+                  workerFile: new URL('./export-worker.js', import.meta.url),
+                  fallback: onThisThread,
+                  warn,
+                })
+              : undefined;
+          let direct: SendBatch | undefined;
+          const send: SendBatch =
+            worker?.send ??
+            ((b) => {
+              direct ??= onThisThread();
+              return direct(b);
+            });
           out.push({
             name: label,
             processor: (batch) =>
-              new EncodingBatchProcessor(sender.send, {
+              new EncodingBatchProcessor(send, {
                 ...limits(batch),
                 ...hooks,
                 warn,
-                close: () => sender.close(),
+                ...(worker ? { close: () => worker.close() } : {}),
               }),
-          });
-        } else {
-          let send: SendBatch | undefined;
-          const lazySend: SendBatch = (b) => {
-            send ??= protobufTransport(require, url);
-            return send(b);
-          };
-          out.push({
-            name: label,
-            processor: (batch) => new EncodingBatchProcessor(lazySend, { ...limits(batch), ...hooks, warn }),
           });
         }
       }

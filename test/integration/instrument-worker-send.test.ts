@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +10,6 @@ import { ROOT } from '../support/services.ts';
 
 // The export worker as built (dist/instrument/export-worker.js), against a real receiver on 127.0.0.1.
 const WORKER = pathToFileURL(path.join(ROOT, 'dist/instrument/export-worker.js'));
-const { createRequire } = await import('node:module');
 const require = createRequire(path.join(ROOT, 'package.json'));
 
 describe('WorkerSend: OTLP requests sent from the export worker', () => {

@@ -34,9 +34,9 @@ export function addOnPathVerdicts(
     const own = faults.filter((f) => f.proxy === proxy.name);
     if (own.length === 0) continue;
     const first = Math.min(...own.map((f) => f.startedAt));
-    const phase = out.find((p) => first >= p.startedAt && first < p.endedAt) ?? out.find((p) => p.kind === 'fault');
-    if (phase === undefined) continue;
-    if (downAllRun(own, out)) continue;
+    // Faults are applied inside their phase's window.
+    const phase = out.find((p) => first >= p.startedAt && first < p.endedAt);
+    if (phase === undefined || downAllRun(own, out)) continue;
     phase.verdicts.push(verdict(proxy, phase.name));
   }
   return out;
