@@ -1,77 +1,18 @@
 #!/usr/bin/env node
-// The CLI's entry. It registers command modules explicitly and keeps start-up
-// light: subsystems (pact, OpenTelemetry, chaos) load inside handlers only.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { chaosCommand } from './commands/chaos.js';
-import { contractsCommand } from './commands/contracts.js';
-import { dashboardsCommand } from './commands/dashboards.js';
-import { doctorCommand } from './commands/doctor.js';
-import { instrumentCommand } from './commands/instrument.js';
-import { reportCommand } from './commands/report.js';
-import { schemaCommand } from './commands/schema.js';
-import { registerDefaultFiles, registerFileValidator, validateCommand } from './commands/validate.js';
+// The CLI's entry. It must parse and run on any Node, so it uses no syntax or
+// API newer than ES2017 and imports nothing statically: an unsupported Node
+// gets one line and exit 3 (environment unavailable) before the CLI loads.
 
-// Scenario files are validated by the chaos domain, loaded only when a scenario is checked.
-registerFileValidator(async (file, cwd) =>
-  (await import('./commands/chaos-validate.js')).validateScenarioFile(file, cwd),
-);
-registerDefaultFiles(async (config, baseDir, cwd) =>
-  (await import('./commands/chaos-validate.js')).configuredScenarioFiles(config, baseDir, cwd),
-);
+/** Oldest Node major the CLI supports (package.json `engines`). */
+const MIN_NODE_MAJOR = 22;
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-/** Builds the parser with every command registered. */
-function buildCli(argv: readonly string[]) {
-  return yargs(argv as string[])
-    .scriptName('msa-verify')
-    .usage('$0 <command> [options]\n\nProve observability, contracts and resilience of microservices with evidence.')
-    .option('config', { alias: 'c', type: 'string', describe: 'config file (default msa-verify.config.yaml)' })
-    .option('json', {
-      type: 'string',
-      describe: 'JSON output: bare --json prints it on stdout; --json FILE writes it (the report) to FILE',
-    })
-    .command(validateCommand as CommandModule)
-    .command(doctorCommand as CommandModule)
-    .command(schemaCommand as CommandModule)
-    .command(instrumentCommand as CommandModule)
-    .command(chaosCommand as CommandModule)
-    .command(contractsCommand as unknown as CommandModule)
-    .command(dashboardsCommand as CommandModule)
-    .command(reportCommand as CommandModule)
-    .demandCommand(1, 'Name a command; see --help')
-    .strict()
-    .version(version)
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`msa-verify: ${message}\nRun msa-verify --help for usage.\n`);
-      process.exitCode = 2;
-    });
+const major = Number(process.versions.node.split('.')[0]);
+if (!(major >= MIN_NODE_MAJOR)) {
+  process.stderr.write(
+    `msa-verify: Node.js ${MIN_NODE_MAJOR} or newer is needed; this is Node.js ${process.versions.node} (${process.execPath})\n`,
+  );
+  process.exitCode = 3;
+} else {
+  const { runCli } = await import('./cli.js');
+  await runCli();
 }
-
-const COMMANDS = new Set(['validate', 'doctor', 'schema', 'chaos', 'contracts', 'dashboards', 'report', 'instrument']);
-
-/**
- * `--json` takes an optional FILE. A bare `--json` followed by a command name,
- * another option, `--`, nothing, or an existing file that is not `.json` (an
- * input such as a scenario, never to be overwritten) means stdout, so it is
- * spelled `--json=` for yargs, which would otherwise take the next word as FILE.
- */
-function normalizeJsonFlag(argv: readonly string[]): string[] {
-  const end = argv.indexOf('--');
-  return argv.map((arg, i) => {
-    if (arg !== '--json' || (end !== -1 && i > end)) return arg;
-    const next = argv[i + 1];
-    const bare =
-      next === undefined || next.startsWith('-') || COMMANDS.has(next) || (existsSync(next) && !next.endsWith('.json'));
-    return bare ? '--json=' : arg;
-  });
-}
-
-await buildCli(normalizeJsonFlag(hideBin(process.argv))).parseAsync();

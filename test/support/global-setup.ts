@@ -15,8 +15,12 @@ function services(action: 'up' | 'down' | 'status'): boolean {
 
 /**
  * Starts Toxiproxy, RabbitMQ, Kafka, Prometheus and Pushgateway for the run unless
- * they are already up (then it leaves them as it found them).
- * MSAV_NO_SERVICES=1 skips this for unit-only runs.
+ * they are already up (then it leaves them as it found them). The integration
+ * and e2e projects name it; vitest runs every project's global setup (one after
+ * the other, synchronously here) before any test and the teardowns after the
+ * last, so the second project finds the components up and shares them. The unit
+ * project starts nothing. MSAV_NO_SERVICES=1 skips it (to run integration tests
+ * against components started by hand).
  */
 export default function setup(): (() => void) | undefined {
   if (process.env.MSAV_NO_SERVICES === '1') return undefined;

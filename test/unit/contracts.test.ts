@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatContractsSummary } from '../../src/cli/commands/contracts-format.js';
+import { formatContractsSummary } from '../../src/cli/contracts-format.js';
 import { checkProvidersKnown, readPactFile } from '../../src/contracts/pact-files.js';
 import { toMismatch, toPairResults } from '../../src/contracts/verify/results.js';
 import { ConfigSchema } from '../../src/core/config/schema.js';

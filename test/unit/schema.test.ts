@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSchemas } from '../../src/cli/commands/schema.js';
+import { buildSchemas } from '../../src/app/schema.js';
 import { ROOT } from '../support/services.js';
 
 describe('published JSON Schemas', () => {

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { type ChaosRunOutcome, chaosRun, rollbackActiveRuns } from '../../app/chaos-run.js';
 import type { RunProgress } from '../../chaos/runner/progress.js';
 import { formatDuration } from '../../core/duration.js';
 import { isMsaVerifyError } from '../../core/errors.js';
@@ -8,98 +8,41 @@ import { type GlobalArgs, jsonMode } from '../globals.js';
 import type { Output } from '../output.js';
 import { runCommand } from '../run.js';
 
-/** Options for {@link chaosRun}. */
-export interface ChaosRunOptions {
-  readonly files: readonly string[];
-  readonly config?: string;
-  /** Write the results as JSON to this file. */
-  readonly json?: string;
-  /** Write the results as JUnit XML to this file. */
-  readonly junit?: string;
-  /** Print the plan and touch nothing. */
-  readonly dryRun?: boolean;
-  readonly cwd?: string;
-  readonly signal?: AbortSignal;
-  /** Progress lines are redrawn in place when true. Default: stderr is a TTY. */
-  readonly tty?: boolean;
-}
-
-/**
- * Runs scenario files one after another and reports. Returns the exit code:
- * 0 every expectation held, 1 one failed (or a rollback was incomplete).
- * Invalid scenarios throw (exit 2) before anything runs; an unreachable
- * Toxiproxy or target throws (exit 3).
- */
-export async function chaosRun(options: ChaosRunOptions, out: Output): Promise<number> {
+/** Runs the scenarios with terminal rendering: progress (redrawn in place on a TTY), notes, one block per result. */
+async function runAndRender(
+  options: Omit<Parameters<typeof chaosRun>[0], 'onProgress' | 'onNote' | 'onResult'>,
+  out: Output,
+): Promise<number> {
   trace('chaos run: start');
-  const cwd = options.cwd ?? process.cwd();
-  const chaos = await import('../../chaos/index.js');
-  const settings = await chaos.loadChaosSettings({ cwd, ...(options.config ? { config: options.config } : {}) });
-  const plans = await chaos.planScenarios(options.files, settings, chaos.expectationCatalog, { cwd });
-  if (options.dryRun) {
-    for (const plan of plans) for (const line of chaos.describePlan(plan)) out.line(line);
+  const tty = process.stderr.isTTY === true;
+  const outcome: ChaosRunOutcome = await chaosRun({
+    ...options,
+    onNote: (text) => out.error(`chaos: ${text}`),
+    onProgress: (p) => {
+      const line = progressLine(p);
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else out.error(line);
+    },
+    onResult: (result) => {
+      if (tty) process.stderr.write('\r\x1b[K');
+      printResult(result, out);
+      trace(`chaos run: ${result.scenario} done`);
+    },
+  });
+  out.data(outcome);
+  if (outcome.dryRun) {
+    for (const line of outcome.plan) out.line(line);
     return 0;
   }
-  const tty = options.tty ?? process.stderr.isTTY === true;
-  const results: ChaosRunResult[] = [];
-  const report = await import('../../report/index.js');
-  const push = settings.config?.pushgateway;
-  // Live progress goes to the Pushgateway once a second so that dashboards show
-  // latency and errors over time; a push still in flight makes the next one skip.
-  let livePush: Promise<void> | undefined;
-  const pushProgress = (p: RunProgress): void => {
-    if (!push || livePush || p.p50Ms === null || p.p95Ms === null || p.p99Ms === null) return;
-    const progress = {
-      scenario: p.scenario,
-      phase: p.phase,
-      requestsPerSec: p.rps,
-      errorRatio: p.errorRate,
-      p50Ms: p.p50Ms,
-      p95Ms: p.p95Ms,
-      p99Ms: p.p99Ms,
-      at: Date.now(),
-    };
-    livePush = report
-      .pushLive({ url: push.url, job: push.job, timeoutMs: 900 }, progress)
-      .catch(() => {}) // the final push reports an unreachable Pushgateway once
-      .finally(() => {
-        livePush = undefined;
-      });
-  };
-  for (const plan of plans) {
-    const result = await chaos.runScenario(plan, {
-      catalog: chaos.expectationCatalog,
-      journalDir: path.resolve(settings.baseDir, settings.chaos.journalDir),
-      cwd,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onNote: (text) => out.error(`chaos: ${text}`),
-      onProgress: (p) => {
-        pushProgress(p);
-        const line =
-          `[${p.scenario}] ${p.phase} (${p.kind})  ${formatDuration(p.elapsedMs)} elapsed, ${formatDuration(p.remainingMs)} left  ` +
-          `${p.rps.toFixed(1)} req/s  errors ${(p.errorRate * 100).toFixed(1)}%  p99 ${p.p99Ms === null ? '-' : `${Math.round(p.p99Ms)}ms`}`;
-        if (tty) process.stderr.write(`\r\x1b[K${line}`);
-        else out.error(line);
-      },
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
-    results.push(result);
-    printResult(result, out);
-    trace(`chaos run: ${result.scenario} done`);
-  }
-  await livePush;
-  if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), results);
-  if (options.junit) await report.writeJunitReport(path.resolve(cwd, options.junit), results);
-  if (push) {
-    try {
-      await report.pushResults({ url: push.url, job: push.job }, results);
-    } catch (error) {
-      out.error(`chaos: could not push results to ${push.url}: ${(error as Error).message}`);
-    }
-  }
-  out.data({ results });
   trace('chaos run: reports written');
-  return results.every((r) => r.passed) ? 0 : 1;
+  return outcome.passed ? 0 : 1;
+}
+
+function progressLine(p: RunProgress): string {
+  return (
+    `[${p.scenario}] ${p.phase} (${p.kind})  ${formatDuration(p.elapsedMs)} elapsed, ${formatDuration(p.remainingMs)} left  ` +
+    `${p.rps.toFixed(1)} req/s  errors ${(p.errorRate * 100).toFixed(1)}%  p99 ${p.p99Ms === null ? '-' : `${Math.round(p.p99Ms)}ms`}`
+  );
 }
 
 /** Timestamped step lines on stderr when MSAV_DEBUG is set (diagnosing hangs). */
@@ -153,8 +96,7 @@ export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
     const controller = new AbortController();
     let signalled: NodeJS.Signals | undefined;
     const emergency = async (code: number): Promise<never> => {
-      const { rollbackActiveSessions } = await import('../../chaos/toxiproxy/session.js');
-      await Promise.race([rollbackActiveSessions(), new Promise((r) => setTimeout(r, 8000))]);
+      await rollbackActiveRuns(8000);
       process.exit(code);
     };
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -181,7 +123,7 @@ export const chaosRunCommand: CommandModule<GlobalArgs, Args> = {
       { ...(args.config ? { config: args.config } : {}), ...(stdout ? { json: '' } : {}) },
       async (out) => {
         try {
-          return await chaosRun(
+          return await runAndRender(
             {
               files: args.files,
               ...(args.config ? { config: args.config } : {}),

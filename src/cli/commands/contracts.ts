@@ -1,12 +1,16 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../core/config/load.js';
+import {
+  type ContractsTestResult,
+  contractsCanIDeploy,
+  contractsPublish,
+  contractsTest,
+  contractsVerify,
+} from '../../app/contracts.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import type { ContractsRunResult } from '../../core/results.js';
+import { formatContractsSummary } from '../contracts-format.js';
 import { type GlobalArgs, jsonMode } from '../globals.js';
 import type { Output } from '../output.js';
 import { runCommand } from '../run.js';
-import { formatContractsSummary } from './contracts-format.js';
-import { contractsCanIDeploy, contractsPublish, contractsTest, contractsVerify } from './contracts-run.js';
 
 // `msa-verify contracts [test|verify|publish|can-i-deploy]`. Bare `contracts`
 // runs test then verify. `--json FILE` writes the JSON report; `--json` with no
@@ -15,6 +19,7 @@ import { contractsCanIDeploy, contractsPublish, contractsTest, contractsVerify }
 interface Args extends GlobalArgs {
   junit?: string;
   provider?: string;
+  verbose?: boolean;
   consumerVersion?: string;
   branch?: string;
   pacticipant?: string;
@@ -22,37 +27,40 @@ interface Args extends GlobalArgs {
   toEnvironment?: string;
 }
 
-// The JSON report file is written by report() as a ContractsRunResult, so
+// The JSON report file is written by contractsVerify as a ContractsRunResult, so
 // runCommand only sees the stdout half of --json.
 function split(args: ArgumentsCamelCase<Args>): { global: GlobalArgs; jsonFile?: string } {
   const mode = jsonMode(args.json);
   return { global: { config: args.config, ...(mode.stdout ? { json: '' } : {}) }, jsonFile: mode.file };
 }
 
-async function report(
-  out: Output,
-  args: ArgumentsCamelCase<Args>,
-  jsonFile: string | undefined,
-  result: ContractsRunResult,
-): Promise<void> {
-  out.data(result);
-  for (const line of formatContractsSummary(result)) out.line(line);
-  const reportMod = await import('../../report/index.js');
-  if (jsonFile) await reportMod.writeJsonReport(jsonFile, [result]);
-  if (args.junit) await reportMod.writeJunitReport(args.junit, [result]);
-  const { config } = await loadConfig({ file: args.config ?? DEFAULT_CONFIG_FILE });
-  if (config.pushgateway) {
-    try {
-      await reportMod.pushResults({ url: config.pushgateway.url, job: config.pushgateway.job }, [result]);
-    } catch (error) {
-      out.error(`msa-verify: warning: could not push results to the Pushgateway: ${(error as Error).message}`);
-    }
+/**
+ * Consumer tests with msa-verify's lines only: the test runner's own output
+ * streams with --verbose (to stderr under --json) and is shown when the tests fail.
+ */
+async function runTests(out: Output, args: ArgumentsCamelCase<Args>): Promise<ContractsTestResult> {
+  const stream = out.json ? process.stderr : process.stdout;
+  const r = await contractsTest({
+    config: args.config,
+    ...(args.verbose ? { onOutput: (text: string) => void stream.write(text) } : {}),
+  });
+  if (r.output) {
+    out.error('consumer test output:');
+    out.error(r.output.trimEnd());
   }
+  return r;
 }
 
 async function verifyAndReport(out: Output, args: ArgumentsCamelCase<Args>, jsonFile?: string): Promise<ExitCode> {
-  const result = await contractsVerify({ config: args.config, provider: args.provider });
-  await report(out, args, jsonFile, result);
+  const result = await contractsVerify({
+    config: args.config,
+    provider: args.provider,
+    ...(jsonFile ? { json: jsonFile } : {}),
+    ...(args.junit ? { junit: args.junit } : {}),
+    onNote: (text) => out.error(`msa-verify: warning: ${text}`),
+  });
+  out.data(result);
+  for (const line of formatContractsSummary(result)) out.line(line);
   return result.passed ? ExitCode.Passed : ExitCode.VerificationFailed;
 }
 
@@ -61,16 +69,27 @@ const reportOptions = <T>(y: Argv<T>) =>
     .option('junit', { type: 'string', describe: 'write a JUnit XML report to FILE' })
     .option('provider', { type: 'string', describe: 'verify only this provider' });
 
+const verboseOption = <T>(y: Argv<T>) =>
+  y.option('verbose', {
+    type: 'boolean',
+    default: false,
+    describe: "show the consumer test runner's own output (shown anyway when a test fails)",
+  });
+
+function testLine(r: ContractsTestResult): string {
+  return `${r.passed ? '✓' : '✗'} consumer tests: ${r.files.length} file(s); pacts in ${r.pactDir}`;
+}
+
 const testCommand: CommandModule<Args, Args> = {
   command: 'test',
   describe: 'Run the consumer tests (vitest) and write pact files to contracts.pactDir',
-  builder: (y) => y as Argv<Args>,
+  builder: (y) => verboseOption(y) as Argv<Args>,
   handler: (args) => {
     const { global } = split(args);
     return runCommand(global, async (out) => {
-      const r = await contractsTest({ config: args.config, output: out.json ? 'stderr' : 'inherit' });
+      const r = await runTests(out, args);
       out.data(r);
-      out.line(`${r.passed ? '✓' : '✗'} consumer tests: ${r.files.length} file(s); pacts in ${r.pactDir}`);
+      out.line(testLine(r));
       return r.passed ? ExitCode.Passed : ExitCode.VerificationFailed;
     });
   },
@@ -137,7 +156,7 @@ export const contractsCommand: CommandModule<GlobalArgs, Args> = {
   command: 'contracts',
   describe: 'Pact contracts: consumer tests, provider verification, broker (bare: test then verify)',
   builder: (y: Argv<GlobalArgs>) =>
-    reportOptions(y as unknown as Argv<Args>)
+    verboseOption(reportOptions(y as unknown as Argv<Args>))
       .command(testCommand)
       .command(verifyCommand)
       .command(publishCommand)
@@ -145,11 +164,13 @@ export const contractsCommand: CommandModule<GlobalArgs, Args> = {
   handler: (args: ArgumentsCamelCase<Args>) => {
     const { global, jsonFile } = split(args);
     return runCommand(global, async (out) => {
-      const t = await contractsTest({ config: args.config, output: out.json ? 'stderr' : 'inherit' });
+      const t = await runTests(out, args);
       if (!t.passed) {
+        out.error(testLine(t));
         out.error('✗ consumer tests failed; provider verification skipped');
         return ExitCode.VerificationFailed;
       }
+      out.line(testLine(t));
       return verifyAndReport(out, args, jsonFile);
     });
   },

@@ -1,18 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { buildDashboardFiles } from '../../app/dashboards.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
-
-/** Options for {@link buildDashboardFiles}. */
-export interface DashboardsBuildOptions {
-  /** Output folder; default `dashboards`. */
-  readonly out?: string;
-}
-
-/** Writes the Grafana dashboards built from src/dashboards; returns the files written. */
-export async function buildDashboardFiles(options: DashboardsBuildOptions = {}): Promise<string[]> {
-  const { writeDashboards } = await import('../../dashboards/build.js');
-  return writeDashboards(options.out ?? 'dashboards');
-}
 
 interface BuildArgs extends GlobalArgs {
   out: string;
@@ -25,9 +14,9 @@ const buildCommand: CommandModule<GlobalArgs, BuildArgs> = {
     y.option('out', { type: 'string', default: 'dashboards', describe: 'output folder' }) as Argv<BuildArgs>,
   handler: (args: ArgumentsCamelCase<BuildArgs>) =>
     runCommand(args, async (out) => {
-      const files = await buildDashboardFiles({ out: args.out });
-      out.data({ files });
-      for (const f of files) out.line(`wrote ${f}`);
+      const result = await buildDashboardFiles({ out: args.out });
+      out.data(result);
+      for (const f of result.files) out.line(`wrote ${f}`);
       return 0;
     }),
 };

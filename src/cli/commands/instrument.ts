@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { instrumentCheck, instrumentRun } from '../../app/instrument.js';
 import { parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { GlobalArgs } from '../globals.js';
@@ -12,32 +13,8 @@ interface Args extends GlobalArgs {
   command?: string;
 }
 
-/** Exit code for a child that ended: its code, or 128 + signal number as shells report it. */
-function exitCodeOf(end: { code: number | null; signal: NodeJS.Signals | null }): number {
-  if (end.code !== null) return end.code;
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1 };
-  return 128 + (end.signal ? (numbers[end.signal] ?? 1) : 1);
-}
-
-/**
- * Runs `command` with the preload (`NODE_OPTIONS=--import <preload>`); returns
- * the command's exit code.
- */
-export async function instrumentRun(command: readonly string[]): Promise<number> {
-  const { runInstrumented } = await import('../../instrument/launch.js');
-  return exitCodeOf(await runInstrumented(command));
-}
-
-/** The self-check: 0 when every library the app used was patched, 1 otherwise. */
-export async function instrumentCheck(command: readonly string[], runMs: number, out: Output): Promise<number> {
-  const { checkInstrumentation } = await import('../../instrument/launch.js');
-  const result = await checkInstrumentation(command, { runMs });
-  if (!result) {
-    throw new MsaVerifyError(
-      'MSAV_VERIFICATION_FAILED',
-      `the app ended before the preload wrote its report: does "${command.join(' ')}" start a Node process?`,
-    );
-  }
+async function checkAndRender(command: readonly string[], runMs: number, out: Output): Promise<number> {
+  const result = await instrumentCheck(command, { runMs });
   out.data(result);
   out.line(`ESM loader hook: ${result.report.esmHooks}${result.report.sdkDisabled ? ' (OTEL_SDK_DISABLED=true)' : ''}`);
   for (const e of result.report.instrumentations) {
@@ -71,13 +48,7 @@ export const instrumentCommand: CommandModule<GlobalArgs, Args> = {
       if (mode !== undefined && mode !== 'check') {
         throw new MsaVerifyError('MSAV_USAGE', `unknown instrument mode "${mode}"; expected "check" or "-- <command>"`);
       }
-      if (command.length === 0) {
-        throw new MsaVerifyError(
-          'MSAV_USAGE',
-          'name the command after "--", e.g. msa-verify instrument -- node app.js',
-        );
-      }
-      if (mode === 'check') return instrumentCheck(command, parseDuration(args.run), out);
-      return instrumentRun(command);
+      if (mode === 'check') return checkAndRender(command, parseDuration(args.run), out);
+      return (await instrumentRun(command)).exitCode;
     }),
 };

@@ -1,23 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { renderHtmlReport } from '../../app/report.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
-
-/** Options for {@link renderHtmlReport}. */
-export interface ReportHtmlOptions {
-  /** JSON report written by `--json FILE` of `contracts`/`chaos` (or `writeJsonReport`). */
-  readonly from: string;
-  /** HTML file to write. */
-  readonly out: string;
-}
-
-/** Renders a JSON report as a self-contained HTML report; returns how many runs it holds and how many passed. */
-export async function renderHtmlReport(options: ReportHtmlOptions): Promise<{ runs: number; passed: number }> {
-  const { readResultsFile } = await import('../../report/html-input.js');
-  const { writeHtmlReport } = await import('../../report/html.js');
-  const results = await readResultsFile(options.from);
-  await writeHtmlReport(options.out, results);
-  return { runs: results.length, passed: results.filter((r) => r.passed).length };
-}
 
 interface HtmlArgs extends GlobalArgs {
   from: string;
@@ -33,9 +17,9 @@ const htmlCommand: CommandModule<GlobalArgs, HtmlArgs> = {
       .option('out', { type: 'string', default: 'report.html', describe: 'HTML file to write' }) as Argv<HtmlArgs>,
   handler: (args: ArgumentsCamelCase<HtmlArgs>) =>
     runCommand(args, async (out) => {
-      const summary = await renderHtmlReport({ from: args.from, out: args.out });
-      out.data({ file: args.out, ...summary });
-      out.line(`wrote ${args.out} (${summary.runs} run(s), ${summary.passed} passed)`);
+      const result = await renderHtmlReport({ from: args.from, out: args.out });
+      out.data(result);
+      out.line(`wrote ${result.file} (${result.runs} run(s), ${result.passed} passed)`);
       return 0;
     }),
 };

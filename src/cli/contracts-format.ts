@@ -1,4 +1,4 @@
-import type { ContractPairResult, ContractsRunResult, Mismatch } from '../../core/results.js';
+import type { ContractPairResult, ContractsRunResult, Mismatch } from '../core/results.js';
 
 // Console summary of a contracts run: one line per consumer/provider pair, and
 // for each failed interaction a readable diff naming the field.

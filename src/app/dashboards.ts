@@ -1,0 +1,22 @@
+import path from 'node:path';
+
+/** Options for {@link buildDashboardFiles}. */
+export interface DashboardsBuildOptions {
+  /** Output folder; default `dashboards`. */
+  readonly out?: string;
+  /** Folder a relative `out` is resolved from. Default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/** Outcome of {@link buildDashboardFiles}: the files written (relative to `cwd` when `out` is). */
+export interface DashboardsBuildResult {
+  readonly files: readonly string[];
+}
+
+/** Writes the Grafana dashboards built from src/dashboards. */
+export async function buildDashboardFiles(options: DashboardsBuildOptions = {}): Promise<DashboardsBuildResult> {
+  const out = options.out ?? 'dashboards';
+  const { writeDashboards } = await import('../dashboards/build.js');
+  const written = await writeDashboards(path.resolve(options.cwd ?? process.cwd(), out));
+  return { files: written.map((f) => path.join(out, path.basename(f))) };
+}
