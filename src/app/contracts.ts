@@ -15,7 +15,7 @@ export interface ContractsOptions {
   /** Config file. Default `msa-verify.config.yaml`. */
   readonly config?: string;
   readonly cwd?: string;
-  /** Environment (token lookup). Default `process.env`. */
+  /** Environment for config interpolation, the broker token and the processes started. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -87,7 +87,7 @@ export async function contractsTest(options: ContractsTestOptions = {}): Promise
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, [vitestBin(baseDir), 'run', '--config', vitestConfig, '--root', baseDir], {
       cwd: baseDir,
-      env: { ...process.env, ...options.env, MSA_VERIFY_PACT_DIR: pactDir },
+      env: { ...(options.env ?? process.env), MSA_VERIFY_PACT_DIR: pactDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', take);
@@ -139,6 +139,7 @@ export async function contractsVerify(options: ContractsVerifyOptions = {}): Pro
     cwd,
     provider: options.provider,
     redact: token ? [token] : [],
+    ...(options.env ? { env: options.env } : {}),
   });
   const report = await import('../report/index.js');
   if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), [result]);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MsaVerifyError } from '../core/errors.js';
 
 /** Options for {@link buildDashboardFiles}. */
 export interface DashboardsBuildOptions {
@@ -17,6 +18,13 @@ export interface DashboardsBuildResult {
 export async function buildDashboardFiles(options: DashboardsBuildOptions = {}): Promise<DashboardsBuildResult> {
   const out = options.out ?? 'dashboards';
   const { writeDashboards } = await import('../dashboards/build.js');
-  const written = await writeDashboards(path.resolve(options.cwd ?? process.cwd(), out));
+  let written: string[];
+  try {
+    written = await writeDashboards(path.resolve(options.cwd ?? process.cwd(), out));
+  } catch (cause) {
+    throw new MsaVerifyError('MSAV_USAGE', `cannot write the dashboards to ${out}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
   return { files: written.map((f) => path.join(out, path.basename(f))) };
 }

@@ -22,11 +22,12 @@ export interface ReportHtmlResult {
 
 /** Renders a JSON report as a self-contained HTML report. */
 export async function renderHtmlReport(options: ReportHtmlOptions): Promise<ReportHtmlResult> {
-  const cwd = options.cwd ?? process.cwd();
   const file = options.out ?? 'report.html';
+  // Paths stay as given in messages unless a cwd was named.
+  const at = (p: string): string => (options.cwd ? path.resolve(options.cwd, p) : p);
   const { readResultsFile } = await import('../report/html-input.js');
   const { writeHtmlReport } = await import('../report/html.js');
-  const results = await readResultsFile(path.resolve(cwd, options.from));
-  await writeHtmlReport(path.resolve(cwd, file), results);
+  const results = await readResultsFile(at(options.from));
+  await writeHtmlReport(at(file), results);
   return { file, runs: results.length, passed: results.filter((r) => r.passed).length };
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configJsonSchema } from '../core/config/schema.js';
+import { MsaVerifyError } from '../core/errors.js';
 
 /** JSON Schemas this project publishes, by file name. */
 export async function buildSchemas(): Promise<Record<string, Record<string, unknown>>> {
@@ -30,11 +31,15 @@ export interface WriteSchemasResult {
 export async function writeSchemas(options: WriteSchemasOptions = {}): Promise<WriteSchemasResult> {
   const out = options.out ?? 'schema';
   const dir = path.resolve(options.cwd ?? process.cwd(), out);
-  await mkdir(dir, { recursive: true });
   const files: string[] = [];
-  for (const [name, schema] of Object.entries(await buildSchemas())) {
-    await writeFile(path.join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
-    files.push(path.join(out, name));
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [name, schema] of Object.entries(await buildSchemas())) {
+      await writeFile(path.join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
+      files.push(path.join(out, name));
+    }
+  } catch (cause) {
+    throw new MsaVerifyError('MSAV_USAGE', `cannot write the schemas to ${out}: ${(cause as Error).message}`, { cause });
   }
   return { files };
 }

@@ -63,10 +63,23 @@ describe('msa-verify contracts (fixture project)', () => {
     expect(r.stdout).toContain('✓ shop-ui → products (http)  2/2 interactions');
     expect(r.stdout).toContain('✓ mailer → orders (transport)  1/1 interactions');
     expect(r.stdout).not.toContain('Verifying a pact between'); // Pact's own report stays out
+    // The consumer test runner's own lines (and hints) stay out too: msa-verify's lines only.
+    expect(r.stdout).toContain('✓ consumer tests: 2 file(s)');
+    expect(r.stdout + r.stderr).not.toMatch(/Test Files|RUN +v\d|isolate/);
     expect((await readdir(pactDir)).sort()).toEqual(['mailer-orders.json', 'shop-ui-products.json']);
     const json = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
     expect(JSON.stringify(json)).toContain('"kind":"contracts"');
     expect(await readFile(path.join(out, 'run.xml'), 'utf8')).toContain('<testsuite');
+  });
+
+  it("contracts test --verbose streams the consumer test runner's own output", async () => {
+    const quiet = await cli(['test'], { MSAV_PACT_DIR: pactDir });
+    expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0);
+    expect(quiet.stdout + quiet.stderr).not.toContain('Test Files');
+    const verbose = await cli(['test', '--verbose'], { MSAV_PACT_DIR: pactDir });
+    expect(verbose.code, verbose.stdout + verbose.stderr).toBe(0);
+    expect(verbose.stdout).toContain('Test Files');
+    expect(verbose.stdout).toContain('✓ consumer tests: 2 file(s)');
   });
 
   it('exits 1 on a renamed field, naming interaction and field', async () => {
@@ -168,7 +181,10 @@ describe('consumer tests that break their contract', () => {
     });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain('consumer tests failed; provider verification skipped');
-    expect(r.stdout).toContain('forgets the correlation headers');
+    // The runner's own output is shown when the tests fail, on stderr after msa-verify's heading.
+    expect(r.stderr).toContain('consumer test output:');
+    expect(r.stderr).toContain('forgets the correlation headers');
+    expect(r.stdout).not.toContain('forgets the correlation headers');
   });
 });
 

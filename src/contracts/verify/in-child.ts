@@ -20,6 +20,8 @@ export interface InChildOptions extends ChildRequest {
   readonly redact?: readonly string[];
   /** Hard limit for the whole verification, ms. Default 600000. */
   readonly timeoutMs?: number;
+  /** Environment of the child (config interpolation, provider commands). Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function redact(text: string, secrets: readonly string[]): string {
@@ -35,6 +37,7 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
   return new Promise((resolve, reject) => {
     const child = fork(new URL('./child.js', import.meta.url), [], {
       cwd: options.cwd,
+      ...(options.env ? { env: options.env } : {}),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
