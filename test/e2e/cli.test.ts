@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +9,20 @@ import { freePort, waitFor } from '../support/net.js';
 import { ROOT } from '../support/services.js';
 
 const fixture = (name: string) => path.join('test/fixtures/config', name);
+
+/** A Node older than the CLI supports, from the system (Debian's Node 20 on the CI machine), if there is one. */
+function oldSystemNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const major = Number(execFileSync(candidate, ['-p', 'process.versions.node.split(".")[0]']).toString().trim());
+      if (major < 22) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+const oldNode = oldSystemNode();
 
 describe('msa-verify CLI', () => {
   it('--help lists the commands', async () => {
@@ -22,6 +36,21 @@ describe('msa-verify CLI', () => {
     const { version } = JSON.parse(execFileSync('cat', [path.join(ROOT, 'package.json')]).toString());
     expect(r.stdout.trim()).toBe(version);
   });
+
+  // Without a Node older than 22 on this machine there is nothing to run it with; the name says so.
+  it.skipIf(!oldNode)(
+    `on an unsupported Node (${oldNode ?? 'none found'}): one line naming the version needed, exit 3`,
+    () => {
+      for (const args of [['--help'], ['validate'], ['chaos', 'run', 'chaos/products-slow.yaml']]) {
+        const r = spawnSync(oldNode!, [path.join(ROOT, 'dist/cli/main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(3);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(
+          /^msa-verify: Node\.js 22 or newer is needed; this is Node\.js \d+\.\d+\.\d+ \(.+\)\n$/,
+        );
+      }
+    },
+  );
 
   it('an unknown command is a usage error (exit 2)', async () => {
     const r = await runCli(['frobnicate']);
