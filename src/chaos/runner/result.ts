@@ -1,8 +1,10 @@
-import type { ExpectationVerdict, PhaseResult, TimelinePoint } from '../../core/results.js';
+import type { ChaosRunResult, ExpectationVerdict, PhaseResult, TimelinePoint } from '../../core/results.js';
 import { summarizeLatency } from '../load/stats.js';
 import type { RequestSample } from '../load/types.js';
+import type { DriveResult } from './drive-phases.js';
 import type { PhaseEvidence } from './engine-contract.js';
 import { isErrorSample } from './progress.js';
+import type { RunContext } from './run-context.js';
 
 /** Most timeline points kept in a result; longer runs are thinned evenly. */
 export const MAX_TIMELINE_POINTS = 20_000;
@@ -34,4 +36,29 @@ export function timeline(
     points.push({ t: s.intendedAt - t0, latencyMs: s.latencyMs, status: s.status, phase: phaseOf(s.intendedAt) });
   }
   return points;
+}
+
+/** The result of a judged and rolled-back run; it passes only when every verdict passed and nothing was left behind. */
+export function chaosRunResult(
+  context: RunContext,
+  startedAt: number,
+  driven: DriveResult,
+  phases: PhaseResult[],
+  rolledBack: boolean,
+): ChaosRunResult {
+  const phaseOf = (at: number): string =>
+    driven.windows.find((w) => at >= w.startedAt && at < w.endedAt)?.phase.spec.name ?? 'drain';
+  return {
+    kind: 'chaos',
+    runId: context.runId,
+    scenario: context.plan.scenario.name,
+    file: context.plan.file,
+    startedAt,
+    endedAt: Date.now(),
+    passed: rolledBack && phases.every((p) => p.verdicts.every((v) => v.passed)),
+    phases,
+    faults: driven.faults,
+    timeline: timeline(driven.samples, driven.loadStartedAt, phaseOf),
+    rolledBack,
+  };
 }

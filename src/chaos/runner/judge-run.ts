@@ -1,0 +1,85 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ExpectationVerdict, PhaseResult } from '../../core/results.js';
+import { tapCalls } from '../tap/types.js';
+import type { DriveResult, PhaseWindow } from './drive-phases.js';
+import type { JudgeCatalog, PhaseEvidence } from './engine-contract.js';
+import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
+import { judgePhase } from './judge.js';
+import { addOnPathVerdicts } from './on-path.js';
+import { phaseResult } from './result.js';
+import type { RunContext } from './run-context.js';
+import type { RunSetUp } from './set-up-run.js';
+
+/**
+ * Evidence per phase (samples, spans, tap connections and calls) -> verdicts
+ * from the catalog -> on-path verdicts for the faults -> `eventually` checks.
+ */
+export async function judgeRun(
+  context: RunContext,
+  run: RunSetUp,
+  driven: DriveResult,
+  catalog: JudgeCatalog,
+): Promise<PhaseResult[]> {
+  const s = context.plan.scenario;
+  if (run.traces) await sleep(1500); // let exporters flush their last batch
+  const phases: PhaseResult[] = [];
+  let lastFault: { from: number; to: number } | undefined;
+  for (const w of driven.windows) {
+    const kind = w.phase.spec.kind;
+    if (kind === 'fault' || kind === 'fail-first') lastFault = { from: w.startedAt, to: w.endedAt };
+    // A steady phase relates to no fault; the others to the latest one up to and including them.
+    const evidence = await collectEvidence(run, driven, w, kind === 'steady' ? undefined : lastFault);
+    phases.push(phaseResult(evidence, judgePhase(w.phase.spec, evidence, catalog)));
+  }
+  const judged = addOnPathVerdicts(
+    phases,
+    driven.faults,
+    s.proxies.map((p) => ({
+      name: p.name,
+      listen: p.listen,
+      upstream: p.upstream,
+      connections: run.taps.get(p.name)?.connections().length,
+    })),
+  );
+  if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven));
+  return judged;
+}
+
+async function collectEvidence(
+  run: RunSetUp,
+  driven: DriveResult,
+  w: PhaseWindow,
+  fault: { from: number; to: number } | undefined,
+): Promise<PhaseEvidence> {
+  const inWindow = (t: number): boolean => t >= w.startedAt && t < w.endedAt;
+  const taps = [...run.taps];
+  return {
+    phase: { name: w.phase.spec.name, kind: w.phase.spec.kind, startedAt: w.startedAt, endedAt: w.endedAt },
+    samples: driven.samples.filter((x) => inWindow(x.intendedAt)),
+    spans: run.traces ? await run.traces.spans({ from: w.startedAt, to: w.endedAt }) : [],
+    connections: Object.fromEntries(taps.map(([name, tap]) => [name, tap.connections().filter(inWindow)])),
+    calls: Object.fromEntries(taps.map(([name, tap]) => [name, tapCalls(tap).filter(inWindow)])),
+    ...(fault ? { faultStartedAt: fault.from, faultEndedAt: fault.to } : {}),
+  };
+}
+
+/** The `eventually` verdicts, reported as a pseudo-phase after the load. */
+async function eventuallyPhase({ plan, signal }: RunContext, { samples }: DriveResult): Promise<PhaseResult> {
+  const s = plan.scenario;
+  const endedLoad = Date.now();
+  const paths = (seq: number): string => s.load.requests[seq % s.load.requests.length]!.path;
+  const verdicts: ExpectationVerdict[] = [];
+  for (const e of s.eventually) {
+    verdicts.push(await checkEventually(e, samples, new Map(samples.map((x) => [x.seq, paths(x.seq)])), signal));
+  }
+  return {
+    name: EVENTUALLY_PHASE,
+    kind: 'recovery',
+    startedAt: endedLoad,
+    endedAt: Date.now(),
+    requests: 0,
+    errors: 0,
+    latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
+    verdicts,
+  };
+}

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import { MsaVerifyError } from '../../core/errors.js';
+import { describeNetError } from '../../core/probe.js';
+import { JsonLinesTraceSource } from '../evidence/file-source.js';
+import { OtlpReceiver } from '../evidence/otlp-receiver.js';
+import type { TraceSource } from '../evidence/types.js';
+import { k6Available } from '../load/k6.js';
+import { startTap } from '../tap/start-tap.js';
+import type { Tap } from '../tap/types.js';
+import { ToxiproxyClient } from '../toxiproxy/client.js';
+import { cleanLeftovers } from '../toxiproxy/leftovers.js';
+import { startManagedToxiproxy } from '../toxiproxy/managed.js';
+import { ChaosSession } from '../toxiproxy/session.js';
+import { bounded } from './bounded.js';
+import { throwIfAborted } from './interrupt.js';
+import type { RunContext } from './run-context.js';
+
+/** Everything a run started before its load; disposing it rolls back and closes it all. */
+export interface RunSetUp extends AsyncDisposable {
+  readonly session: ChaosSession;
+  /** Scenario proxy name -> the run's Toxiproxy proxy name. */
+  readonly proxyNames: ReadonlyMap<string, string>;
+  /** Taps by scenario proxy name (only proxies with `tap`). */
+  readonly taps: ReadonlyMap<string, Tap>;
+  readonly traces: TraceSource | undefined;
+  /**
+   * Rolls the session back now (the normal path, before the result is built);
+   * true when nothing of the run is left. Disposal then rolls back only if this
+   * did not succeed.
+   */
+  rollback(): Promise<boolean>;
+}
+
+/**
+ * leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies
+ * -> probe target -> trace source. Each started resource registers its own
+ * bounded disposal, so a failure half-way undoes exactly what was started.
+ * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable; `MSAV_INTERRUPTED` on abort.
+ */
+export async function setUpRun(context: RunContext): Promise<RunSetUp> {
+  const { plan, note } = context;
+  const s = plan.scenario;
+  // Disposal runs in reverse registration order and must be: session rollback
+  // (it needs the proxies' Toxiproxy), taps, trace source, managed Toxiproxy.
+  await using stack = new AsyncDisposableStack();
+  const closedLast = stack.use(new AsyncDisposableStack());
+  const taps = new Map<string, Tap>();
+  stack.defer(() => bounded(Promise.all([...taps.values()].map((t) => t.close())), 3000, 'close taps', note));
+
+  await noteLeftovers(context);
+  if (s.load.k6) {
+    const k6 = k6Available();
+    if (!k6.available) throw new MsaVerifyError('MSAV_COMPONENT_UNAVAILABLE', `${plan.file}: load.k6: ${k6.reason}`);
+    note(`load from k6 (${k6.version}): live progress shows phases only; samples arrive when k6 ends`);
+  }
+  const toxiproxy = await startToxiproxy(context, closedLast);
+  // Reachability first (exit 3 with the URL), so that an absent Toxiproxy leaves no journal behind.
+  await new ToxiproxyClient(toxiproxy.url).version();
+  const session = await ChaosSession.open({
+    runId: context.runId,
+    scenario: s.name,
+    toxiproxyUrl: toxiproxy.url,
+    owned: toxiproxy.pid !== undefined,
+    ...(toxiproxy.pid !== undefined ? { serverPid: toxiproxy.pid } : {}),
+    journalDir: context.journalDir,
+    ...(context.watchdog ? {} : { watchdog: false }),
+  });
+  let rolledBack = false;
+  stack.defer(async () => {
+    if (rolledBack) return;
+    const outcome = await session.rollback();
+    if (!outcome.ok) note(`rollback incomplete (the watchdog keeps trying): ${outcome.notes.join('; ')}`);
+  });
+  throwIfAborted(context.signal);
+
+  const proxyNames = await createProxies(context, session, taps);
+  await probeTarget(s.load.target);
+  const traces = await openTraceSource(context);
+  if (traces) closedLast.defer(() => bounded(traces.close(), 3000, 'close the trace source', note));
+  throwIfAborted(context.signal);
+
+  const owned = stack.move();
+  return {
+    session,
+    proxyNames,
+    taps,
+    traces,
+    async rollback() {
+      const outcome = await session.rollback();
+      rolledBack = outcome.ok;
+      if (!outcome.ok) note(`rollback incomplete: ${outcome.notes.join('; ')}`);
+      return rolledBack;
+    },
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
+}
+
+async function noteLeftovers({ journalDir, note }: RunContext): Promise<void> {
+  for (const c of await cleanLeftovers(journalDir)) {
+    note(
+      `cleaned leftovers of run ${c.runId} (${c.scenario}) on ${c.toxiproxyUrl}: ${c.outcome.ok ? 'ok' : c.outcome.notes.join('; ')}`,
+    );
+  }
+}
+
+/** The scenario's Toxiproxy URL, or a private server started (and stopped by `stack`) for this run. */
+async function startToxiproxy(
+  { plan, cwd, note }: RunContext,
+  stack: AsyncDisposableStack,
+): Promise<{ url: string; pid?: number }> {
+  if (!plan.toxiproxy.managed) return { url: plan.toxiproxy.url ?? '' };
+  const managed = await startManagedToxiproxy({
+    cwd,
+    ...(plan.toxiproxy.binary ? { binary: plan.toxiproxy.binary } : {}),
+  });
+  stack.defer(() => bounded(managed.stop(), 5000, 'stop the managed Toxiproxy', note));
+  note(`started a private Toxiproxy at ${managed.url} (${managed.binary})`);
+  return { url: managed.url, pid: managed.pid };
+}
+
+/** Creates the run's proxies; a proxy with `tap` points at a new tap (added to `taps`) in front of its upstream. */
+async function createProxies(
+  { plan }: RunContext,
+  session: ChaosSession,
+  taps: Map<string, Tap>,
+): Promise<Map<string, string>> {
+  const proxyNames = new Map<string, string>();
+  for (const p of plan.scenario.proxies) {
+    let upstream = p.upstream;
+    if (p.tap) {
+      const tap = await startTap(p.upstream);
+      taps.set(p.name, tap);
+      upstream = tap.listen;
+    }
+    proxyNames.set(p.name, await session.createProxy({ name: p.name, listen: p.listen, upstream }));
+  }
+  return proxyNames;
+}
+
+async function probeTarget(target: string): Promise<void> {
+  try {
+    const res = await fetch(target, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+  } catch (cause) {
+    throw new MsaVerifyError(
+      'MSAV_TARGET_UNREACHABLE',
+      `load target ${target} is unreachable: ${describeNetError(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSource | undefined> {
+  const traces = plan.scenario.traces;
+  if (traces?.otlp) {
+    const receiver = new OtlpReceiver({ port: traces.otlp.port });
+    const { endpoint } = await receiver.start();
+    note(`OTLP receiver at ${endpoint}`);
+    return receiver;
+  }
+  if (traces?.file) return new JsonLinesTraceSource(path.resolve(cwd, traces.file));
+  return undefined;
+}
