@@ -7,12 +7,8 @@ import { context } from '@opentelemetry/api';
 import { startPreload } from './sdk.js';
 import { correlationOf } from './span-processor.js';
 
-export {
-  CORRELATION_ATTRIBUTE,
-  CORRELATION_ID_PATTERN,
-  DEFAULT_CORRELATION_HEADER,
-  isValidCorrelationId,
-} from './correlation.js';
+export { CORRELATION_ID_PATTERN, DEFAULT_CORRELATION_HEADER, isValidCorrelationId } from '../core/correlation-id.js';
+export { CORRELATION_ATTRIBUTE } from './correlation.js';
 export type { SpanLine } from './file-exporter.js';
 export { CLIENT_DURATION, SERVER_DURATION } from './metrics.js';
 export type { InstrumentationReportEntry, InstrumentationStatus, InstrumentReport } from './report.js';

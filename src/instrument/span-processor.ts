@@ -4,12 +4,8 @@
 // raw values.
 import { type Span as ApiSpan, type Attributes, type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import {
-  CORRELATION_ATTRIBUTE,
-  correlationFromContext,
-  generateCorrelationId,
-  isValidCorrelationId,
-} from './correlation.js';
+import { isValidCorrelationId } from '../core/correlation-id.js';
+import { CORRELATION_ATTRIBUTE, correlationFromContext, generateCorrelationId } from './correlation.js';
 import type { RecentRequests } from './recent-requests.js';
 import { redactAttributes } from './redact.js';
 

@@ -1,11 +1,10 @@
 import { ROOT_CONTEXT, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { CORRELATION_ID_PATTERN, isValidCorrelationId } from '../../src/core/correlation-id.ts';
 import {
-  CORRELATION_ID_PATTERN,
   CorrelationPropagator,
   correlationFromContext,
   correlationFromHeaders,
-  isValidCorrelationId,
   withCorrelation,
 } from '../../src/instrument/correlation.ts';
 
