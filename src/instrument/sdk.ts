@@ -17,20 +17,20 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as sdk from '@opentelemetry/sdk-trace';
-import { CORRELATION_ATTRIBUTE, CorrelationPropagator, correlationFromHeaders } from './correlation.js';
-import { alreadyLoaded, onFirstRequire } from './deferred-require.js';
 import { OnceLogger } from './diag.js';
-import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './esm-hooks.js';
-import { createExporters } from './exporters.js';
-import { subscribeFastify } from './fastify-channel.js';
-import { HttpServerInstrumentation } from './http-server.js';
+import { createExporters } from './export/exporters.js';
+import { subscribeFastify } from './http-server/fastify-channel.js';
+import { HttpServerInstrumentation } from './http-server/http-server.js';
+import { ServerSpanFactory } from './http-server/server-span.js';
 import { RedMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
-import { BaggageCorrelation, LastTraceparent } from './propagators.js';
-import { parentPublishesOnRequests, RecentRequests } from './recent-requests.js';
-import { INSTRUMENTATIONS, type InstrumentationHooks } from './registry.js';
+import { alreadyLoaded, onFirstRequire } from './packages/deferred-require.js';
+import { mainIsEsm, registerEsmHooks, trackEsmResolutions } from './packages/esm-hooks.js';
+import { INSTRUMENTATIONS, type InstrumentationHooks } from './packages/registry.js';
+import { CORRELATION_ATTRIBUTE, CorrelationPropagator, correlationFromHeaders } from './propagation/correlation.js';
+import { BaggageCorrelation, LastTraceparent } from './propagation/propagators.js';
+import { parentPublishesOnRequests, RecentRequests } from './propagation/recent-requests.js';
 import { type ReportState, targetLoaded, writeReportAtExit } from './report.js';
-import { ServerSpanFactory } from './server-span.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
 import { correlationOf, correlationOfSpan, MsaVerifySpanProcessor } from './span-processor.js';
@@ -106,6 +106,8 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const exportHooks = {
     untraced: <T>(fn: () => T): T => api.context.with(core.suppressTracing(api.ROOT_CONTEXT), fn),
     exportError: (error: unknown) => core.globalErrorHandler(error as api.Exception),
+    // Resolved here, at the top of dist/instrument: bundled, this module's URL is preload.js next to it.
+    workerFile: new URL('./export/export-worker.js', import.meta.url),
   };
   for (const { processor } of createExporters(settings, req, warn, exportHooks))
     processors.push(processor(settings.batch));

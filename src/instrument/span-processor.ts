@@ -5,8 +5,8 @@
 import { type Span as ApiSpan, type Attributes, type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { isValidCorrelationId } from '../core/correlation-id.js';
-import { CORRELATION_ATTRIBUTE, correlationFromContext, generateCorrelationId } from './correlation.js';
-import type { RecentRequests } from './recent-requests.js';
+import { CORRELATION_ATTRIBUTE, correlationFromContext, generateCorrelationId } from './propagation/correlation.js';
+import type { RecentRequests } from './propagation/recent-requests.js';
 import { redactAttributes } from './redact.js';
 
 /** Receives every ended span (for metrics). */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { correlationMatchers, resolveCorrelation } from '../../src/contracts/correlation.ts';
 import { CORRELATION_ID_PATTERN, isValidCorrelationId } from '../../src/core/correlation-id.ts';
-import { CorrelationPropagator, correlationFromContext } from '../../src/instrument/correlation.ts';
+import { CorrelationPropagator, correlationFromContext } from '../../src/instrument/propagation/correlation.ts';
 
 // The preload and the contract matcher must agree on every ID: an ID the
 // preload passes on unchanged has to match the regex a correlation contract

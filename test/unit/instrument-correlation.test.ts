@@ -6,7 +6,7 @@ import {
   correlationFromContext,
   correlationFromHeaders,
   withCorrelation,
-} from '../../src/instrument/correlation.ts';
+} from '../../src/instrument/propagation/correlation.ts';
 
 const getter: TextMapGetter<Record<string, unknown>> = {
   get: (c, k) => c[k] as string | undefined,

@@ -5,9 +5,9 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { ExpressRouteInstrumentation } from './express-route.js';
+import { ExpressRouteInstrumentation } from '../http-server/express-route.js';
+import type { InstrumentSettings } from '../settings.js';
 import lazyPackages from './lazy-packages.cjs';
-import type { InstrumentSettings } from './settings.js';
 
 /** What an instrumentation factory may use from the preload. */
 export interface InstrumentationHooks {

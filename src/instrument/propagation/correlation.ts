@@ -4,7 +4,7 @@
 // inbound value is core/correlation-id.ts, shared with the contract matchers.
 import { randomUUID } from 'node:crypto';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { DEFAULT_CORRELATION_HEADER, isValidCorrelationId } from '../core/correlation-id.js';
+import { DEFAULT_CORRELATION_HEADER, isValidCorrelationId } from '../../core/correlation-id.js';
 
 /** Span attribute and baggage entry that carry the correlation ID. */
 export const CORRELATION_ATTRIBUTE = 'correlation.id';
