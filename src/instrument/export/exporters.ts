@@ -11,6 +11,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { EXPORT_FAILED } from '../otel-enums.js';
 import type { InstrumentSettings } from '../settings.js';
 import { JsonLinesFileExporter } from './file-exporter.js';
 import { EncodingBatchProcessor } from './otlp-processor.js';
@@ -132,7 +133,7 @@ export class LazyExporter implements SpanExporter {
     try {
       this.#inner ??= this.#create();
     } catch (error) {
-      resultCallback({ code: 1, error: error as Error });
+      resultCallback({ code: EXPORT_FAILED, error: error as Error });
       return;
     }
     this.#inner.export(spans, resultCallback);
