@@ -11,7 +11,7 @@ const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry
 const { ProtobufTraceSerializer } =
   require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
 // The exporter's path: one SpanBatch for the life of the process, each span added as it ends, then taken.
-const { SpanBatch } = (await import('../../dist/instrument/otlp-encode.js')) as {
+const { SpanBatch } = (await import('../../dist/instrument/export/otlp-encode.js')) as {
   SpanBatch: new () => { add(span: ReadableSpan): void; take(): Uint8Array };
 };
 const batch = new SpanBatch();

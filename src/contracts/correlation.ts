@@ -1,4 +1,5 @@
 import { MatchersV3 } from '@pact-foundation/pact';
+import { CORRELATION_ID_SOURCE, DEFAULT_CORRELATION_HEADER } from '../core/correlation-id.js';
 
 // Correlation built into contracts: a consumer contract with correlation on
 // requires that requests (or message headers) carry a W3C `traceparent` and a
@@ -6,10 +7,11 @@ import { MatchersV3 } from '@pact-foundation/pact';
 
 /** W3C trace context `traceparent`: version-traceid-parentid-flags, lower-case hex. */
 export const TRACEPARENT_PATTERN = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$';
-/** A correlation id: 1 to 128 letters, digits, dots, underscores or dashes. */
-export const CORRELATION_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
-/** Default correlation header. */
-export const DEFAULT_CORRELATION_HEADER = 'x-correlation-id';
+/**
+ * A correlation id: the preload's rule (core/correlation-id.ts), so every id
+ * the preload passes on also matches a contract.
+ */
+export const CORRELATION_ID_PATTERN: string = CORRELATION_ID_SOURCE;
 
 /** Example values written into pacts (and sent by consumer tests). */
 export const EXAMPLE_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

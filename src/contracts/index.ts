@@ -3,6 +3,8 @@
 //   provider side: verifyProvider (HTTP at a URL, message producers in code,
 //   rabbitMessageProducer for the transport-level check) -> ContractPairResult[]
 //   runVerification: config-driven, every provider; broker: Pact's own CLI.
+
+export { DEFAULT_CORRELATION_HEADER } from '../core/correlation-id.js';
 export {
   type BrokerCommandResult,
   type BrokerConnection,
@@ -21,7 +23,6 @@ export {
   type CorrelationOption,
   correlationExample,
   correlationMatchers,
-  DEFAULT_CORRELATION_HEADER,
   EXAMPLE_CORRELATION_ID,
   EXAMPLE_TRACEPARENT,
   resolveCorrelation,

@@ -7,6 +7,12 @@ export { interpolateEnv } from './config/interpolate.js';
 export { DEFAULT_CONFIG_FILE, type LoadConfigOptions, type LoadConfigResult, loadConfig } from './config/load.js';
 export type { Config, ConfigInput } from './config/schema.js';
 export { ConfigSchema, configJsonSchema } from './config/schema.js';
+export {
+  CORRELATION_ID_PATTERN,
+  CORRELATION_ID_SOURCE,
+  DEFAULT_CORRELATION_HEADER,
+  isValidCorrelationId,
+} from './correlation-id.js';
 export { formatDuration, isDuration, parseDuration } from './duration.js';
 export {
   type ErrorCode,

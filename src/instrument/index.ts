@@ -7,14 +7,10 @@ import { context } from '@opentelemetry/api';
 import { startPreload } from './sdk.js';
 import { correlationOf } from './span-processor.js';
 
-export {
-  CORRELATION_ATTRIBUTE,
-  CORRELATION_ID_PATTERN,
-  DEFAULT_CORRELATION_HEADER,
-  isValidCorrelationId,
-} from './correlation.js';
-export type { SpanLine } from './file-exporter.js';
+export { CORRELATION_ID_PATTERN, DEFAULT_CORRELATION_HEADER, isValidCorrelationId } from '../core/correlation-id.js';
+export type { SpanLine } from './export/file-exporter.js';
 export { CLIENT_DURATION, SERVER_DURATION } from './metrics.js';
+export { CORRELATION_ATTRIBUTE } from './propagation/correlation.js';
 export type { InstrumentationReportEntry, InstrumentationStatus, InstrumentReport } from './report.js';
 
 /**

@@ -3,6 +3,7 @@
 // with the dashboards; only sampled (recorded) spans are counted.
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { SPAN_KIND_CLIENT, SPAN_KIND_SERVER } from './otel-enums.js';
 
 /** Histogram bucket upper bounds, seconds. */
 export const DURATION_BUCKETS: readonly number[] = [
@@ -106,9 +107,9 @@ export class RedMetrics {
     if (method === undefined) return;
     const seconds = span.duration[0] + span.duration[1] / 1e9;
     const status = str(a, 'http.response.status_code', 'http.status_code') ?? '0';
-    if (span.kind === 1) {
+    if (span.kind === SPAN_KIND_SERVER) {
       this.server.observe([this.#service, method, str(a, 'http.route') ?? 'unmatched', status], seconds);
-    } else if (span.kind === 2) {
+    } else if (span.kind === SPAN_KIND_CLIENT) {
       const host = str(a, 'server.address', 'net.peer.name') ?? 'unknown';
       const port = str(a, 'server.port', 'net.peer.port');
       this.client.observe([this.#service, port ? `${host}:${port}` : host, method, status], seconds);

@@ -4,7 +4,7 @@
 // synchronously at process exit.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { EsmHookMode } from './esm-hooks.js';
+import type { EsmHookMode } from './packages/esm-hooks.js';
 
 /** Status of one instrumentation in the report. */
 export type InstrumentationStatus =

@@ -1,6 +1,6 @@
 // Settings of the preload, read once from environment variables. Parsing never
 // throws: a bad value becomes a warning and the default.
-import { correlationHeaders } from './correlation.js';
+import { correlationHeaders } from './propagation/correlation.js';
 
 /** Wire format of the OTLP exporter. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';

@@ -4,13 +4,10 @@
 // raw values.
 import { type Span as ApiSpan, type Attributes, type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import {
-  CORRELATION_ATTRIBUTE,
-  correlationFromContext,
-  generateCorrelationId,
-  isValidCorrelationId,
-} from './correlation.js';
-import type { RecentRequests } from './recent-requests.js';
+import { isValidCorrelationId } from '../core/correlation-id.js';
+import { SPAN_KIND_SERVER } from './otel-enums.js';
+import { CORRELATION_ATTRIBUTE, correlationFromContext, generateCorrelationId } from './propagation/correlation.js';
+import type { RecentRequests } from './propagation/recent-requests.js';
 import { redactAttributes } from './redact.js';
 
 /** Receives every ended span (for metrics). */
@@ -47,7 +44,7 @@ export class MsaVerifySpanProcessor implements SpanProcessor {
       if (isValidCorrelationId(span.attributes[CORRELATION_ATTRIBUTE])) return;
       const id = correlationOf(parentContext) ?? generateCorrelationId();
       span.setAttribute(CORRELATION_ATTRIBUTE, id);
-      if (span.kind === 1 /* SERVER */) this.#recent?.remember(id, span.spanContext());
+      if (span.kind === SPAN_KIND_SERVER) this.#recent?.remember(id, span.spanContext());
     } catch {
       // Telemetry must never break the app.
     }

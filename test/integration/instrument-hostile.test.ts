@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORRELATION_ID_PATTERN } from '../../src/instrument/correlation.ts';
+import { CORRELATION_ID_PATTERN } from '../../src/core/correlation-id.ts';
 import { type FixtureProcess, readSpans, startFixture } from '../support/instrument-process.ts';
 import { waitFor } from '../support/net.ts';
 

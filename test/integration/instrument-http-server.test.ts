@@ -3,11 +3,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpanLine } from '../../src/instrument/file-exporter.ts';
+import type { SpanLine } from '../../src/instrument/export/file-exporter.ts';
 import { type FixtureProcess, readSpans, startFixture } from '../support/instrument-process.ts';
 import { waitFor } from '../support/net.ts';
 
-// The preload's own HTTP server spans (src/instrument/http-server.ts) on a plain
+// The preload's own HTTP server spans (src/instrument/http-server/http-server.ts) on a plain
 // node:http service: context through body listeners, errors, aborts, status
 // codes, unknown methods and query redaction.
 describe('HTTP server spans', () => {

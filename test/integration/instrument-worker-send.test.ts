@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { protobufTransport } from '../../src/instrument/otlp-transport.ts';
-import { WorkerSend } from '../../src/instrument/worker-send.ts';
+import { protobufTransport } from '../../src/instrument/export/otlp-transport.ts';
+import { WorkerSend } from '../../src/instrument/export/worker-send.ts';
 import { ROOT } from '../support/services.ts';
 
-// The export worker as built (dist/instrument/export-worker.js), against a real receiver on 127.0.0.1.
-const WORKER = pathToFileURL(path.join(ROOT, 'dist/instrument/export-worker.js'));
+// The export worker as built (dist/instrument/export/export-worker.js), against a real receiver on 127.0.0.1.
+const WORKER = pathToFileURL(path.join(ROOT, 'dist/instrument/export/export-worker.js'));
 const require = createRequire(path.join(ROOT, 'package.json'));
 
 describe('WorkerSend: OTLP requests sent from the export worker', () => {
@@ -64,7 +64,7 @@ describe('WorkerSend: OTLP requests sent from the export worker', () => {
 
   it('a worker that cannot start: one warning, and the batch goes out from the main thread', async () => {
     const warnings: string[] = [];
-    const sender = make(pathToFileURL(path.join(ROOT, 'dist/instrument/no-such-worker.js')), warnings);
+    const sender = make(pathToFileURL(path.join(ROOT, 'dist/instrument/export/no-such-worker.js')), warnings);
     await sender.send({ body: Uint8Array.of(4, 5), count: 1 });
     await sender.send({ body: Uint8Array.of(6), count: 1 });
     expect(bodies.map((b) => [...b])).toEqual([[4, 5], [6]]);

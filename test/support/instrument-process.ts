@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SpanLine } from '../../src/instrument/file-exporter.ts';
+import type { SpanLine } from '../../src/instrument/export/file-exporter.ts';
 import { ROOT } from './services.ts';
 
 /** A started fixture process. */

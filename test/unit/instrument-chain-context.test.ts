@@ -1,7 +1,7 @@
 import { createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHAIN_ROOT } from '../../src/instrument/chain-context.ts';
+import { CHAIN_ROOT } from '../../src/instrument/http-server/chain-context.ts';
 
 // The chain context must answer exactly like the API's own context for any
 // sequence of sets and deletes, including past the folding depth.

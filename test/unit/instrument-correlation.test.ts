@@ -1,13 +1,12 @@
 import { ROOT_CONTEXT, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { CORRELATION_ID_PATTERN, isValidCorrelationId } from '../../src/core/correlation-id.ts';
 import {
-  CORRELATION_ID_PATTERN,
   CorrelationPropagator,
   correlationFromContext,
   correlationFromHeaders,
-  isValidCorrelationId,
   withCorrelation,
-} from '../../src/instrument/correlation.ts';
+} from '../../src/instrument/propagation/correlation.ts';
 
 const getter: TextMapGetter<Record<string, unknown>> = {
   get: (c, k) => c[k] as string | undefined,

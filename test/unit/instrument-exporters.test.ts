@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExporters, LazyExporter } from '../../src/instrument/exporters.ts';
+import { createExporters, LazyExporter } from '../../src/instrument/export/exporters.ts';
 import { readSettings } from '../../src/instrument/settings.ts';
 
 const settings = readSettings(

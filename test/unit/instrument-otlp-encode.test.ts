@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
-import { encodeTraceRequest } from '../../src/instrument/otlp-encode.ts';
+import { encodeTraceRequest } from '../../src/instrument/export/otlp-encode.ts';
 
 // Our encoder against OpenTelemetry's own serializer: both outputs decoded by
 // the chaos runner's OTLP decoder must be the same request.

@@ -3,7 +3,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
-import { type EncodedBatch, EncodingBatchProcessor, type SendBatch } from '../../src/instrument/otlp-processor.ts';
+import {
+  type EncodedBatch,
+  EncodingBatchProcessor,
+  type SendBatch,
+} from '../../src/instrument/export/otlp-processor.ts';
 
 // The encoding batch processor against the rules of the SDK's BatchSpanProcessor
 // that users rely on: batch size, schedule, bounded queue, one export at a time,

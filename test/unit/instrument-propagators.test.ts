@@ -2,8 +2,12 @@ import * as api from '@opentelemetry/api';
 import { propagation, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter, trace } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
-import { CorrelationPropagator } from '../../src/instrument/correlation.ts';
-import { BaggageCorrelation, CorrelationBaggage, LastTraceparent } from '../../src/instrument/propagators.ts';
+import { CorrelationPropagator } from '../../src/instrument/propagation/correlation.ts';
+import {
+  BaggageCorrelation,
+  CorrelationBaggage,
+  LastTraceparent,
+} from '../../src/instrument/propagation/propagators.ts';
 
 const getter: TextMapGetter<Record<string, string>> = { get: (c, k) => c[k], keys: (c) => Object.keys(c) };
 const setter: TextMapSetter<Record<string, string>> = {

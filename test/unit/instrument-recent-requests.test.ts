@@ -1,6 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { RecentRequests } from '../../src/instrument/recent-requests.ts';
+import { RecentRequests } from '../../src/instrument/propagation/recent-requests.ts';
 
 const ctx = (n: number): SpanContext => ({
   traceId: n.toString(16).padStart(32, '0'),

@@ -15,8 +15,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
-import { encodeTraceRequest } from '../../src/instrument/otlp-encode.ts';
-import { ServerSpan, ServerSpanFactory } from '../../src/instrument/server-span.ts';
+import { encodeTraceRequest } from '../../src/instrument/export/otlp-encode.ts';
+import { ServerSpan, ServerSpanFactory } from '../../src/instrument/http-server/server-span.ts';
 
 // The server span must be indistinguishable from an SDK span to processors,
 // exporters and the encoder, only cheaper. Each test compares with the SDK or

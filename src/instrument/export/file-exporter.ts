@@ -4,6 +4,7 @@
 // each batch is a single append of whole lines.
 import { appendFile } from 'node:fs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { EXPORT_FAILED, EXPORT_SUCCESS, STATUS_ERROR, STATUS_OK } from '../otel-enums.js';
 
 /** One line of the traces file. Times are epoch milliseconds (fractional). */
 export interface SpanLine {
@@ -27,10 +28,6 @@ export interface SpanLine {
   readonly scope: string;
 }
 
-// ExportResultCode.SUCCESS / FAILED from @opentelemetry/core, inlined to keep the preload's graph small.
-const SUCCESS = 0;
-const FAILED = 1;
-
 const KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 
 function ms(time: readonly [number, number]): number {
@@ -40,7 +37,7 @@ function ms(time: readonly [number, number]): number {
 /** Converts a finished span to its line shape. */
 export function toSpanLine(span: ReadableSpan): SpanLine {
   const ctx = span.spanContext();
-  const status = span.status.code === 2 ? 'ERROR' : span.status.code === 1 ? 'OK' : 'UNSET';
+  const status = span.status.code === STATUS_ERROR ? 'ERROR' : span.status.code === STATUS_OK ? 'OK' : 'UNSET';
   const resource = { ...(span.resource.attributes as Record<string, unknown>) };
   return {
     traceId: ctx.traceId,
@@ -74,14 +71,14 @@ export class JsonLinesFileExporter implements SpanExporter {
     try {
       for (const span of spans) text += `${JSON.stringify(toSpanLine(span))}\n`;
     } catch (error) {
-      resultCallback({ code: FAILED, error: error as Error });
+      resultCallback({ code: EXPORT_FAILED, error: error as Error });
       return;
     }
     this.#pending++;
     appendFile(this.#file, text, (error) => {
       this.#pending--;
       if (this.#pending === 0) for (const done of this.#drained.splice(0)) done();
-      resultCallback(error ? { code: FAILED, error } : { code: SUCCESS });
+      resultCallback(error ? { code: EXPORT_FAILED, error } : { code: EXPORT_SUCCESS });
     });
   }
 

@@ -1,13 +1,25 @@
 // The instrumentations the preload knows, keyed by short name. Each entry
 // names the package it patches (null for Node built-ins) and loads its
 // instrumentation lazily, so start-up only pays for what the app can use.
-import type { Context, Span } from '@opentelemetry/api';
+// What one package needs beyond its instrumentation (a wrapper outside it, a
+// second instrumentation beside it) is part of its entry, so the preload's
+// start-up (sdk.ts, install.ts) handles every entry the same way.
+import { createRequire } from 'node:module';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import * as api from '@opentelemetry/api';
+import * as core from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { ExpressRouteInstrumentation } from './express-route.js';
+import { ExpressRouteInstrumentation } from '../http-server/express-route.js';
+import { subscribeFastify } from '../http-server/fastify-channel.js';
+import { HttpServerInstrumentation } from '../http-server/http-server.js';
+import { parentPublishesOnRequests, type RecentRequests } from '../propagation/recent-requests.js';
+import type { InstrumentSettings } from '../settings.js';
 import lazyPackages from './lazy-packages.cjs';
-import type { InstrumentSettings } from './settings.js';
+import { afterFilePatch } from './module-patches.js';
+
+const req = createRequire(import.meta.url);
 
 /** What an instrumentation factory may use from the preload. */
 export interface InstrumentationHooks {
@@ -20,19 +32,52 @@ export interface InstrumentationHooks {
   readonly adoptHeader: (span: Span, headers: unknown) => void;
   /** Adds `correlation_id` to a log record. */
   readonly logHook: (span: Span, record: Record<string, unknown>) => void;
+  /** Server spans of recent requests by correlation ID (outbox publishes are parented on them). */
+  readonly recentRequests: RecentRequests;
+  /** Starts an HTTP SERVER span (server-span.ts); `attributes` is called only when it records. */
+  readonly startServerSpan: (name: string, parent: Context, attributes: () => Attributes) => Span;
+  /** True for requests the preload must not trace (its own metrics endpoint). */
+  readonly isOwnRequest: (request: unknown) => boolean;
+  /** Reports a problem once (the preload's diag logger). */
+  readonly warn: (message: string) => void;
 }
 
-/** One known instrumentation. */
-export interface InstrumentationEntry {
+/** What every entry has. */
+interface EntryBase {
   /** Short name used by OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS and the report. */
   readonly name: string;
   /** Package the app must be able to resolve; null for Node built-ins. */
   readonly target: string | null;
   /** Module specifiers the ESM loader hook must intercept. */
   readonly esmSpecifiers: readonly string[];
+}
+
+/** A package patched by an OpenTelemetry instrumentation. */
+export interface PatchingEntry extends EntryBase {
+  readonly kind: 'instrumentation';
   /** Creates the instrumentation, disabled; the caller enables it. */
   readonly create: (hooks: InstrumentationHooks) => Instrumentation | null;
+  /** Runs between create() and enable(), so that it sees every patch. */
+  readonly beforeEnable?: (instrumentation: Instrumentation, hooks: InstrumentationHooks) => void;
+  /**
+   * Installs something independent beside the instrumentation, right after
+   * it, even when the instrumentation failed. Must not throw (warn instead).
+   */
+  readonly alongside?: (hooks: InstrumentationHooks) => void;
 }
+
+/**
+ * A package that reports on a diagnostics channel: subscribed at start (also
+ * before the package loads; nothing to patch), counted as patched once loaded.
+ */
+export interface ChannelEntry extends EntryBase {
+  readonly kind: 'channel';
+  readonly target: string;
+  readonly subscribe: (hooks: InstrumentationHooks) => void;
+}
+
+/** One known instrumentation. */
+export type InstrumentationEntry = PatchingEntry | ChannelEntry;
 
 type Ctor<C> = new (config: C) => Instrumentation;
 
@@ -53,6 +98,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'http',
     target: null,
     esmSpecifiers: ['http', 'https', 'node:http', 'node:https'],
+    kind: 'instrumentation',
     create: (hooks) => {
       const capture = [...hooks.settings.captureHeaders];
       // Outgoing requests only: server spans come from http-server.ts (lighter per request).
@@ -63,12 +109,14 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
         headersToSpanAttributes: { client: { requestHeaders: capture, responseHeaders: capture } },
       });
     },
+    alongside: installServerSpans,
   },
   {
     // fetch() is Node's bundled undici, reported through diagnostics channels.
     name: 'undici',
     target: null,
     esmSpecifiers: [],
+    kind: 'instrumentation',
     create: (hooks) =>
       new UndiciInstrumentation({
         enabled: false,
@@ -83,6 +131,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'express',
     target: 'express',
     esmSpecifiers: ['express'],
+    kind: 'instrumentation',
     create: (hooks) =>
       hooks.settings.expressSpans === 'route'
         ? new ExpressRouteInstrumentation({ enabled: false })
@@ -97,29 +146,41 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'fastify',
     target: 'fastify',
     esmSpecifiers: [],
-    create: () => null,
+    kind: 'channel',
+    subscribe: () => subscribeFastify(api, core),
   },
   {
     name: 'grpc',
     target: '@grpc/grpc-js',
     esmSpecifiers: ['@grpc/grpc-js'],
+    kind: 'instrumentation',
     create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
   },
   {
     name: 'amqplib',
     target: 'amqplib',
     esmSpecifiers: ['amqplib'],
+    kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
         enabled: false,
         publishHook: (span: Span, info: { options?: { headers?: unknown } }) =>
           hooks.adoptHeader(span, info.options?.headers),
       }),
+    // Outbox publishes: a wrapper of publish outside the instrumentation's, on the patched channel classes.
+    beforeEnable: (instrumentation, hooks) =>
+      afterFilePatch(instrumentation, (exports) => {
+        const model = exports as { Channel?: { prototype: object }; ConfirmChannel?: { prototype: object } };
+        for (const cls of [model.Channel, model.ConfirmChannel]) {
+          if (cls) parentPublishesOnRequests(cls.prototype, hooks.recentRequests, hooks.settings.correlationHeaders);
+        }
+      }),
   },
   {
     name: 'kafkajs',
     target: 'kafkajs',
     esmSpecifiers: ['kafkajs'],
+    kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
         enabled: false,
@@ -131,6 +192,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'pino',
     target: 'pino',
     esmSpecifiers: ['pino'],
+    kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-pino', 'PinoInstrumentation'))({
         enabled: false,
@@ -142,6 +204,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'winston',
     target: 'winston',
     esmSpecifiers: ['winston'],
+    kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation'))({
         enabled: false,
@@ -150,3 +213,26 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
       }),
   },
 ];
+
+/** The preload's own HTTP server spans (http-server.ts), beside the outgoing-only HTTP instrumentation. */
+function installServerSpans(hooks: InstrumentationHooks): void {
+  try {
+    new HttpServerInstrumentation(
+      {
+        http: req('node:http') as typeof import('node:http'),
+        https: req('node:https') as typeof import('node:https'),
+      },
+      api,
+      core,
+      {
+        startSpan: hooks.startServerSpan,
+        isOwnRequest: hooks.isOwnRequest,
+        correlationHeader: hooks.settings.correlationHeaders[0]!,
+        correlationOf: hooks.correlationOf,
+        captureHeaders: hooks.settings.captureHeaders,
+      },
+    ).enable();
+  } catch (error) {
+    hooks.warn(`http server spans not installed: ${(error as Error).message}`);
+  }
+}

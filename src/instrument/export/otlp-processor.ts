@@ -9,6 +9,7 @@
 // export that takes longer than exportTimeoutMillis is given up.
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TRACE_FLAG_SAMPLED } from '../otel-enums.js';
 import { SpanBatch } from './otlp-encode.js';
 import type { EncodedBatch, SendBatch } from './otlp-transport.js';
 
@@ -28,8 +29,6 @@ export interface EncodingBatchOptions {
   /** Releases the transport at shutdown, after the last export (for example the export worker). */
   readonly close?: () => Promise<void>;
 }
-
-const SAMPLED = 1;
 
 /** A span processor that encodes ended, sampled spans into OTLP/protobuf batches and sends them. */
 export class EncodingBatchProcessor implements SpanProcessor {
@@ -51,7 +50,7 @@ export class EncodingBatchProcessor implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (this.#closed || (span.spanContext().traceFlags & SAMPLED) === 0) return;
+    if (this.#closed || (span.spanContext().traceFlags & TRACE_FLAG_SAMPLED) === 0) return;
     const options = this.#options;
     if (this.#batch.count + this.#readyCount >= options.maxQueueSize) {
       options.warn(

@@ -21,6 +21,17 @@ import type {
   TimeInput,
 } from '@opentelemetry/api';
 import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import {
+  ATTRIBUTE_ADD_NEW,
+  ATTRIBUTE_DROP_LIMIT_REACHED,
+  SAMPLING_NOT_RECORD,
+  SAMPLING_RECORD_AND_SAMPLED,
+  SPAN_KIND_SERVER,
+  STATUS_ERROR,
+  STATUS_OK,
+  STATUS_UNSET,
+  TRACE_FLAG_SAMPLED,
+} from '../otel-enums.js';
 
 type Api = typeof import('@opentelemetry/api');
 type Core = typeof import('@opentelemetry/core');
@@ -35,9 +46,6 @@ export const SPAN_LIMITS = {
   attributePerLinkCountLimit: 128,
 } as const;
 
-const SERVER = 1; // SpanKind.SERVER
-const NOT_RECORD = 0; // SamplingDecision.NOT_RECORD
-const RECORD_AND_SAMPLED = 2; // SamplingDecision.RECORD_AND_SAMPLED
 const NO_LINKS: Link[] = [];
 
 // Random ids: 24 bytes per span (trace id, then span id) from a pool refilled 24 KiB at a time.
@@ -90,14 +98,14 @@ export class ServerSpanFactory {
     const ids = pool.toString('hex', at + (continued ? 16 : 0), at + 24);
     const traceId = continued ? parentContext.traceId : ids.slice(0, 32);
     const spanId = continued ? ids : ids.slice(32);
-    const result = sampler.shouldSample(parent, traceId, name, SERVER, {}, NO_LINKS);
+    const result = sampler.shouldSample(parent, traceId, name, SPAN_KIND_SERVER, {}, NO_LINKS);
     const spanContext: SpanContext = {
       traceId,
       spanId,
-      traceFlags: result.decision === RECORD_AND_SAMPLED ? 1 : 0,
+      traceFlags: result.decision === SAMPLING_RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0,
       traceState: result.traceState ?? (continued ? parentContext.traceState : undefined),
     };
-    if (result.decision === NOT_RECORD) return api.trace.wrapSpanContext(spanContext);
+    if (result.decision === SAMPLING_NOT_RECORD) return api.trace.wrapSpanContext(spanContext);
     const own = attributes();
     if (result.attributes) Object.assign(own, result.attributes);
     const span = new ServerSpan(this.#shared, name, spanContext, continued ? parentContext : undefined, own, {
@@ -121,12 +129,12 @@ export interface RawIds {
 /** A recording SERVER span; the API's Span and the SDK's ReadableSpan. */
 export class ServerSpan implements Span, ReadableSpan {
   name: string;
-  readonly kind = SERVER;
+  readonly kind = SPAN_KIND_SERVER;
   readonly parentSpanContext: SpanContext | undefined;
   attributes: Attributes;
   links: Link[] = NO_LINKS;
   events: TimedEvent[] = [];
-  status: SpanStatus = { code: 0 };
+  status: SpanStatus = { code: STATUS_UNSET };
   readonly startTime: HrTime;
   endTime: HrTime = [0, 0];
   readonly resource: ReadableSpan['resource'];
@@ -212,8 +220,8 @@ export class ServerSpan implements Span, ReadableSpan {
       limits: SPAN_LIMITS,
       currentAttributesCount: this.#count,
     } as never);
-    if (decision === 2 /* DROP_LIMIT_REACHED */) this.droppedAttributesCount++;
-    else if (decision === 3 /* ADD_NEW */) this.#count++;
+    if (decision === ATTRIBUTE_DROP_LIMIT_REACHED) this.droppedAttributesCount++;
+    else if (decision === ATTRIBUTE_ADD_NEW) this.#count++;
     return this;
   }
 
@@ -269,9 +277,10 @@ export class ServerSpan implements Span, ReadableSpan {
   }
 
   setStatus(status: SpanStatus): this {
-    if (this.#afterEnd() || status.code === 0 || this.status.code === 1 /* OK is final */) return this;
+    if (this.#afterEnd() || status.code === STATUS_UNSET || this.status.code === STATUS_OK /* OK is final */)
+      return this;
     const next: SpanStatus = { code: status.code };
-    if (status.code === 2 && typeof status.message === 'string') next.message = status.message;
+    if (status.code === STATUS_ERROR && typeof status.message === 'string') next.message = status.message;
     this.status = next;
     return this;
   }

@@ -1,19 +1,10 @@
-// Correlation IDs: the rule for accepting an inbound value, generation of a
-// fresh one, where it lives in the OpenTelemetry context, and a propagator that
-// reads it from inbound headers (HTTP, AMQP, Kafka) and writes it on outbound.
+// Correlation IDs: generation of a fresh one, where it lives in the
+// OpenTelemetry context, and a propagator that reads it from inbound headers
+// (HTTP, AMQP, Kafka) and writes it on outbound. The rule for accepting an
+// inbound value is core/correlation-id.ts, shared with the contract matchers.
 import { randomUUID } from 'node:crypto';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-
-/**
- * Accepted correlation ID: 1 to 128 characters from `A-Z a-z 0-9 . _ : + / = -`.
- * Anything else (empty, longer, spaces, CR/LF, other control characters,
- * non-ASCII) is replaced by a freshly generated UUID v4, so a value that reaches
- * a header or a log line can never split it.
- */
-export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:+/=-]{1,128}$/;
-
-/** Default inbound/outbound header; `x-request-id` is accepted as well. */
-export const DEFAULT_CORRELATION_HEADER = 'x-correlation-id';
+import { DEFAULT_CORRELATION_HEADER, isValidCorrelationId } from '../../core/correlation-id.js';
 
 /** Span attribute and baggage entry that carry the correlation ID. */
 export const CORRELATION_ATTRIBUTE = 'correlation.id';
@@ -21,11 +12,6 @@ export const CORRELATION_ATTRIBUTE = 'correlation.id';
 // Symbol.for: every copy of this module (package self-reference, dist path
 // given by the CLI) reads and writes the same context slot.
 const CORRELATION_KEY: symbol = Symbol.for('msa-verify.correlation-id');
-
-/** True when `value` satisfies {@link CORRELATION_ID_PATTERN}. */
-export function isValidCorrelationId(value: unknown): value is string {
-  return typeof value === 'string' && CORRELATION_ID_PATTERN.test(value);
-}
 
 /** A fresh correlation ID (UUID v4). */
 export function generateCorrelationId(): string {

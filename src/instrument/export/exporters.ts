@@ -11,10 +11,11 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import { EXPORT_FAILED } from '../otel-enums.js';
+import type { InstrumentSettings } from '../settings.js';
 import { JsonLinesFileExporter } from './file-exporter.js';
 import { EncodingBatchProcessor } from './otlp-processor.js';
 import { protobufTransport, type SendBatch } from './otlp-transport.js';
-import type { InstrumentSettings } from './settings.js';
 import { WorkerSend } from './worker-send.js';
 
 /** Batch limits of the span processors (OTEL_BSP_*). */
@@ -32,6 +33,12 @@ export interface ProtobufHooks {
   readonly untraced: <T>(fn: () => T) => T;
   /** The SDK's global error handler, for failed exports. */
   readonly exportError: (error: unknown) => void;
+  /**
+   * The export worker's entry (compiled export-worker.js). Default: the one
+   * next to this module, which is right unbundled only: inside the preload
+   * bundle `import.meta.url` is the bundle's, so the preload passes its own.
+   */
+  readonly workerFile?: URL;
 }
 
 /** Creates exporters; a missing or broken exporter package is reported through `warn` and skipped. */
@@ -72,7 +79,7 @@ export function createExporters(
             settings.exportThread === 'worker'
               ? new WorkerSend({
                   url,
-                  workerFile: new URL('./export-worker.js', import.meta.url),
+                  workerFile: hooks.workerFile ?? new URL('./export-worker.js', import.meta.url),
                   fallback: onThisThread,
                   warn,
                 })
@@ -89,7 +96,8 @@ export function createExporters(
             processor: (batch) =>
               new EncodingBatchProcessor(send, {
                 ...limits(batch),
-                ...hooks,
+                untraced: hooks.untraced,
+                exportError: hooks.exportError,
                 warn,
                 ...(worker ? { close: () => worker.close() } : {}),
               }),
@@ -125,7 +133,7 @@ export class LazyExporter implements SpanExporter {
     try {
       this.#inner ??= this.#create();
     } catch (error) {
-      resultCallback({ code: 1, error: error as Error });
+      resultCallback({ code: EXPORT_FAILED, error: error as Error });
       return;
     }
     this.#inner.export(spans, resultCallback);

@@ -2,6 +2,7 @@
 // through OpenTelemetry's HTTP transport, which brings the OTEL_EXPORTER_OTLP_*
 // headers, timeout, compression and retries. Used inside the export worker
 // (export-worker.ts) and, where that cannot run, on the app's own thread.
+import { EXPORT_SUCCESS } from '../otel-enums.js';
 
 /** One encoded ExportTraceServiceRequest and the number of spans in it. */
 export interface EncodedBatch {
@@ -35,7 +36,7 @@ export function protobufTransport(require: NodeJS.Require, url: string): SendBat
   return (batch) =>
     new Promise<void>((resolve, reject) => {
       delegate.export(batch, (result) => {
-        if (result.code === 0) resolve();
+        if (result.code === EXPORT_SUCCESS) resolve();
         else reject(result.error ?? new Error('OTLP export failed'));
       });
     });

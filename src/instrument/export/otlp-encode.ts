@@ -8,7 +8,7 @@
 // test/unit/instrument-otlp-encode.test.ts.
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { RawIds } from './server-span.js';
+import type { RawIds } from '../http-server/server-span.js';
 
 const HEX_VALUE: readonly number[] = (() => {
   const table = new Array<number>(128).fill(0);

@@ -1,0 +1,42 @@
+// Reaching into an OpenTelemetry instrumentation's module definitions (its
+// `_modules`, not public API, stable across the 0.x line): whether a patch ran,
+// for the self-check report, and a hook on what a file patch returns, for
+// wrappers that must sit outside the instrumentation's own.
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+
+type Patch = (exports: unknown, version?: string) => unknown;
+
+interface ModuleDef {
+  moduleExports?: unknown;
+  files?: { moduleExports?: unknown; patch?: Patch }[];
+}
+
+function modulesOf(instrumentation: Instrumentation): ModuleDef[] {
+  return (instrumentation as unknown as { _modules?: ModuleDef[] })._modules ?? [];
+}
+
+/** Returns a probe telling whether any module definition of `instrumentation` was patched. */
+export function trackPatches(instrumentation: Instrumentation): () => boolean {
+  const modules = modulesOf(instrumentation);
+  // Diagnostics-channel instrumentations (undici) patch nothing: subscribed is all there is.
+  if (modules.length === 0) return () => true;
+  return () =>
+    modules.some((m) => m.moduleExports !== undefined || (m.files ?? []).some((f) => f.moduleExports !== undefined));
+}
+
+/** Runs `after` on the exports each module file patch of `instrumentation` returns (call before enable()). */
+export function afterFilePatch(instrumentation: Instrumentation, after: (exports: unknown) => void): void {
+  for (const file of modulesOf(instrumentation).flatMap((m) => m.files ?? [])) {
+    const patch = file.patch;
+    if (typeof patch !== 'function') continue;
+    file.patch = (exports, version) => {
+      const result = patch(exports, version);
+      try {
+        after(result);
+      } catch {
+        // the instrumentation's own patch stands
+      }
+      return result;
+    };
+  }
+}
