@@ -173,6 +173,27 @@ describe('message contracts', () => {
     expect(pair).toMatchObject({ consumer: 'mailer', kind: 'message', passed: true });
   });
 
+  // The rule is one (src/core/correlation-id.ts); here Pact's own core applies it, not JavaScript.
+  it('accepts in the real Pact core every correlation id the preload keeps (order:42) and refuses one it replaces', async () => {
+    for (const id of ['order:42', 'a+b/c=', 'x'.repeat(128)]) {
+      const [pair] = await verifyProvider({
+        provider: 'orders',
+        pactFiles: [pactFile],
+        messages: produce({ ...good, 'x-correlation-id': id }),
+      });
+      expect(pair?.passed, id).toBe(true);
+    }
+    for (const id of ['order 42', 'x'.repeat(129), 'ordér']) {
+      const [pair] = await verifyProvider({
+        provider: 'orders',
+        pactFiles: [pactFile],
+        messages: produce({ ...good, 'x-correlation-id': id }),
+      });
+      expect(pair?.passed, id).toBe(false);
+      expect(pair?.interactions[0]?.mismatches.map((m) => m.path)).toContain('metadata.x-correlation-id');
+    }
+  });
+
   it('fails when the producer drops the correlation header or changes the routing key', async () => {
     const { 'x-correlation-id': _dropped, ...noCorrelation } = good;
     const [pair] = await verifyProvider({
