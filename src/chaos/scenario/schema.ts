@@ -99,6 +99,12 @@ export const FailFirstPhaseSchema = z.strictObject({
   /** Proxy whose next `n` connections are reset; then it heals. */
   proxy: shortNameField,
   n: countField,
+  /**
+   * Close the proxy's open connections when the phase starts, so that callers
+   * with pooled keep-alive connections must open new ones (fail-first only
+   * meets new connections). Default false.
+   */
+  cutConnections: z.boolean().default(false),
 });
 
 export const RecoveryPhaseSchema = z.strictObject({

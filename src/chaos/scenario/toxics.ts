@@ -17,6 +17,12 @@ const toxicCommon = {
   stream: z.enum(['upstream', 'downstream']).default('downstream'),
   /** Probability that a connection is affected, 0..1. Default 1. */
   toxicity: ratioField.default(1),
+  /**
+   * Close the proxy's open connections when the fault starts, so that callers
+   * with pooled keep-alive connections must open new ones (which then meet the
+   * fault). Default false.
+   */
+  cutConnections: z.boolean().default(false),
 };
 
 type ToxicShape<T extends string, F extends z.core.$ZodLooseShape> = typeof toxicCommon & {
