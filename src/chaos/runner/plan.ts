@@ -146,11 +146,15 @@ export function describePlan(plan: RunPlan): string[] {
     lines.push(`  phase ${p.spec.name} [${p.spec.kind}] ${at}`);
     for (const t of p.toxics) {
       lines.push(
-        `    toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream}, toxicity ${t.toxic.toxicity}) ${JSON.stringify(t.toxic.attributes)}`,
+        `    toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream}, toxicity ${t.toxic.toxicity}) ${JSON.stringify(t.toxic.attributes)}` +
+          (t.fault.type !== 'down' && t.fault.cutConnections ? ', open connections cut at its start' : ''),
       );
     }
     for (const d of p.disable) lines.push(`    proxy ${d} down`);
-    if (p.spec.kind === 'fail-first') lines.push(`    fail the first ${p.spec.n} connections to ${p.spec.proxy}`);
+    if (p.spec.kind === 'fail-first') {
+      const cut = p.spec.cutConnections ? ' (open connections cut at its start)' : '';
+      lines.push(`    fail the first ${p.spec.n} connections to ${p.spec.proxy}${cut}`);
+    }
     if (p.spec.kind === 'recovery') lines.push(`    back to steady state within ${p.spec.within}`);
     for (const e of p.spec.expect)
       lines.push(`    expect ${e.name ?? e.type} ${JSON.stringify({ ...e, type: undefined, name: undefined })}`);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { httpUrlField, nameField } from '../../core/config/fields.js';
-import { countField, durationField, hostPortField, positiveField, shortNameField, upstreamField } from './fields.js';
+import {
+  countField,
+  durationField,
+  flagField,
+  hostPortField,
+  positiveField,
+  shortNameField,
+  upstreamField,
+} from './fields.js';
 import { FaultSchema } from './toxics.js';
 
 // The scenario file format, version 1. Expectation parameters belong to the
@@ -104,7 +112,7 @@ export const FailFirstPhaseSchema = z.strictObject({
    * with pooled keep-alive connections must open new ones (fail-first only
    * meets new connections). Default false.
    */
-  cutConnections: z.boolean().default(false),
+  cutConnections: flagField.default(false),
 });
 
 export const RecoveryPhaseSchema = z.strictObject({

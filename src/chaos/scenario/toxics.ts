@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
-import { countField, durationField, positiveField, ratioField, shortNameField } from './fields.js';
+import { countField, durationField, flagField, positiveField, ratioField, shortNameField } from './fields.js';
 
 // Every fault kind a scenario can name. Adding a Toxiproxy toxic is one entry
 // in `TOXICS`: its scenario fields next to the Toxiproxy attributes they become.
@@ -22,7 +22,7 @@ const toxicCommon = {
    * with pooled keep-alive connections must open new ones (which then meet the
    * fault). Default false.
    */
-  cutConnections: z.boolean().default(false),
+  cutConnections: flagField.default(false),
 };
 
 type ToxicShape<T extends string, F extends z.core.$ZodLooseShape> = typeof toxicCommon & {
