@@ -95,6 +95,57 @@ describe('msa-verify validate with scenario files', () => {
     }
   });
 
+  it('validate refuses addresses outside chaos.allowTargets offline, at the line and column (exit 2)', async () => {
+    const s = path.join(work, 'remote-toxiproxy.yaml');
+    await writeFile(
+      s,
+      (await readFile(await scenario(), 'utf8'))
+        .replace('name: cli-check\n', 'name: cli-check\ntoxiproxy:\n  url: http://toxiproxy.example:8474\n')
+        .replace(/listen: "127\.0\.0\.1:/, 'listen: "0.0.0.0:'),
+    );
+    const r = await runCli(['validate', s, '--config', await config()]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(
+      /remote-toxiproxy\.yaml:4:8 {2}toxiproxy\.url {2}toxiproxy\.example:8474 is not in chaos\.allowTargets \(127\.0\.0\.1:\*, localhost:\*\)\n/,
+    );
+    expect(r.stderr).toMatch(
+      /remote-toxiproxy\.yaml:5:32 {2}proxies\.0\.listen {2}listening on 0\.0\.0\.0:\d+ is not in chaos\.allowTargets \(127\.0\.0\.1:\*, localhost:\*\): it accepts connections from other machines; add it to chaos\.allowTargets to allow that/,
+    );
+    // The dry run refuses it too, before anything is touched.
+    const dry = await runCli(['chaos', 'run', '--dry-run', s, '--config', await config()]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('toxiproxy.example:8474 is not in chaos.allowTargets');
+    // A config whose Pushgateway is elsewhere: validate and chaos run refuse it in the config.
+    const cfg = await config('', 'pushgateway:\n  url: http://metrics.example:9091\n');
+    const v = await runCli(['validate', '--config', cfg]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/:4:8 {2}pushgateway\.url {2}metrics\.example:9091 is not in chaos\.allowTargets/);
+    const run = await runCli(['chaos', 'run', '--dry-run', await scenario(), '--config', cfg]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/:4:8 {2}pushgateway\.url {2}metrics\.example:9091 is not in chaos\.allowTargets/);
+  });
+
+  it('an alias bomb and an oversized file are exit 2 with a message, not a crash', async () => {
+    const bomb = path.join(work, 'bomb.yaml');
+    const levels = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg']) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    await writeFile(bomb, `${levels.join('\n')}\n`);
+    const r = await runCli(['validate', bomb, '--config', await config()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /bomb\.yaml:3:8 {2}\(document\) {2}YAML aliases expand too much \(more than 100 times, e\.g\. an alias bomb\)/,
+    );
+    expect(r.stderr).not.toContain('unexpected error');
+    const big = path.join(work, 'big.yaml');
+    await writeFile(big, `version: 1\nname: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
+    const b = await runCli(['chaos', 'run', '--dry-run', big, '--config', await config()]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/big\.yaml:1:1 {2}\(document\) {2}file too large: \d+ bytes, more than the 1048576 bytes/);
+    expect(b.stdout.length + b.stderr.length).toBeLessThan(2000);
+  });
+
   it('chaos run refuses an invalid scenario before touching anything (exit 2)', async () => {
     const r = await runCli(['chaos', 'run', 'test/fixtures/chaos/unknown-toxic.yaml', '--config', await config()]);
     expect(r.code).toBe(2);
@@ -119,9 +170,19 @@ describe('msa-verify chaos run', () => {
 
   it('refuses targets outside chaos.allowTargets and scenarios longer than chaos.maxDuration (exit 2)', async () => {
     const s = await scenario();
-    const outside = await runCli(['chaos', 'run', s, '--config', await config('  allowTargets: ["10.9.9.9:*"]\n')]);
+    // The config's Toxiproxy is allowed (it is an address too); the scenario's load target is not.
+    const toxiproxyHost = new URL(toxiproxy.url).host;
+    const outside = await runCli([
+      'chaos',
+      'run',
+      s,
+      '--config',
+      await config(`  allowTargets: ["10.9.9.9:*", "${toxiproxyHost}"]\n`),
+    ]);
     expect(outside.code).toBe(2);
-    expect(outside.stderr).toMatch(/load\.target {2}127\.0\.0\.1:\d+ is not in chaos\.allowTargets \(10\.9\.9\.9:\*\)/);
+    expect(outside.stderr).toMatch(
+      /load\.target {2}127\.0\.0\.1:\d+ is not in chaos\.allowTargets \(10\.9\.9\.9:\*, 127\.0\.0\.1:\d+\)/,
+    );
     const long = await runCli(['chaos', 'run', s, '--config', await config('  maxDuration: 2s\n')]);
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(/can take 2\.5s, more than chaos\.maxDuration 2s \[MSAV_DURATION_CAP_EXCEEDED\]/);
