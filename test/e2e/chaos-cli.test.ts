@@ -304,7 +304,7 @@ phases:
 });
 
 describe('msa-verify chaos reset', () => {
-  it('removes what the journals know about; --all resets the whole (private) Toxiproxy', async () => {
+  it("removes what the journals know about; --all deletes msav- proxies, and other proxies' toxics only with --yes", async () => {
     const journalDir = path.join(work, 'journal');
     const dead = spawn(process.execPath, ['-e', '0']);
     await once(dead, 'exit');
@@ -341,9 +341,42 @@ describe('msa-verify chaos reset', () => {
     });
     expect((await runCli(['chaos', 'reset', '--config', cfg])).stdout).toContain('nothing to reset');
     expect(await ours()).toEqual([stray]);
+    // Only msa-verify's proxies on the Toxiproxy: --all needs no confirmation.
     const all = await runCli(['chaos', 'reset', '--all', '--config', cfg]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain(`deleted proxy ${stray}`);
     expect(await ours()).toEqual([]);
+
+    // A proxy that is not msa-verify's, with a toxic and disabled: --all lists it and changes nothing without --yes.
+    const foreign = `someone-else-${newRunId()}`;
+    await client.createProxy({ name: foreign, listen: `127.0.0.1:${await freePort()}`, upstream, enabled: false });
+    await client.addToxic(foreign, {
+      name: 'slow',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 1 },
+    });
+    const stray2 = proxyName(newRunId(), 'stray');
+    await client.createProxy({ name: stray2, listen: `127.0.0.1:${await freePort()}`, upstream });
+    const state = async () => (await client.listProxies()).filter((p) => p.name === foreign || p.name === stray2);
+    const before = await state();
+    const refused = await runCli(['chaos', 'reset', '--all', '--config', cfg]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `msa-verify: chaos reset --all would change proxies that are not msa-verify's on ${toxiproxy.url}: ` +
+        `remove toxic "slow" (latency) from proxy "${foreign}"; enable proxy "${foreign}"; delete proxy "${stray2}". ` +
+        'Nothing was changed: add --yes to confirm. [MSAV_USAGE]',
+    );
+    expect(await state()).toEqual(before);
+    const confirmed = await runCli(['chaos', 'reset', '--all', '--yes', '--config', cfg]);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain(`removed toxic slow (latency) from proxy ${foreign}`);
+    expect(confirmed.stdout).toContain(`enabled proxy ${foreign}`);
+    expect(confirmed.stdout).toContain(`deleted proxy ${stray2}`);
+    const after = (await client.listProxies()).find((p) => p.name === foreign);
+    expect(after).toMatchObject({ enabled: true, toxics: [] });
+    expect(await ours()).toEqual([]);
+    await client.deleteProxy(foreign);
   });
 });
