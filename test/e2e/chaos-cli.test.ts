@@ -90,7 +90,7 @@ describe('msa-verify validate with scenario files', () => {
   it('accepts the example scenarios, and checks them when no file is named', async () => {
     const r = await runCli(['validate']);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['products-slow', 'products-reset', 'products-down', 'rabbitmq-cut']) {
+    for (const f of ['products-slow', 'products-reset', 'products-down', 'rabbitmq-cut', 'products-keepalive']) {
       expect(r.stdout).toContain(`ok  chaos/${f}.yaml`);
     }
   });
