@@ -123,6 +123,12 @@ async function main(): Promise<number> {
               title: 'products resetting connections',
             },
             { file: 'chaos/products-down.yaml', orders: viaProducts, expected: 0, title: 'products down, then back' },
+            {
+              file: 'chaos/products-keepalive.yaml',
+              orders: viaProducts,
+              expected: 0,
+              title: 'pooled connections cut: first connections fail, then latency and resets',
+            },
             { file: 'chaos/rabbitmq-cut.yaml', orders: viaRabbit, expected: 0, title: 'RabbitMQ cut from orders' },
           ]),
       {

@@ -4,6 +4,7 @@ export {
   type ChaosResetOptions,
   type ChaosResetResult,
   chaosReset,
+  type ForeignToxic,
 } from './app/chaos-reset.js';
 export {
   type ChaosRunOptions,

@@ -5,10 +5,23 @@ import { MsaVerifyError } from '../core/errors.js';
 export interface ChaosResetOptions {
   readonly config?: string;
   readonly cwd?: string;
-  /** Also reset the whole Toxiproxy (`POST /reset`) and delete every `msav-` proxy on it. */
+  /**
+   * Also clean the whole Toxiproxy: delete every `msav-` proxy, and remove the
+   * toxics of (and re-enable) proxies that are not msa-verify's; the latter
+   * only with `yes`.
+   */
   readonly all?: boolean;
+  /** Confirms that `all` may change proxies that are not msa-verify's. Default false. */
+  readonly yes?: boolean;
   /** Toxiproxy for `--all`; default `toxiproxy.url` of the config. */
   readonly url?: string;
+}
+
+/** A toxic on a proxy that is not msa-verify's. */
+export interface ForeignToxic {
+  readonly proxy: string;
+  readonly name: string;
+  readonly type: string;
 }
 
 /** Outcome of {@link chaosReset}. */
@@ -21,18 +34,46 @@ export interface ChaosResetResult {
     ok: boolean;
     notes: readonly string[];
   }[];
-  /** Proxies deleted by `--all`. */
+  /** `msav-` proxies deleted by `all`. */
   readonly deleted: readonly string[];
+  /** Toxics removed by `all` from proxies that are not msa-verify's. */
+  readonly removedToxics: readonly ForeignToxic[];
+  /** Proxies that are not msa-verify's, re-enabled by `all`. */
+  readonly enabled: readonly string[];
 }
 
+/** Most items a refusal names; the rest are counted. */
+const MAX_LISTED = 20;
+
 /**
- * Undoes everything the journals know about, live runs included; with `all`,
- * resets the whole Toxiproxy too (the only wholesale reset msa-verify does).
+ * Undoes everything the journals know about, live runs included. With `all`,
+ * it first lists the whole Toxiproxy: every `msav-` proxy is deleted, and the
+ * toxics of proxies that are not msa-verify's are removed and disabled ones
+ * enabled, which needs `yes`: without it nothing at all is changed.
+ * @throws MsaVerifyError `MSAV_USAGE` (exit 2) naming what `all` would change
+ *   when that touches proxies that are not msa-verify's and `yes` is not set.
  */
 export async function chaosReset(options: ChaosResetOptions = {}): Promise<ChaosResetResult> {
   const cwd = options.cwd ?? process.cwd();
   const chaos = await import('../chaos/index.js');
   const settings = await chaos.loadChaosSettings({ cwd, ...(options.config ? { config: options.config } : {}) });
+  let all: { client: InstanceType<typeof chaos.ToxiproxyClient>; plan: ResetPlan } | undefined;
+  if (options.all) {
+    const url = options.url ?? settings.config?.toxiproxy?.url;
+    if (!url) throw new MsaVerifyError('MSAV_USAGE', 'chaos reset --all needs --url or toxiproxy.url in the config');
+    const client = new chaos.ToxiproxyClient(url);
+    const proxies = await client.listProxies();
+    const foreign = proxies.filter((p) => !p.name.startsWith(chaos.NAME_PREFIX));
+    const plan: ResetPlan = {
+      toxics: foreign.flatMap((p) => p.toxics.map((t) => ({ proxy: p.name, name: t.name, type: t.type }))),
+      enable: foreign.filter((p) => !p.enabled).map((p) => p.name),
+      delete: proxies.filter((p) => p.name.startsWith(chaos.NAME_PREFIX)).map((p) => p.name),
+    };
+    if (!options.yes && (plan.toxics.length > 0 || plan.enable.length > 0)) {
+      throw new MsaVerifyError('MSAV_USAGE', refusal(client.url, plan));
+    }
+    all = { client, plan };
+  }
   const cleaned = await chaos.cleanLeftovers(path.resolve(settings.baseDir, settings.chaos.journalDir), { all: true });
   const runs = cleaned.map((c) => ({
     runId: c.runId,
@@ -42,16 +83,43 @@ export async function chaosReset(options: ChaosResetOptions = {}): Promise<Chaos
     notes: c.outcome.notes,
   }));
   const deleted: string[] = [];
-  if (options.all) {
-    const url = options.url ?? settings.config?.toxiproxy?.url;
-    if (!url) throw new MsaVerifyError('MSAV_USAGE', 'chaos reset --all needs --url or toxiproxy.url in the config');
-    const client = new chaos.ToxiproxyClient(url);
-    await client.reset();
-    for (const p of await client.listProxies()) {
-      if (!p.name.startsWith(chaos.NAME_PREFIX)) continue;
-      await client.deleteProxy(p.name);
-      deleted.push(p.name);
+  const removedToxics: ForeignToxic[] = [];
+  const enabled: string[] = [];
+  if (all) {
+    const { client, plan } = all;
+    for (const t of plan.toxics) {
+      await client.removeToxic(t.proxy, t.name);
+      removedToxics.push(t);
+    }
+    for (const p of plan.enable) {
+      await client.setEnabled(p, true);
+      enabled.push(p);
+    }
+    for (const p of plan.delete) {
+      await client.deleteProxy(p);
+      deleted.push(p);
     }
   }
-  return { ok: runs.every((r) => r.ok), runs, deleted };
+  return { ok: runs.every((r) => r.ok), runs, deleted, removedToxics, enabled };
+}
+
+/** What `--all` will change on a Toxiproxy. */
+interface ResetPlan {
+  readonly toxics: readonly ForeignToxic[];
+  readonly enable: readonly string[];
+  readonly delete: readonly string[];
+}
+
+function refusal(url: string, plan: ResetPlan): string {
+  const items = [
+    ...plan.toxics.map((t) => `remove toxic "${t.name}" (${t.type}) from proxy "${t.proxy}"`),
+    ...plan.enable.map((p) => `enable proxy "${p}"`),
+    ...plan.delete.map((p) => `delete proxy "${p}"`),
+  ];
+  const listed = items.slice(0, MAX_LISTED).join('; ');
+  const more = items.length > MAX_LISTED ? `; and ${items.length - MAX_LISTED} more` : '';
+  return (
+    `chaos reset --all would change proxies that are not msa-verify's on ${url}: ${listed}${more}. ` +
+    'Nothing was changed: add --yes to confirm.'
+  );
 }

@@ -8,7 +8,11 @@ export interface ChaosRunOptions {
   readonly files: readonly string[];
   /** Config file. Default `msa-verify.config.yaml` when it exists. */
   readonly config?: string;
-  /** Write the results as a JSON report to this file. */
+  /**
+   * Write the results as a JSON report to this file. A run stopped by `signal`
+   * still writes it, after the rollback: the finished results plus the stopped
+   * one's partial result, marked `interrupted`.
+   */
   readonly json?: string;
   /** Write the results as JUnit XML to this file. */
   readonly junit?: string;
@@ -59,20 +63,37 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunOutcom
   const push = settings.config?.pushgateway;
   const live = push ? livePusher(report.pushLive, { url: push.url, job: push.job }) : undefined;
   const results: ChaosRunResult[] = [];
-  for (const plan of plans) {
-    const result = await chaos.runScenario(plan, {
-      catalog: chaos.expectationCatalog,
-      journalDir: path.resolve(settings.baseDir, settings.chaos.journalDir),
-      cwd,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onNote: note,
-      onProgress: (p) => {
-        live?.push(p);
-        options.onProgress?.(p);
-      },
-    });
-    results.push(result);
-    options.onResult?.(result);
+  let partial: ChaosRunResult | undefined;
+  try {
+    for (const plan of plans) {
+      const result = await chaos.runScenario(plan, {
+        catalog: chaos.expectationCatalog,
+        journalDir: path.resolve(settings.baseDir, settings.chaos.journalDir),
+        cwd,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onNote: note,
+        onProgress: (p) => {
+          live?.push(p);
+          options.onProgress?.(p);
+        },
+        onInterrupted: (r) => {
+          partial = r;
+        },
+      });
+      results.push(result);
+      options.onResult?.(result);
+    }
+  } catch (error) {
+    if (partial && options.json) {
+      const file = path.resolve(cwd, options.json);
+      try {
+        await report.writeJsonReport(file, [...results, partial], { interrupted: partial.interrupted ?? 'abort' });
+        note(`interrupted: partial report written to ${options.json}`);
+      } catch (writeError) {
+        note(`interrupted: could not write the partial report ${options.json}: ${(writeError as Error).message}`);
+      }
+    }
+    throw error;
   }
   await live?.settled();
   if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), results);

@@ -1,6 +1,8 @@
 import { glob } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
+import { addressProblems } from '../core/allow-list.js';
+import { configAddresses } from '../core/config/addresses.js';
+import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
 import { ChaosSchema } from '../core/config/sections.js';
 import { isMsaVerifyError, type Problem } from '../core/errors.js';
@@ -33,17 +35,21 @@ export interface ValidateResult {
 
 /**
  * Validates the config file and the scenario files offline, collecting every
- * problem with its file, line and column. Never throws for invalid input: a
- * broken file is an entry with `ok: false`.
+ * problem with its file, line and column: the schema, and every address
+ * outside `chaos.allowTargets` (what msa-verify would connect to or listen on),
+ * and a scenario's plan (duration cap, a Toxiproxy to use). Never throws for
+ * invalid input: a broken file is an entry with `ok: false`.
  */
 export async function validate(options: ValidateOptions = {}): Promise<ValidateResult> {
   const cwd = options.cwd ?? process.cwd();
   const configFile = options.config ?? DEFAULT_CONFIG_FILE;
   const files: ValidatedFile[] = [];
-  let loaded: { config: Config; baseDir: string } | undefined;
+  let loaded: LoadConfigResult | undefined;
   try {
     loaded = await loadConfig({ file: configFile, cwd });
-    files.push({ file: configFile, ok: true, problems: [] });
+    const chaos = loaded.config.chaos ?? ChaosSchema.parse({});
+    const problems = addressProblems(configAddresses(loaded.config), chaos.allowTargets, configFile, loaded.locate);
+    files.push({ file: configFile, ok: problems.length === 0, problems });
   } catch (error) {
     if (!isMsaVerifyError(error)) throw error;
     const problems = error.problems.length
@@ -55,14 +61,18 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
   if (toCheck.length === 0 && loaded) toCheck = await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd);
   for (const file of toCheck) {
     if (path.resolve(cwd, file) === path.resolve(cwd, configFile)) continue;
-    const problems = await validateScenarioFile(file, cwd);
+    const problems = await validateScenarioFile(file, cwd, loaded);
     files.push({ file, ok: problems.length === 0, problems });
   }
   return { ok: files.every((f) => f.ok), files };
 }
 
 /** Scenario files are YAML; anything else is named as not a file msa-verify knows. */
-async function validateScenarioFile(file: string, cwd: string): Promise<readonly Problem[]> {
+async function validateScenarioFile(
+  file: string,
+  cwd: string,
+  config: LoadConfigResult | undefined,
+): Promise<readonly Problem[]> {
   if (!/\.ya?ml$/i.test(file)) {
     return [
       {
@@ -76,7 +86,18 @@ async function validateScenarioFile(file: string, cwd: string): Promise<readonly
   }
   // The chaos domain loads only when a scenario is checked.
   const chaos = await import('../chaos/index.js');
-  return chaos.scenarioProblems(file, cwd, chaos.expectationCatalog);
+  const settings = {
+    config: config?.config ?? null,
+    chaos: config?.config.chaos ?? ChaosSchema.parse({}),
+    baseDir: config?.baseDir ?? cwd,
+  };
+  try {
+    await chaos.planScenarios([file], settings, chaos.expectationCatalog, { cwd });
+    return [];
+  } catch (error) {
+    if (!isMsaVerifyError(error)) throw error;
+    return error.problems.length ? error.problems : [{ file, line: 1, column: 1, path: '', message: error.message }];
+  }
 }
 
 /** The scenario files the config names (`chaos.scenarios` globs), relative to `cwd`. */

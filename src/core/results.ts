@@ -49,6 +49,8 @@ export interface FaultWindow {
   readonly type: string;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** Open connections closed when the fault started (`cutConnections`), as counted by the proxy's tap. */
+  readonly cutConnections?: number;
 }
 
 /** One point of the latency timeline, for charts. */
@@ -75,6 +77,11 @@ export interface ChaosRunResult {
   readonly timeline: readonly TimelinePoint[];
   /** True when every proxy and toxic the run created was removed. */
   readonly rolledBack: boolean;
+  /**
+   * Set when a signal stopped the run: the signal's name (e.g. `SIGINT`). The
+   * result is then partial: the phases that ran, unjudged, and `passed` false.
+   */
+  readonly interrupted?: string;
 }
 
 /** One mismatch found while verifying an interaction. */

@@ -90,9 +90,60 @@ describe('msa-verify validate with scenario files', () => {
   it('accepts the example scenarios, and checks them when no file is named', async () => {
     const r = await runCli(['validate']);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['products-slow', 'products-reset', 'products-down', 'rabbitmq-cut']) {
+    for (const f of ['products-slow', 'products-reset', 'products-down', 'rabbitmq-cut', 'products-keepalive']) {
       expect(r.stdout).toContain(`ok  chaos/${f}.yaml`);
     }
+  });
+
+  it('validate refuses addresses outside chaos.allowTargets offline, at the line and column (exit 2)', async () => {
+    const s = path.join(work, 'remote-toxiproxy.yaml');
+    await writeFile(
+      s,
+      (await readFile(await scenario(), 'utf8'))
+        .replace('name: cli-check\n', 'name: cli-check\ntoxiproxy:\n  url: http://toxiproxy.example:8474\n')
+        .replace(/listen: "127\.0\.0\.1:/, 'listen: "0.0.0.0:'),
+    );
+    const r = await runCli(['validate', s, '--config', await config()]);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(
+      /remote-toxiproxy\.yaml:4:8 {2}toxiproxy\.url {2}toxiproxy\.example:8474 is not in chaos\.allowTargets \(127\.0\.0\.1:\*, localhost:\*\)\n/,
+    );
+    expect(r.stderr).toMatch(
+      /remote-toxiproxy\.yaml:5:32 {2}proxies\.0\.listen {2}listening on 0\.0\.0\.0:\d+ is not in chaos\.allowTargets \(127\.0\.0\.1:\*, localhost:\*\): it accepts connections from other machines; add it to chaos\.allowTargets to allow that/,
+    );
+    // The dry run refuses it too, before anything is touched.
+    const dry = await runCli(['chaos', 'run', '--dry-run', s, '--config', await config()]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('toxiproxy.example:8474 is not in chaos.allowTargets');
+    // A config whose Pushgateway is elsewhere: validate and chaos run refuse it in the config.
+    const cfg = await config('', 'pushgateway:\n  url: http://metrics.example:9091\n');
+    const v = await runCli(['validate', '--config', cfg]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/:4:8 {2}pushgateway\.url {2}metrics\.example:9091 is not in chaos\.allowTargets/);
+    const run = await runCli(['chaos', 'run', '--dry-run', await scenario(), '--config', cfg]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/:4:8 {2}pushgateway\.url {2}metrics\.example:9091 is not in chaos\.allowTargets/);
+  });
+
+  it('an alias bomb and an oversized file are exit 2 with a message, not a crash', async () => {
+    const bomb = path.join(work, 'bomb.yaml');
+    const levels = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg']) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    await writeFile(bomb, `${levels.join('\n')}\n`);
+    const r = await runCli(['validate', bomb, '--config', await config()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /bomb\.yaml:3:8 {2}\(document\) {2}YAML aliases expand too much \(more than 100 times, e\.g\. an alias bomb\)/,
+    );
+    expect(r.stderr).not.toContain('unexpected error');
+    const big = path.join(work, 'big.yaml');
+    await writeFile(big, `version: 1\nname: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
+    const b = await runCli(['chaos', 'run', '--dry-run', big, '--config', await config()]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/big\.yaml:1:1 {2}\(document\) {2}file too large: \d+ bytes, more than the 1048576 bytes/);
+    expect(b.stdout.length + b.stderr.length).toBeLessThan(2000);
   });
 
   it('chaos run refuses an invalid scenario before touching anything (exit 2)', async () => {
@@ -119,9 +170,19 @@ describe('msa-verify chaos run', () => {
 
   it('refuses targets outside chaos.allowTargets and scenarios longer than chaos.maxDuration (exit 2)', async () => {
     const s = await scenario();
-    const outside = await runCli(['chaos', 'run', s, '--config', await config('  allowTargets: ["10.9.9.9:*"]\n')]);
+    // The config's Toxiproxy is allowed (it is an address too); the scenario's load target is not.
+    const toxiproxyHost = new URL(toxiproxy.url).host;
+    const outside = await runCli([
+      'chaos',
+      'run',
+      s,
+      '--config',
+      await config(`  allowTargets: ["10.9.9.9:*", "${toxiproxyHost}"]\n`),
+    ]);
     expect(outside.code).toBe(2);
-    expect(outside.stderr).toMatch(/load\.target {2}127\.0\.0\.1:\d+ is not in chaos\.allowTargets \(10\.9\.9\.9:\*\)/);
+    expect(outside.stderr).toMatch(
+      /load\.target {2}127\.0\.0\.1:\d+ is not in chaos\.allowTargets \(10\.9\.9\.9:\*, 127\.0\.0\.1:\d+\)/,
+    );
     const long = await runCli(['chaos', 'run', s, '--config', await config('  maxDuration: 2s\n')]);
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(/can take 2\.5s, more than chaos\.maxDuration 2s \[MSAV_DURATION_CAP_EXCEEDED\]/);
@@ -243,7 +304,7 @@ phases:
 });
 
 describe('msa-verify chaos reset', () => {
-  it('removes what the journals know about; --all resets the whole (private) Toxiproxy', async () => {
+  it("removes what the journals know about; --all deletes msav- proxies, and other proxies' toxics only with --yes", async () => {
     const journalDir = path.join(work, 'journal');
     const dead = spawn(process.execPath, ['-e', '0']);
     await once(dead, 'exit');
@@ -280,9 +341,42 @@ describe('msa-verify chaos reset', () => {
     });
     expect((await runCli(['chaos', 'reset', '--config', cfg])).stdout).toContain('nothing to reset');
     expect(await ours()).toEqual([stray]);
+    // Only msa-verify's proxies on the Toxiproxy: --all needs no confirmation.
     const all = await runCli(['chaos', 'reset', '--all', '--config', cfg]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain(`deleted proxy ${stray}`);
     expect(await ours()).toEqual([]);
+
+    // A proxy that is not msa-verify's, with a toxic and disabled: --all lists it and changes nothing without --yes.
+    const foreign = `someone-else-${newRunId()}`;
+    await client.createProxy({ name: foreign, listen: `127.0.0.1:${await freePort()}`, upstream, enabled: false });
+    await client.addToxic(foreign, {
+      name: 'slow',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 1 },
+    });
+    const stray2 = proxyName(newRunId(), 'stray');
+    await client.createProxy({ name: stray2, listen: `127.0.0.1:${await freePort()}`, upstream });
+    const state = async () => (await client.listProxies()).filter((p) => p.name === foreign || p.name === stray2);
+    const before = await state();
+    const refused = await runCli(['chaos', 'reset', '--all', '--config', cfg]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `msa-verify: chaos reset --all would change proxies that are not msa-verify's on ${toxiproxy.url}: ` +
+        `remove toxic "slow" (latency) from proxy "${foreign}"; enable proxy "${foreign}"; delete proxy "${stray2}". ` +
+        'Nothing was changed: add --yes to confirm. [MSAV_USAGE]',
+    );
+    expect(await state()).toEqual(before);
+    const confirmed = await runCli(['chaos', 'reset', '--all', '--yes', '--config', cfg]);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain(`removed toxic slow (latency) from proxy ${foreign}`);
+    expect(confirmed.stdout).toContain(`enabled proxy ${foreign}`);
+    expect(confirmed.stdout).toContain(`deleted proxy ${stray2}`);
+    const after = (await client.listProxies()).find((p) => p.name === foreign);
+    expect(after).toMatchObject({ enabled: true, toxics: [] });
+    expect(await ours()).toEqual([]);
+    await client.deleteProxy(foreign);
   });
 });

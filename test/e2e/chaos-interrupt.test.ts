@@ -2,11 +2,13 @@
 // chaos run` at random moments of the fault phase, 21 runs in all. After each,
 // the (private) Toxiproxy must show none of the run's proxies or toxics:
 // at once for SIGINT/SIGTERM (the runner rolls back before it exits), within
-// 10 s for SIGKILL (the detached watchdog does it).
+// 10 s for SIGKILL (the detached watchdog does it). SIGINT/SIGTERM runs still
+// write their --json report, partial and marked interrupted; no journal and no
+// watchdog log is left in the journal folder.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
+import type { ChaosRunResult } from '../../src/core/results.js';
 import { freePort, waitFor } from '../support/net.js';
 import { ROOT } from '../support/services.js';
 
@@ -81,8 +84,8 @@ async function leftovers(): Promise<string[]> {
   return proxies.filter((p) => p.name.startsWith('msav-')).flatMap((p) => [p.name, ...p.toxics.map((t) => t.name)]);
 }
 
-function startRun(file: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'chaos', 'run', file], {
+function startRun(file: string, json: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'chaos', 'run', file, '--json', json], {
     cwd: work,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MSAV_DEBUG: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,7 +111,8 @@ describe('chaos run interrupted during the fault phase', () => {
     const log: string[] = [`seed ${seed}`];
     for (let i = 0; i < RUNS_PER_SIGNAL * SIGNALS.length; i++) {
       const signal = SIGNALS[i % SIGNALS.length]!;
-      const { child, output } = startRun(await scenario(i));
+      const json = path.join(work, `report-${i}.json`);
+      const { child, output } = startRun(await scenario(i), json);
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       // Wait until the fault phase is on: toxics on the run's proxy and the other proxy down.
       await waitFor(async () => {
@@ -140,17 +144,31 @@ describe('chaos run interrupted during the fault phase', () => {
         expect(await leftovers(), `run ${i} (${signal}) left these behind:\n${output()}`).toEqual([]);
         expect(code, output()).toBe(signal === 'SIGINT' ? 130 : 143);
         expect(output()).toContain('rolling back');
+        // The partial report is written after the rollback, marked interrupted.
+        const report = JSON.parse(await readFile(json, 'utf8')) as { interrupted?: string; results: ChaosRunResult[] };
+        expect(report.interrupted).toBe(signal);
+        expect(report.results).toHaveLength(1);
+        expect(report.results[0]).toMatchObject({ interrupted: signal, passed: false, rolledBack: true });
+        expect(report.results[0]?.phases.map((p) => p.name)).toEqual(['warm', 'broken']);
+        expect(report.results[0]?.phases[1]?.requests).toBeGreaterThan(0);
+        expect(report.results[0]?.faults.map((f) => f.type).sort()).toEqual(['down', 'latency', 'slicer']);
+        expect(output()).toContain(`interrupted: partial report written to ${json}`);
         log.push(
           `run ${i} ${signal} after ${delay}ms: clean at exit ${Date.now() - signalledAt}ms later, code ${code}`,
         );
       }
     }
-    // Every journal is gone once its run is cleaned (the watchdog deletes those of killed runs).
+    // Every journal is gone once its run is cleaned (the watchdog deletes those of killed runs), and so is
+    // every watchdog log: a complete rollback leaves nothing to read.
     const journalDir = path.join(work, 'journal');
     await waitFor(
-      async () => !existsSync(journalDir) || (await readdir(journalDir)).every((f) => !f.endsWith('.json')),
+      async () =>
+        !existsSync(journalDir) ||
+        (await readdir(journalDir)).every((f) => !f.endsWith('.json') && !f.endsWith('.watchdog.log')),
       5000,
-    );
+    ).catch(async () => {
+      throw new Error(`left in ${journalDir}: ${(await readdir(journalDir)).join(', ')}`);
+    });
     console.log(log.join('\n'));
   });
 });

@@ -187,6 +187,73 @@ describe('chaos scenarios against the example shop', () => {
     }
   });
 
+  // Orders keeps its connections to products open (fetch's keep-alive pool), so
+  // fail-first meets no new connection unless the open ones are cut at its start.
+  it('products-keepalive: without cutConnections the fail-first reaches nobody and the run says so; with it, resilient passes and naive and storm fail', async () => {
+    const cases: { variant: Variant; cut: boolean }[] = [
+      { variant: 'resilient', cut: false },
+      { variant: 'resilient', cut: true },
+      { variant: 'naive', cut: true },
+      { variant: 'storm', cut: true },
+    ];
+    for (const { variant, cut } of cases) {
+      const listen = `127.0.0.1:${await freePort()}`;
+      const shop = await startShop({
+        rabbitmqUrl,
+        env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
+        messaging: uniqueMessaging(`chaos-keepalive-${variant}`),
+      });
+      try {
+        const r = await runScenarios(
+          ['chaos/products-keepalive.yaml'],
+          {
+            PRODUCTS_PROXY_LISTEN: listen,
+            SHOP_ORDERS_URL: shop.urls.orders,
+            SHOP_PRODUCTS_URL: shop.urls.products,
+            PRODUCTS_CUT_CONNECTIONS: String(cut),
+          },
+          `keepalive-${variant}-${cut}`,
+        );
+        const result = r.results[0];
+        expect(result?.rolledBack, r.stderr).toBe(true);
+        const failed = verdicts(result).filter((v) => !v.passed);
+        const reach = verdicts(result).find((v) => v.type === 'fault-reach' && v.phase === 'first-connections-fail');
+        // No fault outlives its phase: the latency phase opens new connections and none is reset.
+        const slow = verdicts(result).find((v) => v.phase === 'products-slow' && v.type === 'error-rate');
+        expect(slow?.passed, `${variant}/${cut}: ${describeFailures(result)}`).toBe(true);
+        if (!cut) {
+          expect(r.code).toBe(1);
+          expect(reach?.passed).toBe(false);
+          expect(reach?.message).toMatch(
+            /^fail-first: 0 of 4 connections used; the caller reuses pooled connections \(\d+ request\(s\) crossed proxy "products" on \d+ connection\(s\) opened before the fault\): set cutConnections: true on the phase\.$/,
+          );
+          expect(r.stdout).toContain('FAIL fail-first on products reached the callers: observed 0 connections');
+          continue;
+        }
+        expect(reach?.passed, `${variant}: ${reach?.message}`).toBe(true);
+        expect(reach?.message).toMatch(
+          /^fail-first: 4 of 4 connections reset; \d+ open connection\(s\) were cut at its start\.$/,
+        );
+        if (variant === 'resilient') {
+          expect(result?.passed, describeFailures(result)).toBe(true);
+          expect(r.code).toBe(0);
+        } else if (variant === 'naive') {
+          expect(r.code).toBe(1);
+          expect(
+            failed.map((v) => `${v.phase}/${v.type}`),
+            describeFailures(result),
+          ).toContain('first-connections-fail/error-rate');
+        } else {
+          expect(r.code).toBe(1);
+          const retry = failed.find((v) => v.phase === 'products-resetting' && v.type === 'retry');
+          expect(retry?.message, describeFailures(result)).toMatch(/attempts per request, above the bound of 3/);
+        }
+      } finally {
+        await shop.stop();
+      }
+    }
+  });
+
   it('rabbitmq-cut: orders keep accepting and every accepted order is delivered; lost deliveries fail it', async () => {
     const listen = `127.0.0.1:${await freePort()}`;
     const broker = new URL(rabbitmqUrl);

@@ -206,6 +206,12 @@ const cases: Case[] = [
     expect: 'error',
   },
   {
+    name: 'chaos reset --all --yes: no Toxiproxy named',
+    args: ['chaos', 'reset', '--all', '--yes', '--config', at('no-chaos.config.yaml')],
+    call: () => lib.chaosReset({ all: true, yes: true, config: at('no-chaos.config.yaml'), cwd: ROOT }),
+    expect: 'error',
+  },
+  {
     name: 'instrument check: an app that uses http',
     args: [
       'instrument',

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import type { FaultWindow } from '../../core/results.js';
 import { runK6 } from '../load/k6.js';
 import { runLoad } from '../load/run-load.js';
 import type { RequestSample } from '../load/types.js';
 import { sleepUntil, throwIfAborted } from './interrupt.js';
-import { applyPhase, healPhase } from './phase-faults.js';
+import { type AppliedPhase, applyPhase, type DrivenFault, healPhase } from './phase-faults.js';
 import type { PlannedPhase } from './plan.js';
 import { ProgressWindow, type RunProgress } from './progress.js';
 import type { RunContext } from './run-context.js';
@@ -22,7 +21,26 @@ export interface DriveResult {
   readonly loadStartedAt: number;
   readonly samples: readonly RequestSample[];
   readonly windows: readonly PhaseWindow[];
-  readonly faults: readonly FaultWindow[];
+  readonly faults: readonly DrivenFault[];
+}
+
+/**
+ * What driving has done so far, filled in as it goes, so that an interrupted
+ * run can still report the phases it got through.
+ */
+export interface DriveRecord {
+  loadStartedAt: number | undefined;
+  /** Completed requests, in completion order. */
+  readonly samples: RequestSample[];
+  readonly windows: PhaseWindow[];
+  readonly faults: DrivenFault[];
+  /** The phase running now and the faults it applied (not healed yet). */
+  current: { readonly phase: PlannedPhase; readonly startedAt: number; applied?: AppliedPhase } | undefined;
+}
+
+/** An empty {@link DriveRecord}. */
+export function newDriveRecord(): DriveRecord {
+  return { loadStartedAt: undefined, samples: [], windows: [], faults: [], current: undefined };
 }
 
 /**
@@ -35,6 +53,7 @@ export async function drivePhases(
   context: RunContext,
   run: RunSetUp,
   onProgress?: (p: RunProgress) => void,
+  record: DriveRecord = newDriveRecord(),
 ): Promise<DriveResult> {
   const { plan, signal } = context;
   // Disposed in reverse: ticker cleared, load aborted, abort listener removed.
@@ -47,23 +66,29 @@ export async function drivePhases(
 
   const window = new ProgressWindow();
   const loadStartedAt = Date.now();
+  record.loadStartedAt = loadStartedAt;
   const progress = stack.use(startProgress(context, loadStartedAt, window, onProgress));
-  const loadDone = startLoad(context, load.signal, window);
+  const loadDone = startLoad(context, load.signal, (sample) => {
+    window.add(sample);
+    record.samples.push(sample);
+  });
   loadDone.catch(() => undefined);
 
-  const faults: FaultWindow[] = [];
-  const windows: PhaseWindow[] = [];
+  const { faults, windows } = record;
   for (const phase of plan.phases) {
     const from = loadStartedAt + phase.offsetMs;
     const to = from + phase.durationMs;
     await sleepUntil(from, signal);
     progress.enter(phase.spec.name, phase.spec.kind);
+    record.current = { phase, startedAt: from };
     const applied = await applyPhase(run.session, phase, run.proxyNames, run.taps, context.runId);
+    record.current.applied = applied;
     await sleepUntil(to, signal);
     await healPhase(run.session, applied);
     const healedAt = Date.now();
     for (const f of applied.faults) faults.push({ ...f, endedAt: healedAt });
     windows.push({ phase, startedAt: from, endedAt: to });
+    record.current = undefined;
   }
   progress.enter('drain', 'drain', false);
   const samples = await loadDone;
@@ -110,7 +135,7 @@ function startProgress(
 function startLoad(
   { plan, cwd, runId }: RunContext,
   signal: AbortSignal,
-  window: ProgressWindow,
+  onSample: (sample: RequestSample) => void,
 ): Promise<RequestSample[]> {
   const s = plan.scenario;
   if (s.load.k6) {
@@ -140,6 +165,6 @@ function startLoad(
       ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
       headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
     },
-    { signal, onSample: (sample) => window.add(sample) },
+    { signal, onSample },
   );
 }

@@ -4,6 +4,7 @@ import { tapCalls } from '../tap/types.js';
 import type { DriveResult, PhaseWindow } from './drive-phases.js';
 import type { JudgeCatalog, PhaseEvidence } from './engine-contract.js';
 import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
+import { addFaultReachVerdicts } from './fault-reach.js';
 import { judgePhase } from './judge.js';
 import { addOnPathVerdicts } from './on-path.js';
 import { phaseResult } from './result.js';
@@ -12,7 +13,7 @@ import type { RunSetUp } from './set-up-run.js';
 
 /**
  * Evidence per phase (samples, spans, tap connections and calls) -> verdicts
- * from the catalog -> on-path verdicts for the faults -> `eventually` checks.
+ * from the catalog -> on-path and fault-reach verdicts for the faults -> `eventually` checks.
  */
 export async function judgeRun(
   context: RunContext,
@@ -31,7 +32,7 @@ export async function judgeRun(
     const evidence = await collectEvidence(run, driven, w, kind === 'steady' ? undefined : lastFault);
     phases.push(phaseResult(evidence, judgePhase(w.phase.spec, evidence, catalog)));
   }
-  const judged = addOnPathVerdicts(
+  const onPath = addOnPathVerdicts(
     phases,
     driven.faults,
     s.proxies.map((p) => ({
@@ -40,6 +41,11 @@ export async function judgeRun(
       upstream: p.upstream,
       connections: run.taps.get(p.name)?.connections().length,
     })),
+  );
+  const judged = addFaultReachVerdicts(
+    onPath,
+    driven.faults,
+    new Map([...run.taps].map(([name, tap]) => [name, tap.connectionLog()])),
   );
   if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven));
   return judged;

@@ -1,5 +1,6 @@
+import { type Address, addressProblems, hostPortOfUrl } from '../../core/allow-list.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
-import { MsaVerifyError, type Problem } from '../../core/errors.js';
+import { MsaVerifyError } from '../../core/errors.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Phase, Scenario } from '../scenario/schema.js';
 import { type Fault, type ToxiproxyToxic, toToxiproxyToxic } from '../scenario/toxics.js';
@@ -63,7 +64,7 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
   });
   const eventuallyMs = Math.max(0, ...s.eventually.map((e) => parseDuration(e.within)));
   const maxTotalMs = offset + eventuallyMs;
-  checkTargets(loaded, limits.allowTargets);
+  checkTargets(loaded, limits.allowTargets, defaultToxiproxyUrl);
   if (maxTotalMs > limits.maxDurationMs) {
     throw new MsaVerifyError(
       'MSAV_DURATION_CAP_EXCEEDED',
@@ -89,48 +90,62 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
   };
 }
 
-/** True when `hostPort` matches one of the patterns (`*` matches any run of characters). */
-export function targetAllowed(hostPort: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => {
-    const re = new RegExp(`^${p.split('*').map(escapeRe).join('.*')}$`, 'i');
-    return re.test(hostPort);
-  });
-}
+export { targetAllowed } from '../../core/allow-list.js';
 
-function escapeRe(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function hostPortOf(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-}
-
-function checkTargets(loaded: LoadedScenario, allow: readonly string[]): void {
-  const s = loaded.scenario;
-  const targets: { path: string; hostPort: string }[] = [
-    { path: 'load.target', hostPort: hostPortOf(s.load.target) },
-    ...s.proxies.map((p, i) => ({ path: `proxies.${i}.upstream`, hostPort: p.upstream })),
-    ...s.eventually.map((e, i) => ({ path: `eventually.${i}.url`, hostPort: hostPortOf(e.url.replace('{id}', 'x')) })),
+/**
+ * Every address of the scenario: what the run connects to (Toxiproxy, the load
+ * target, upstreams, `eventually` URLs) and what it listens on (proxies, the
+ * OTLP receiver). `toxiproxyUrl` is the scenario's or the config's.
+ */
+export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: string | undefined): Address[] {
+  const url = (path: string, value: string | undefined): Address[] => {
+    const hostPort = value === undefined ? null : hostPortOfUrl(value);
+    return hostPort ? [{ path, hostPort }] : [];
+  };
+  return [
+    ...url('toxiproxy.url', s.toxiproxy?.managed ? undefined : toxiproxyUrl),
+    ...url('load.target', s.load.target),
+    ...s.proxies.flatMap((p, i) => [
+      { path: `proxies.${i}.listen`, hostPort: p.listen, listen: true },
+      { path: `proxies.${i}.upstream`, hostPort: p.upstream },
+    ]),
+    ...s.eventually.flatMap((e, i) => url(`eventually.${i}.url`, e.url.replace('{id}', 'x'))),
+    ...(s.traces?.otlp
+      ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]
+      : []),
   ];
-  const problems: Problem[] = targets
-    .filter((t) => !targetAllowed(t.hostPort, allow))
-    .map((t) => ({
-      file: loaded.display,
-      line: 1,
-      column: 1,
-      path: t.path,
-      message: `${t.hostPort} is not in chaos.allowTargets (${allow.join(', ')})`,
-    }));
+}
+
+function checkTargets(loaded: LoadedScenario, allow: readonly string[], toxiproxyUrl: string | undefined): void {
+  // A default Toxiproxy URL from the config is checked (and located) in the config itself.
+  const own = loaded.scenario.toxiproxy?.url;
+  const problems = addressProblems(
+    scenarioAddresses(loaded.scenario, own ?? toxiproxyUrl).filter(
+      (a) => own !== undefined || a.path !== 'toxiproxy.url',
+    ),
+    allow,
+    loaded.display,
+    loaded.locate ?? (() => ({ line: 1, column: 1 })),
+  );
   if (problems.length > 0) {
-    throw new MsaVerifyError('MSAV_TARGET_NOT_ALLOWED', `${loaded.display}: target not allowed by the config`, {
+    throw new MsaVerifyError('MSAV_TARGET_NOT_ALLOWED', `${loaded.display}: address not allowed by the config`, {
       problems,
     });
   }
 }
 
-/** The plan as lines of text, for `--dry-run`. */
+/** Longest line of a dry-run plan, in characters; longer ones end in an ellipsis. */
+export const MAX_PLAN_LINE = 300;
+
+/** Most load requests a dry-run plan names; the rest are counted. */
+export const MAX_PLAN_REQUESTS = 5;
+
+/** The plan as lines of text, for `--dry-run`; every line is at most {@link MAX_PLAN_LINE} characters. */
 export function describePlan(plan: RunPlan): string[] {
+  return planLines(plan).map((line) => (line.length > MAX_PLAN_LINE ? `${line.slice(0, MAX_PLAN_LINE - 1)}…` : line));
+}
+
+function planLines(plan: RunPlan): string[] {
   const s = plan.scenario;
   const lines = [
     `scenario ${s.name} (${plan.file})`,
@@ -139,18 +154,22 @@ export function describePlan(plan: RunPlan): string[] {
       (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
     ),
     ...(s.load.k6 ? [`  load: k6 script ${s.load.k6.script} (needs k6 on PATH)`] : []),
-    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${s.load.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${requestList(s.load.requests)}`,
   ];
   for (const p of plan.phases) {
     const at = `${formatDuration(p.offsetMs)}..${formatDuration(p.offsetMs + p.durationMs)}`;
     lines.push(`  phase ${p.spec.name} [${p.spec.kind}] ${at}`);
     for (const t of p.toxics) {
       lines.push(
-        `    toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream}, toxicity ${t.toxic.toxicity}) ${JSON.stringify(t.toxic.attributes)}`,
+        `    toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream}, toxicity ${t.toxic.toxicity}) ${JSON.stringify(t.toxic.attributes)}` +
+          (t.fault.type !== 'down' && t.fault.cutConnections ? ', open connections cut at its start' : ''),
       );
     }
     for (const d of p.disable) lines.push(`    proxy ${d} down`);
-    if (p.spec.kind === 'fail-first') lines.push(`    fail the first ${p.spec.n} connections to ${p.spec.proxy}`);
+    if (p.spec.kind === 'fail-first') {
+      const cut = p.spec.cutConnections ? ' (open connections cut at its start)' : '';
+      lines.push(`    fail the first ${p.spec.n} connections to ${p.spec.proxy}${cut}`);
+    }
     if (p.spec.kind === 'recovery') lines.push(`    back to steady state within ${p.spec.within}`);
     for (const e of p.spec.expect)
       lines.push(`    expect ${e.name ?? e.type} ${JSON.stringify({ ...e, type: undefined, name: undefined })}`);
@@ -158,4 +177,10 @@ export function describePlan(plan: RunPlan): string[] {
   for (const e of s.eventually) lines.push(`  eventually ${e.type}: ${e.url} within ${e.within}`);
   lines.push(`  at most ${formatDuration(plan.maxTotalMs)} in all; nothing was touched (dry run)`);
   return lines;
+}
+
+function requestList(requests: LoadedScenario['scenario']['load']['requests']): string {
+  const named = requests.slice(0, MAX_PLAN_REQUESTS).map((r) => `${r.method} ${r.path}`);
+  const more = requests.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more request(s)` : ''}`;
 }

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { addressProblems } from '../../core/allow-list.js';
+import { configAddresses } from '../../core/config/addresses.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../core/config/load.js';
 import type { Config } from '../../core/config/schema.js';
 import { ChaosSchema } from '../../core/config/sections.js';
@@ -17,7 +19,14 @@ export interface ChaosSettings {
   readonly baseDir: string;
 }
 
-/** Loads the config's chaos settings (defaults without a config file). */
+/** The config's fields a chaos run connects to. */
+const CHAOS_CONFIG_ADDRESSES = new Set(['toxiproxy.url', 'pushgateway.url']);
+
+/**
+ * Loads the config's chaos settings (defaults without a config file).
+ * @throws MsaVerifyError `MSAV_TARGET_NOT_ALLOWED` (exit 2) when `toxiproxy.url` or
+ *   `pushgateway.url` is outside `chaos.allowTargets`, located in the config.
+ */
 export async function loadChaosSettings(options: {
   config?: string;
   cwd?: string;
@@ -28,8 +37,20 @@ export async function loadChaosSettings(options: {
   if (options.config === undefined && !existsSync(file)) {
     return { config: null, chaos: ChaosSchema.parse({}), baseDir: cwd };
   }
-  const { config, baseDir } = await loadConfig({ file, cwd, ...(options.env ? { env: options.env } : {}) });
-  return { config, chaos: config.chaos ?? ChaosSchema.parse({}), baseDir };
+  const loaded = await loadConfig({ file, cwd, ...(options.env ? { env: options.env } : {}) });
+  const chaos = loaded.config.chaos ?? ChaosSchema.parse({});
+  const problems = addressProblems(
+    configAddresses(loaded.config).filter((a) => CHAOS_CONFIG_ADDRESSES.has(a.path)),
+    chaos.allowTargets,
+    loaded.display,
+    loaded.locate,
+  );
+  if (problems.length > 0) {
+    throw new MsaVerifyError('MSAV_TARGET_NOT_ALLOWED', `${loaded.display}: address not allowed by the config`, {
+      problems,
+    });
+  }
+  return { config: loaded.config, chaos, baseDir: loaded.baseDir };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ChaosRunResult, ExpectationVerdict, PhaseResult, TimelinePoint } from '../../core/results.js';
 import { summarizeLatency } from '../load/stats.js';
 import type { RequestSample } from '../load/types.js';
-import type { DriveResult } from './drive-phases.js';
+import type { DriveRecord, DriveResult, PhaseWindow } from './drive-phases.js';
 import type { PhaseEvidence } from './engine-contract.js';
 import { isErrorSample } from './progress.js';
 import type { RunContext } from './run-context.js';
@@ -57,8 +57,45 @@ export function chaosRunResult(
     endedAt: Date.now(),
     passed: rolledBack && phases.every((p) => p.verdicts.every((v) => v.passed)),
     phases,
-    faults: driven.faults,
+    faults: driven.faults.map(({ phase: _p, toxicity: _t, budget: _b, ...window }) => window),
     timeline: timeline(driven.samples, driven.loadStartedAt, phaseOf),
     rolledBack,
+  };
+}
+
+/**
+ * The partial result of a run that a signal stopped: the phases it got through
+ * (the last one up to the interruption), their requests and faults, without
+ * verdicts; `passed` is false and `interrupted` names the signal.
+ */
+export function interruptedRunResult(
+  context: RunContext,
+  startedAt: number,
+  record: DriveRecord,
+  rolledBack: boolean,
+): ChaosRunResult {
+  const now = Date.now();
+  const windows: PhaseWindow[] = [...record.windows];
+  if (record.current) windows.push({ phase: record.current.phase, startedAt: record.current.startedAt, endedAt: now });
+  const faults = [...record.faults, ...(record.current?.applied?.faults ?? []).map((f) => ({ ...f, endedAt: now }))];
+  const samples = [...record.samples].sort((a, b) => a.seq - b.seq);
+  const phases = windows.map((w) =>
+    phaseResult(
+      {
+        phase: { name: w.phase.spec.name, kind: w.phase.spec.kind, startedAt: w.startedAt, endedAt: w.endedAt },
+        samples: samples.filter((x) => x.intendedAt >= w.startedAt && x.intendedAt < w.endedAt),
+        spans: [],
+        connections: {},
+        calls: {},
+      },
+      [],
+    ),
+  );
+  const driven: DriveResult = { loadStartedAt: record.loadStartedAt ?? startedAt, samples, windows, faults };
+  const reason = context.signal?.reason;
+  return {
+    ...chaosRunResult(context, startedAt, driven, phases, rolledBack),
+    passed: false,
+    interrupted: typeof reason === 'string' ? reason : 'abort',
   };
 }

@@ -1,15 +1,16 @@
 import path from 'node:path';
+import { isMsaVerifyError } from '../../core/errors.js';
 import type { ChaosRunResult } from '../../core/results.js';
 import { newRunId } from '../toxiproxy/run-id.js';
-import { drivePhases } from './drive-phases.js';
+import { drivePhases, newDriveRecord } from './drive-phases.js';
 import type { JudgeCatalog } from './engine-contract.js';
 import { throwIfAborted } from './interrupt.js';
 import { judgeRun } from './judge-run.js';
 import type { RunPlan } from './plan.js';
 import type { RunProgress } from './progress.js';
-import { chaosRunResult } from './result.js';
+import { chaosRunResult, interruptedRunResult } from './result.js';
 import type { RunContext } from './run-context.js';
-import { setUpRun } from './set-up-run.js';
+import { type RunSetUp, setUpRun } from './set-up-run.js';
 
 /** Options for {@link runScenario}. */
 export interface RunScenarioOptions {
@@ -26,6 +27,12 @@ export interface RunScenarioOptions {
   readonly watchdog?: boolean;
   /** Run id; default a new one. */
   readonly runId?: string;
+  /**
+   * Called once when `signal` stopped the run, after the rollback and before
+   * `MSAV_INTERRUPTED` is thrown: the partial result (phases that ran, unjudged,
+   * `interrupted` set, `passed` false).
+   */
+  readonly onInterrupted?: (partial: ChaosRunResult) => void;
 }
 
 /**
@@ -48,10 +55,22 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
     note: options.onNote ?? (() => undefined),
     watchdog: options.watchdog !== false,
   };
-  await using run = await setUpRun(context);
-  const driven = await drivePhases(context, run, options.onProgress);
-  const phases = await judgeRun(context, run, driven, options.catalog);
-  throwIfAborted(context.signal);
-  const rolledBack = await run.rollback();
-  return chaosRunResult(context, startedAt, driven, phases, rolledBack);
+  const record = newDriveRecord();
+  let session: RunSetUp['session'] | undefined;
+  try {
+    await using run = await setUpRun(context);
+    session = run.session;
+    const driven = await drivePhases(context, run, options.onProgress, record);
+    const phases = await judgeRun(context, run, driven, options.catalog);
+    throwIfAborted(context.signal);
+    const rolledBack = await run.rollback();
+    return chaosRunResult(context, startedAt, driven, phases, rolledBack);
+  } catch (error) {
+    // Here the set-up's disposal has rolled back already; the session's outcome is shared, not redone.
+    if (isMsaVerifyError(error) && error.code === 'MSAV_INTERRUPTED' && options.onInterrupted) {
+      const rolledBack = session ? (await session.rollback()).ok : true;
+      options.onInterrupted(interruptedRunResult(context, startedAt, record, rolledBack));
+    }
+    throw error;
+  }
 }

@@ -13,6 +13,9 @@ function numeric<T extends z.ZodType>(inner: T) {
 /** A non-negative integer (also written as a numeric string). */
 export const countField = numeric(z.number().int().min(0));
 
+/** A boolean (also written as the string `true` or `false`). */
+export const flagField = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
 /** A strictly positive number (also written as a numeric string). */
 export const positiveField = numeric(z.number().positive());
 

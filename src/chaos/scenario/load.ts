@@ -23,6 +23,8 @@ export interface LoadedScenario {
   readonly file: string;
   /** Path as given / relative to cwd, for messages and reports. */
   readonly display: string;
+  /** 1-based line and column of a field of the file; without it problems point at 1:1. */
+  readonly locate?: (path: readonly PropertyKey[]) => { line: number; column: number };
 }
 
 /**
@@ -48,7 +50,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
       problems: result.problems,
     });
   }
-  return { scenario: result.value, file: abs, display };
+  return { scenario: result.value, file: abs, display, locate: result.locate };
 }
 
 /** Validates scenario text; every problem is located (file:line:column). */
@@ -57,10 +59,13 @@ export function parseScenarioText(
   text: string,
   catalog: ExpectationCatalog,
   env: NodeJS.ProcessEnv,
-): { ok: true; value: Scenario } | { ok: false; problems: Problem[] } {
+):
+  | { ok: true; value: Scenario; locate: (path: readonly PropertyKey[]) => { line: number; column: number } }
+  | { ok: false; problems: Problem[] } {
   const source = parseYamlSource(display, text);
   const value = source.syntaxProblems.length > 0 ? undefined : interpolateEnv(source.value, env);
-  return validateSource(source, scenarioSchema(catalog), value);
+  const result = validateSource(source, scenarioSchema(catalog), value);
+  return result.ok ? { ...result, locate: (p) => source.locate(p) } : result;
 }
 
 /** Problems of one scenario file (empty when valid); for `msa-verify validate`. */

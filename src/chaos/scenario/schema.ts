@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { httpUrlField, nameField } from '../../core/config/fields.js';
-import { countField, durationField, hostPortField, positiveField, shortNameField, upstreamField } from './fields.js';
+import {
+  countField,
+  durationField,
+  flagField,
+  hostPortField,
+  positiveField,
+  shortNameField,
+  upstreamField,
+} from './fields.js';
 import { FaultSchema } from './toxics.js';
 
 // The scenario file format, version 1. Expectation parameters belong to the
@@ -99,6 +107,12 @@ export const FailFirstPhaseSchema = z.strictObject({
   /** Proxy whose next `n` connections are reset; then it heals. */
   proxy: shortNameField,
   n: countField,
+  /**
+   * Close the proxy's open connections when the phase starts, so that callers
+   * with pooled keep-alive connections must open new ones (fail-first only
+   * meets new connections). Default false.
+   */
+  cutConnections: flagField.default(false),
 });
 
 export const RecoveryPhaseSchema = z.strictObject({

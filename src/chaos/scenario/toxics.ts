@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
-import { countField, durationField, positiveField, ratioField, shortNameField } from './fields.js';
+import { countField, durationField, flagField, positiveField, ratioField, shortNameField } from './fields.js';
 
 // Every fault kind a scenario can name. Adding a Toxiproxy toxic is one entry
 // in `TOXICS`: its scenario fields next to the Toxiproxy attributes they become.
@@ -17,6 +17,12 @@ const toxicCommon = {
   stream: z.enum(['upstream', 'downstream']).default('downstream'),
   /** Probability that a connection is affected, 0..1. Default 1. */
   toxicity: ratioField.default(1),
+  /**
+   * Close the proxy's open connections when the fault starts, so that callers
+   * with pooled keep-alive connections must open new ones (which then meet the
+   * fault). Default false.
+   */
+  cutConnections: flagField.default(false),
 };
 
 type ToxicShape<T extends string, F extends z.core.$ZodLooseShape> = typeof toxicCommon & {

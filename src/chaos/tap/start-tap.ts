@@ -1,6 +1,9 @@
 import net from 'node:net';
 import { MsaVerifyError } from '../../core/errors.js';
-import type { Tap } from './types.js';
+import { FailBudget } from './fail-budget.js';
+import { MAX_TAP_RECORDS, type Tap, type TapConnection } from './types.js';
+
+type ConnectionRecord = { -readonly [K in keyof TapConnection]: TapConnection[K] } & { requests: number[] };
 
 function parseHostPort(value: string): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(value);
@@ -41,15 +44,26 @@ export async function startTap(upstream: string): Promise<Tap> {
   const accepted: number[] = [];
   const requestTimes: number[] = [];
   const failedTimes: number[] = [];
+  const records: ConnectionRecord[] = [];
   const sockets = new Set<net.Socket>();
-  let failPending = 0;
+  // Relayed connections by their client socket, so that cutConnections can end both sides.
+  const relayed = new Map<net.Socket, { up: net.Socket; record: ConnectionRecord }>();
+  const budget = new FailBudget();
 
   const server = net.createServer((client) => {
     const now = Date.now();
     accepted.push(now);
-    if (failPending > 0) {
-      failPending--;
+    const record: ConnectionRecord = { openedAt: now, closedAt: undefined, end: undefined, requests: [] };
+    records.push(record);
+    if (records.length > MAX_TAP_RECORDS) records.shift();
+    const ended = (how: NonNullable<TapConnection['end']>): void => {
+      if (record.end !== undefined) return;
+      record.end = how;
+      record.closedAt = Date.now();
+    };
+    if (budget.take()) {
       failedTimes.push(now);
+      ended('reset');
       client.on('error', () => undefined);
       client.resetAndDestroy();
       return;
@@ -57,21 +71,30 @@ export async function startTap(upstream: string): Promise<Tap> {
     sockets.add(client);
     const up = net.connect(target.port, target.host);
     sockets.add(up);
+    relayed.set(client, { up, record });
     client.setNoDelay(true);
     up.setNoDelay(true);
     const teardown = (): void => {
       sockets.delete(client);
       sockets.delete(up);
+      relayed.delete(client);
+      ended('closed');
     };
     client.on('error', () => {
+      ended('error');
       if (!up.destroyed) up.resetAndDestroy();
     });
     up.on('error', () => {
+      ended('error');
       if (!client.destroyed) client.resetAndDestroy();
     });
     client.on('close', teardown);
     up.on('close', teardown);
-    const counter = createRequestLineCounter(() => requestTimes.push(Date.now()));
+    const counter = createRequestLineCounter(() => {
+      const at = Date.now();
+      requestTimes.push(at);
+      record.requests.push(at);
+    });
     client.on('data', counter);
     client.pipe(up);
     up.pipe(client);
@@ -91,10 +114,25 @@ export async function startTap(upstream: string): Promise<Tap> {
     connections: () => accepted.slice(),
     requests: () => requestTimes.slice(),
     failed: () => failedTimes.slice(),
+    connectionLog: () => records.map((r) => ({ ...r, requests: r.requests.slice() })),
     failNext(n: number): void {
       if (!Number.isInteger(n) || n < 0)
         throw new MsaVerifyError('MSAV_USAGE', `failNext needs an integer >= 0, got ${n}`);
-      failPending += n;
+      budget.arm(n);
+    },
+    disarm: () => budget.disarm(),
+    cutConnections(): number {
+      const open = [...relayed];
+      for (const [client, { up, record }] of open) {
+        if (record.end === undefined) {
+          record.end = 'cut';
+          record.closedAt = Date.now();
+        }
+        // A FIN to both sides: Toxiproxy then closes the caller's link, which an idle pooled socket takes as a normal close.
+        client.destroy();
+        up.destroy();
+      }
+      return open.length;
     },
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {

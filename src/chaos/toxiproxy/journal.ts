@@ -68,11 +68,17 @@ export class Journal {
     await writeFileAtomic(this.heartbeatFile, `${Date.now()}\n`);
   }
 
-  /** Deletes journal and heartbeat: nothing is left to undo. */
+  /** Deletes journal, heartbeat and watchdog log: nothing is left to undo. */
   async close(): Promise<void> {
     await rm(this.file, { force: true });
     await rm(this.heartbeatFile, { force: true });
+    await rm(watchdogLogFile(this.file), { force: true });
   }
+}
+
+/** The watchdog's log next to a journal file: `<dir>/<runId>.watchdog.log`. */
+export function watchdogLogFile(journalFile: string): string {
+  return journalFile.replace(/\.json$/, '.watchdog.log');
 }
 
 /** A journal found on disk. */

@@ -1,5 +1,5 @@
 import { rm, stat } from 'node:fs/promises';
-import { type FoundJournal, readJournals } from './journal.js';
+import { type FoundJournal, readJournals, watchdogLogFile } from './journal.js';
 import { isAlive, type RollbackOutcome, rollbackRecord } from './rollback.js';
 
 /** Milliseconds without heartbeat after which a journal of a live pid is still considered abandoned. */
@@ -29,6 +29,7 @@ export async function cleanLeftovers(dir: string, options: { all?: boolean } = {
     if (outcome.ok) {
       await rm(j.file, { force: true });
       await rm(j.heartbeatFile, { force: true });
+      await rm(watchdogLogFile(j.file), { force: true });
     }
     cleaned.push({ runId: j.record.runId, scenario: j.record.scenario, toxiproxyUrl: j.record.toxiproxyUrl, outcome });
   }

@@ -1,8 +1,10 @@
 // Entry of the detached watchdog process (see watchdog.ts). argv: journal file, stale ms.
 //   loop every 250ms: journal gone -> exit | runner dead or heartbeat stale -> rollback, stop owned server, exit
+// Its log (<runId>.watchdog.log) is deleted with the journal once the rollback is complete; an incomplete
+// one keeps both, and whoever completes it later (next run, chaos reset) deletes them.
 import { appendFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readJournal } from './journal.js';
+import { readJournal, watchdogLogFile } from './journal.js';
 import { isAlive, rollbackRecord } from './rollback.js';
 
 const [journalFile, staleArg] = process.argv.slice(2);
@@ -10,9 +12,7 @@ const staleMs = Number(staleArg ?? 4000);
 
 async function log(text: string): Promise<void> {
   if (!journalFile) return;
-  await appendFile(journalFile.replace(/\.json$/, '.watchdog.log'), `${new Date().toISOString()} ${text}\n`).catch(
-    () => undefined,
-  );
+  await appendFile(watchdogLogFile(journalFile), `${new Date().toISOString()} ${text}\n`).catch(() => undefined);
 }
 
 async function heartbeatAge(file: string, fallback: number): Promise<number> {
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       if (outcome.ok) {
         await rm(journalFile, { force: true });
         await rm(heartbeatFile, { force: true });
+        // The work is done: the log only matters while something is left to undo.
+        await rm(watchdogLogFile(journalFile), { force: true });
       }
       return;
     }

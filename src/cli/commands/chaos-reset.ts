@@ -6,20 +6,32 @@ import { runCommand } from '../run.js';
 
 interface Args extends GlobalArgs {
   all: boolean;
+  yes: boolean;
   url?: string;
 }
 
 export const chaosResetCommand: CommandModule<GlobalArgs, Args> = {
   command: 'reset',
-  describe: 'Remove every proxy and toxic the journals know about (--all: reset the whole Toxiproxy)',
+  describe:
+    "Remove every proxy and toxic the journals know about (--all: every msav- proxy too, and with --yes other proxies' toxics)",
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .option('all', { type: 'boolean', default: false, describe: 'also POST /reset and delete every msav- proxy' })
+      .option('all', {
+        type: 'boolean',
+        default: false,
+        describe: "also delete every msav- proxy, and remove other proxies' toxics (lists them; needs --yes)",
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: "confirm that --all may change proxies that are not msa-verify's",
+      })
       .option('url', { type: 'string', describe: 'Toxiproxy API for --all (default toxiproxy.url)' }) as Argv<Args>,
   handler: (args: ArgumentsCamelCase<Args>) =>
     runCommand(args, async (out: Output) => {
       const result = await chaosReset({
         all: args.all,
+        yes: args.yes,
         ...(args.config ? { config: args.config } : {}),
         ...(args.url ? { url: args.url } : {}),
       });
@@ -29,8 +41,11 @@ export const chaosResetCommand: CommandModule<GlobalArgs, Args> = {
           `${r.ok ? 'removed' : 'INCOMPLETE'} run ${r.runId} (${r.scenario}) on ${r.toxiproxyUrl}${r.notes.length ? `: ${r.notes.join('; ')}` : ''}`,
         );
       }
+      for (const t of result.removedToxics) out.line(`removed toxic ${t.name} (${t.type}) from proxy ${t.proxy}`);
+      for (const p of result.enabled) out.line(`enabled proxy ${p}`);
       for (const d of result.deleted) out.line(`deleted proxy ${d}`);
-      if (result.runs.length === 0 && result.deleted.length === 0) out.line('nothing to reset');
+      const changed = result.runs.length + result.deleted.length + result.removedToxics.length + result.enabled.length;
+      if (changed === 0) out.line('nothing to reset');
       return result.ok ? 0 : 3;
     }),
 };

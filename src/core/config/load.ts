@@ -25,6 +25,10 @@ export interface LoadConfigResult {
   readonly file: string;
   /** Folder relative paths in the config resolve against. */
   readonly baseDir: string;
+  /** Path of the file as given (relative to cwd), for messages. */
+  readonly display: string;
+  /** 1-based line and column of a field of the file. */
+  readonly locate: (path: readonly PropertyKey[]) => { line: number; column: number };
 }
 
 /**
@@ -49,5 +53,5 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
       problems: result.problems,
     });
   }
-  return { config: result.value, file, baseDir: path.dirname(file) };
+  return { config: result.value, file, baseDir: path.dirname(file), display, locate: (p) => source.locate(p) };
 }

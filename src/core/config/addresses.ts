@@ -1,0 +1,26 @@
+import { type Address, hostPortOfUrl } from '../allow-list.js';
+import type { Config } from './schema.js';
+
+/**
+ * Every address the config names that msa-verify may connect to: services,
+ * RabbitMQ, Toxiproxy, Prometheus, Pushgateway, the Pact Broker, and the
+ * providers' URLs and state-change URLs.
+ */
+export function configAddresses(config: Config): Address[] {
+  const urls: [string, string | undefined][] = [
+    ...Object.entries(config.services).map(([name, s]): [string, string] => [`services.${name}.url`, s.url]),
+    ['rabbitmq.url', config.rabbitmq?.url],
+    ['toxiproxy.url', config.toxiproxy?.url],
+    ['prometheus.url', config.prometheus?.url],
+    ['pushgateway.url', config.pushgateway?.url],
+    ['broker.url', config.broker?.url],
+    ...Object.entries(config.contracts?.providers ?? {}).flatMap(([name, p]): [string, string | undefined][] => [
+      [`contracts.providers.${name}.url`, p.url],
+      [`contracts.providers.${name}.stateChangeUrl`, p.stateChangeUrl],
+    ]),
+  ];
+  return urls.flatMap(([path, url]) => {
+    const hostPort = url === undefined ? null : hostPortOfUrl(url);
+    return hostPort ? [{ path, hostPort }] : [];
+  });
+}
