@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../core/config/schema.js';
@@ -41,6 +42,12 @@ export interface RunVerificationOptions {
 
 const run = promisify(execFile);
 
+/** A path as the user would write it: relative below the working folder, else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
 /** The commit checked out in `dir`, or undefined outside a git repository. */
 async function gitCommit(dir: string): Promise<string | undefined> {
   try {
@@ -64,14 +71,43 @@ async function configErrors(configFile: string | undefined) {
   };
 }
 
-async function assertReachable(provider: string, url: string): Promise<void> {
+/** Any HTTP answer at all, accepting any certificate (for `disableSslVerification`). */
+function answersInsecurely(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 3000 }, (res) => {
+      res.resume();
+      resolve();
+    });
+    req.once('timeout', () => req.destroy(new Error('timed out')));
+    req.once('error', reject);
+  });
+}
+
+async function assertReachable(provider: string, url: string, insecure: boolean): Promise<void> {
   try {
+    if (insecure && url.startsWith('https:')) {
+      await answersInsecurely(url);
+      return;
+    }
     const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
     await res.body?.cancel();
   } catch (error) {
     throw new MsaVerifyError(
       'MSAV_TARGET_UNREACHABLE',
       `provider ${provider} is unreachable at ${url}: ${describeNetError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Calls a provider module's setup() or teardown(); a throw becomes exit 3 naming the module and function. */
+async function moduleCall<T>(field: string, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new MsaVerifyError(
+      'MSAV_COMPONENT_UNAVAILABLE',
+      `${field}: ${name}() failed: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
@@ -106,7 +142,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     if (!files) {
       throw configError(
         'contracts.pactDir',
-        `folder ${path.relative(process.cwd(), dir) || dir} does not exist (write pacts there with "msa-verify contracts test", or fix the path)`,
+        `folder ${shown(dir)} does not exist (write pacts there with "msa-verify contracts test", or fix the path)`,
       );
     }
     for (const f of files) pacts.push(await readPactFile(f, process.cwd()));
@@ -186,7 +222,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     }
     let started: StartedProvider | undefined;
     try {
-      const fromSetup = mod.setup ? await mod.setup() : undefined;
+      const fromSetup = mod.setup ? await moduleCall(`${field}.module`, 'setup', mod.setup) : undefined;
       let url = spec.url ?? (spec.service ? config.services[spec.service]?.url : undefined) ?? fromSetup?.url;
       if (spec.service && !config.services[spec.service]) {
         throw configError(`${field}.service`, `service "${spec.service}" is not in services`);
@@ -211,7 +247,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           timeoutMs: parseDuration(spec.startTimeout),
         });
       }
-      if (needsUrl && url) await assertReachable(name, url);
+      if (needsUrl && url) await assertReachable(name, url, spec.disableSslVerification);
       if (!needsUrl) url = undefined;
       const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
       const results = await verifyProvider({
@@ -243,7 +279,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       pairs.push(...results);
     } finally {
       await started?.stop();
-      await mod.teardown?.();
+      if (mod.teardown) await moduleCall(`${field}.module`, 'teardown', mod.teardown);
     }
   }
   const endedAt = Date.now();
