@@ -23,6 +23,12 @@ export type PactCheck =
   | { readonly ok: true; readonly info: PactFileInfo }
   | { readonly ok: false; readonly problems: Problem[] };
 
+/** A path as the user would write it: relative below `cwd`, else absolute. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
 /** Line and column (1-based) of a character offset. */
 function locate(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, Math.max(0, offset));
@@ -118,7 +124,7 @@ export function pactInvalid(display: string, problems: readonly Problem[]): MsaV
  * @throws MsaVerifyError `MSAV_PACT_INVALID` naming the file, field, line and column.
  */
 export async function readPactFile(file: string, cwd = process.cwd()): Promise<PactFileInfo> {
-  const display = path.relative(cwd, file) || file;
+  const display = displayPath(file, cwd);
   const checked = checkPactText(display, await readFile(file, 'utf8'), file);
   if (!checked.ok) throw pactInvalid(display, checked.problems);
   return checked.info;
@@ -156,7 +162,7 @@ export function checkProvidersKnown(
   const unknown = pacts.filter((p) => !known.includes(p.provider));
   if (unknown.length === 0) return;
   const problems = unknown.map((p) => ({
-    file: path.relative(cwd, p.file) || p.file,
+    file: displayPath(p.file, cwd),
     line: p.providerAt?.line ?? 1,
     column: p.providerAt?.column ?? 1,
     path: 'provider.name',

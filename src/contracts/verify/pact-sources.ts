@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
-import { checkPactText, type PactFileInfo, pactInvalid } from '../pact-files.js';
+import { checkPactText, displayPath, type PactFileInfo, pactInvalid } from '../pact-files.js';
 
 // A provider's `pactUrls`: pact files (relative to the config) and http(s)
 // URLs, each read and checked before Pact's core sees it, so that a typo or a
@@ -60,7 +60,7 @@ export async function readPactSources(
       text = await fetchPact(source, options);
     } else {
       where = path.resolve(options.baseDir, source);
-      display = path.relative(cwd, where) || where;
+      display = displayPath(where, cwd);
       try {
         text = await readFile(where, 'utf8');
       } catch (cause) {

@@ -10,7 +10,7 @@ import { type ErrorCode, MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
 import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } from '../../core/results.js';
 import { parseYamlSource } from '../../core/yaml-source.js';
-import { checkProvidersKnown, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
+import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
 import { readPactSources } from './pact-sources.js';
 import { loadProviderModule } from './provider-module.js';
 import { resolveRequestHeaders } from './request-headers.js';
@@ -42,11 +42,7 @@ export interface RunVerificationOptions {
 
 const run = promisify(execFile);
 
-/** A path as the user would write it: relative below the working folder, else absolute. */
-function shown(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
-}
+const shown = (p: string): string => displayPath(p, process.cwd());
 
 /** The commit checked out in `dir`, or undefined outside a git repository. */
 async function gitCommit(dir: string): Promise<string | undefined> {
@@ -60,7 +56,7 @@ async function gitCommit(dir: string): Promise<string | undefined> {
 
 /** Makes config errors that point at the field's line in the config file. */
 async function configErrors(configFile: string | undefined) {
-  const display = configFile ? path.relative(process.cwd(), configFile) || configFile : 'msa-verify.config.yaml';
+  const display = configFile ? displayPath(configFile, process.cwd()) : 'msa-verify.config.yaml';
   const text = configFile ? await readFile(configFile, 'utf8').catch(() => '') : '';
   const source = parseYamlSource(display, text);
   return (field: string, message: string, code: ErrorCode = 'MSAV_CONFIG_INVALID'): MsaVerifyError => {

@@ -167,9 +167,24 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
       cause,
     });
   }
+  if (options.url) nameProviderInErrors(report, options.url);
   const produced = new Set(Object.keys(options.messages ?? {}));
   applyStateProblems(report, states.problems, (d) => produced.has(d));
   return toPairResults(report, options.provider, kindOf, wallMs);
+}
+
+/**
+ * Pact's core talks to pact-js's local proxy, so its request errors name the
+ * proxy's address; name the provider's instead.
+ */
+function nameProviderInErrors(report: PactVerifierReport, url: string): void {
+  const base = url.replace(/\/$/, '');
+  for (const r of report.interactionResults ?? []) {
+    const mm = r.mismatch;
+    if (mm?.type !== 'mismatches' && typeof mm?.message === 'string') {
+      mm.message = mm.message.replace(/\(http:\/\/127\.0\.0\.1:\d+/g, `(${base}`);
+    }
+  }
 }
 
 const STATE_PATH = '/_pactSetup';
