@@ -15,6 +15,7 @@ export interface BrokerSource {
   readonly username?: string;
   /** Basic-authentication password; never logged or returned. */
   readonly password?: string;
+  /** Which pacts the broker gives. Default `[{ latest: true }]` (the latest pact of each consumer). */
   readonly consumerVersionSelectors?: readonly Record<string, unknown>[];
   /** Default true. */
   readonly enablePending?: boolean;
@@ -139,7 +140,8 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
   if (options.pactFiles) {
     config.pactUrls = [...options.pactFiles];
   } else if (b) {
-    if (b.consumerVersionSelectors) config.consumerVersionSelectors = b.consumerVersionSelectors;
+    // Without selectors pact-js refuses a broker source; the broker's own default is the latest pact per consumer.
+    config.consumerVersionSelectors = b.consumerVersionSelectors ?? [{ latest: true }];
     config.enablePending = b.enablePending ?? true;
     if (b.includeWipPactsSince) config.includeWipPactsSince = b.includeWipPactsSince;
     // No pact from the broker is an outcome (the caller decides), not a core error.
