@@ -224,6 +224,32 @@ describe('msa-verify contracts (fixture project)', () => {
   });
 });
 
+describe('validate: pact files', () => {
+  const bad = path.join(ROOT, 'test/fixtures/contracts/bad-pacts');
+
+  it('checks the pacts in contracts.pactDir and reports each problem at its line and column (exit 2)', async () => {
+    const r = await runCli(['validate', '--config', path.join(bad, 'msa-verify.config.yaml')], { cwd: bad });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('ok  ');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'bad-shape.json:9:31  interactions.0.response.status  Invalid input: expected number, received string',
+      'bad-shape.json:11:15  interactions.1.type  unknown interaction type "Asynchronous/Message" (expected Synchronous/HTTP, Asynchronous/Messages, Synchronous/Messages)',
+      "bad-syntax.json:4:3  (document)  malformed JSON: Expected ',' or '}' after property value in JSON at position 78 (line 4 column 3)",
+    ]);
+  });
+
+  it('checks a pact file given on the command line; the shop pacts pass', async () => {
+    const r = await runCli([
+      'validate',
+      'test/fixtures/contracts/bad-pacts/bad-syntax.json',
+      'contracts/pacts/gateway-orders.json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('ok  contracts/pacts/gateway-orders.json');
+    expect(r.stderr).toContain('test/fixtures/contracts/bad-pacts/bad-syntax.json:4:3  (document)  malformed JSON');
+  });
+});
+
 describe('consumer tests that break their contract', () => {
   it('exit 1 and skip verification', async () => {
     const dir = path.join(ROOT, 'test/fixtures/contracts/failing');
