@@ -3,6 +3,7 @@ import { glob, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { PactLogLevel } from '../contracts/verify/verify-provider.js';
 import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../core/config/load.js';
 import { MsaVerifyError } from '../core/errors.js';
 import type { ContractsRunResult } from '../core/results.js';
@@ -121,7 +122,24 @@ export interface ContractsVerifyOptions extends ContractsOptions {
   readonly junit?: string;
   /** Warnings that are not verdicts (the Pushgateway was unreachable). */
   readonly onNote?: (text: string) => void;
+  /**
+   * Provider version for published verification results. Default
+   * `contracts.providerVersion`, else the git commit of the config's folder.
+   */
+  readonly providerVersion?: string;
+  /** Pact's own log level. Default `error`. */
+  readonly logLevel?: PactLogLevel;
+  /**
+   * Receives Pact's own output (its report and logs), line by line, with
+   * secrets removed. Without it that output is discarded.
+   */
+  readonly onPactOutput?: (line: string) => void;
 }
+
+export type { PactLogLevel };
+
+/** Pact's log levels, for {@link ContractsVerifyOptions.logLevel}. */
+export const PACT_LOG_LEVELS: readonly PactLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /**
  * Verifies the providers (in a child process, so Pact's own stdout report
@@ -132,14 +150,23 @@ export async function contractsVerify(options: ContractsVerifyOptions = {}): Pro
   const { config, file } = await load(options);
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const token = config.broker ? env[config.broker.tokenEnv] : undefined;
+  if (options.logLevel !== undefined && !PACT_LOG_LEVELS.includes(options.logLevel)) {
+    throw new MsaVerifyError(
+      'MSAV_USAGE',
+      `unknown log level "${options.logLevel}" (expected one of ${PACT_LOG_LEVELS.join(', ')})`,
+    );
+  }
   const { runVerificationInChild } = await import('../contracts/verify/in-child.js');
+  const { verificationSecrets } = await import('../contracts/verify/request-headers.js');
   const result = await runVerificationInChild({
     configFile: file,
     cwd,
     provider: options.provider,
-    redact: token ? [token] : [],
+    redact: verificationSecrets(config, env),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.providerVersion ? { providerVersion: options.providerVersion } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.onPactOutput ? { onPactOutput: options.onPactOutput } : {}),
   });
   const report = await import('../report/index.js');
   if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), [result]);
@@ -158,8 +185,10 @@ function brokerOf(loaded: LoadConfigResult, options: ContractsOptions) {
   const broker = loaded.config.broker;
   const display = path.relative(options.cwd ?? process.cwd(), loaded.file) || loaded.file;
   if (!broker) throw configError(display, 'broker.url', 'a Pact Broker is needed: set broker.url');
-  const token = (options.env ?? process.env)[broker.tokenEnv] || undefined;
-  return { broker, token, display };
+  const env = options.env ?? process.env;
+  const token = env[broker.tokenEnv] || undefined;
+  const basic = broker.username ? { username: broker.username, password: env[broker.passwordEnv] || undefined } : {};
+  return { broker, token, basic, display };
 }
 
 /** Options for {@link contractsPublish}. */
@@ -172,13 +201,13 @@ export interface ContractsPublishOptions extends ContractsOptions {
 /** Publishes the pact folder to the broker with Pact's CLI. */
 export async function contractsPublish(options: ContractsPublishOptions = {}) {
   const loaded = await load(options);
-  const { broker, token, display } = brokerOf(loaded, options);
+  const { broker, token, basic, display } = brokerOf(loaded, options);
   const version = options.consumerVersion ?? loaded.config.contracts?.consumerVersion;
   if (!version) throw configError(display, 'contracts.consumerVersion', 'set it or pass --consumer-version');
   const pactDir = path.resolve(loaded.baseDir, loaded.config.contracts?.pactDir ?? 'contracts/pacts');
   const { publishPacts } = await import('../contracts/broker/pact-cli.js');
   return publishPacts(
-    { url: broker.url, token, retries: broker.retries },
+    { url: broker.url, token, ...basic, retries: broker.retries },
     { pactDir, consumerVersion: version, branch: options.branch ?? loaded.config.contracts?.consumerBranch },
   );
 }
@@ -194,10 +223,10 @@ export interface ContractsCanIDeployOptions extends ContractsOptions {
 /** Asks the broker whether a pacticipant version can be deployed. */
 export async function contractsCanIDeploy(options: ContractsCanIDeployOptions) {
   const loaded = await load(options);
-  const { broker, token } = brokerOf(loaded, options);
+  const { broker, token, basic } = brokerOf(loaded, options);
   const { canIDeploy } = await import('../contracts/broker/pact-cli.js');
   return canIDeploy(
-    { url: broker.url, token, retries: broker.retries },
+    { url: broker.url, token, ...basic, retries: broker.retries },
     {
       pacticipant: options.pacticipant,
       version: options.version,

@@ -1,4 +1,4 @@
-import { glob } from 'node:fs/promises';
+import { glob, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { addressProblems } from '../core/allow-list.js';
 import { configAddresses } from '../core/config/addresses.js';
@@ -12,8 +12,10 @@ export interface ValidateOptions {
   /** Config file; default `msa-verify.config.yaml`. */
   readonly config?: string;
   /**
-   * Further files to validate (scenario files). Default: the scenario files
-   * the config names (`chaos.scenarios`).
+   * Further files to validate: scenario files (`.yaml`, `.yml`) and pact
+   * files (`.json`). Default: the scenario files the config names
+   * (`chaos.scenarios`) and the pact files in `contracts.pactDir` (when the
+   * folder exists) and in each provider's `pactUrls`.
    */
   readonly files?: readonly string[];
   /** Folder that relative paths are resolved from. Default `process.cwd()`. */
@@ -58,10 +60,17 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
     files.push({ file: configFile, ok: false, problems });
   }
   let toCheck: readonly string[] = options.files ?? [];
-  if (toCheck.length === 0 && loaded) toCheck = await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd);
+  if (toCheck.length === 0 && loaded) {
+    toCheck = [
+      ...(await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd)),
+      ...(await configuredPactFiles(loaded.config, loaded.baseDir, cwd)),
+    ];
+  }
   for (const file of toCheck) {
     if (path.resolve(cwd, file) === path.resolve(cwd, configFile)) continue;
-    const problems = await validateScenarioFile(file, cwd, loaded);
+    const problems = /\.json$/i.test(file)
+      ? await validatePactFile(file, cwd)
+      : await validateScenarioFile(file, cwd, loaded);
     files.push({ file, ok: problems.length === 0, problems });
   }
   return { ok: files.every((f) => f.ok), files };
@@ -80,7 +89,8 @@ async function validateScenarioFile(
         line: 1,
         column: 1,
         path: '',
-        message: 'not a scenario file: expected a .yaml or .yml file (the config is given with --config)',
+        message:
+          'not a file msa-verify validates: expected a .yaml or .yml scenario or a .json pact file (the config is given with --config)',
       },
     ];
   }
@@ -98,6 +108,35 @@ async function validateScenarioFile(
     if (!isMsaVerifyError(error)) throw error;
     return error.problems.length ? error.problems : [{ file, line: 1, column: 1, path: '', message: error.message }];
   }
+}
+
+/** A pact file: JSON syntax and the V1-V4 shape, each problem at its line and column. */
+async function validatePactFile(file: string, cwd: string): Promise<readonly Problem[]> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return [{ file, line: 1, column: 1, path: '', message: `cannot read the pact file: ${reason}` }];
+  }
+  const { checkPactText } = await import('../contracts/pact-files.js');
+  const checked = checkPactText(file, text);
+  return checked.ok ? [] : checked.problems;
+}
+
+/** The pact files the config names: `*.json` in `contracts.pactDir` (if it exists) and local `pactUrls`, relative to `cwd`. */
+async function configuredPactFiles(config: Config, baseDir: string, cwd: string): Promise<string[]> {
+  const contracts = config.contracts;
+  if (!contracts) return [];
+  const { pactFilesIn } = await import('../contracts/pact-files.js');
+  const files = new Set<string>();
+  for (const f of (await pactFilesIn(path.resolve(baseDir, contracts.pactDir))) ?? []) files.add(path.relative(cwd, f));
+  for (const p of Object.values(contracts.providers)) {
+    for (const u of p.pactUrls ?? []) {
+      if (!/^https?:\/\//i.test(u)) files.add(path.relative(cwd, path.resolve(baseDir, u)));
+    }
+  }
+  return [...files].sort();
 }
 
 /** The scenario files the config names (`chaos.scenarios` globs), relative to `cwd`. */

@@ -27,8 +27,15 @@ function pairLines(p: ContractPairResult): string[] {
 /** The console summary of a run, as lines. */
 export function formatContractsSummary(result: ContractsRunResult): string[] {
   const lines = result.pairs.flatMap(pairLines);
+  for (const w of result.withoutPacts ?? []) {
+    lines.push(
+      w.allowed
+        ? `- ${w.provider}: no pact to verify (allowed: allowNoPacts)`
+        : `✗ ${w.provider}: no pact to verify (set contracts.providers.${w.provider}.allowNoPacts: true if it may have none)`,
+    );
+  }
   const failed = result.pairs.filter((p) => !p.passed).length;
-  if (result.pairs.length === 0) lines.push('no pacts to verify');
+  if (result.pairs.length === 0 && !result.withoutPacts?.length) lines.push('no pacts to verify');
   lines.push(
     `contracts: ${result.pairs.length} pair(s), ${result.pairs.length - failed} passed, ${failed} failed (${Math.round(result.endedAt - result.startedAt)}ms)`,
   );

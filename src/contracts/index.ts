@@ -2,7 +2,9 @@
 //   consumer tests: httpContract / messageContract (+ correlation option) -> pact files
 //   provider side: verifyProvider (HTTP at a URL, message producers in code,
 //   rabbitMessageProducer for the transport-level check) -> ContractPairResult[]
-//   runVerification: config-driven, every provider; broker: Pact's own CLI.
+//   runVerification: config-driven, every provider; provider states, hooks and
+//   request headers answered by msa-verify (state-dispatch.ts: nothing passes
+//   silently); broker: Pact's own CLI.
 
 export { DEFAULT_CORRELATION_HEADER } from '../core/correlation-id.js';
 export {
@@ -45,7 +47,14 @@ export {
   messageContract,
   type ReceivedMessage,
 } from './message/consumer.js';
-export { checkProvidersKnown, type PactFileInfo, readPactDir, readPactFile } from './pact-files.js';
+export {
+  checkPactText,
+  checkProvidersKnown,
+  type PactCheck,
+  type PactFileInfo,
+  readPactDir,
+  readPactFile,
+} from './pact-files.js';
 export {
   type ArrivedMessage,
   captureRabbitMessage,
@@ -54,18 +63,26 @@ export {
   type TriggerContext,
 } from './transport/rabbitmq.js';
 export type {
+  FilteredRequest,
   JsonValue,
   MessageProducer,
   ProducedMessage,
+  ProviderHook,
   ProviderModule,
   ProviderStateSpec,
+  RequestFilter,
   StateHandler,
   StateHandlers,
   StateParams,
 } from './types.js';
 export { type InChildOptions, runVerificationInChild } from './verify/in-child.js';
 export { loadProviderModule } from './verify/provider-module.js';
-export { type PactVerifierReport, toMismatch, toPairResults } from './verify/results.js';
+export { type PactVerifierReport, toMismatch, toMismatches, toPairResults } from './verify/results.js';
 export { type RunVerificationOptions, runVerification } from './verify/run-verification.js';
 export { type StartCommandOptions, type StartedProvider, startProviderCommand } from './verify/start-command.js';
-export { type BrokerSource, type VerifyProviderOptions, verifyProvider } from './verify/verify-provider.js';
+export {
+  type BrokerSource,
+  type PactLogLevel,
+  type VerifyProviderOptions,
+  verifyProvider,
+} from './verify/verify-provider.js';

@@ -1,19 +1,33 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MsaVerifyError, type Problem } from '../core/errors.js';
+import { validateSource } from '../core/validate.js';
+import { parseYamlSource } from '../core/yaml-source.js';
+import { MESSAGE_INTERACTION_TYPES, pactSchemaFor, pactSpecVersion } from './pact-schema.js';
 
 /** What a pact file holds, as far as verification needs to know before running. */
 export interface PactFileInfo {
-  /** Absolute path. */
+  /** Absolute path, or the URL it came from. */
   readonly file: string;
   readonly consumer: string;
   readonly provider: string;
   /** `http` when every interaction is HTTP, `message` when every one is a message, else `mixed`. */
   readonly kind: 'http' | 'message' | 'mixed';
   readonly interactions: number;
+  /** 1-based position of `provider.name` in the file. */
+  readonly providerAt?: { readonly line: number; readonly column: number };
 }
 
-const MESSAGE_TYPES = new Set(['Asynchronous/Messages', 'Synchronous/Messages']);
+/** Outcome of {@link checkPactText}: the pact's facts, or located problems. */
+export type PactCheck =
+  | { readonly ok: true; readonly info: PactFileInfo }
+  | { readonly ok: false; readonly problems: Problem[] };
+
+/** A path as the user would write it: relative below `cwd`, else absolute. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
 
 /** Line and column (1-based) of a character offset. */
 function locate(text: string, offset: number): { line: number; column: number } {
@@ -22,77 +36,117 @@ function locate(text: string, offset: number): { line: number; column: number } 
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-function invalid(display: string, problems: Problem[]): MsaVerifyError {
-  return new MsaVerifyError('MSAV_PACT_INVALID', `${display}: not a valid pact file (${problems[0]?.message})`, {
-    problems,
-  });
+/** Where a JSON.parse error is: Node names the position (and, since 22, line and column). */
+function syntaxPosition(text: string, message: string): { line: number; column: number } {
+  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return locate(text, Number(pos[1]));
+  // "Unexpected end of JSON input": the end of the text.
+  return locate(text, text.length);
 }
 
 /**
- * Reads and checks one pact file: JSON syntax, `consumer.name`,
- * `provider.name`, and `interactions[i].description`/`type`.
- * @throws MsaVerifyError `MSAV_PACT_INVALID` naming the file, field and position.
+ * Checks the text of one pact file: JSON syntax (with line and column) and
+ * the V1-V4 shape (every problem located at its line and column).
+ * @param display the file name (or URL) problems are reported under.
+ * @param absolute the path (or URL) recorded in the result. Default `display`.
  */
-export async function readPactFile(file: string, cwd = process.cwd()): Promise<PactFileInfo> {
-  const display = path.relative(cwd, file) || file;
-  const text = await readFile(file, 'utf8');
+export function checkPactText(display: string, text: string, absolute = display): PactCheck {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const where = pos ? locate(text, Number(pos[1])) : { line: 1, column: 1 };
-    throw invalid(display, [{ file: display, ...where, path: '', message: `malformed JSON: ${message}` }]);
+    return {
+      ok: false,
+      problems: [{ file: display, ...syntaxPosition(text, message), path: '', message: `malformed JSON: ${message}` }],
+    };
   }
-  const at = (p: string, message: string): Problem => ({ file: display, line: 1, column: 1, path: p, message });
-  const problems: Problem[] = [];
-  const obj = (doc ?? {}) as Record<string, unknown>;
-  const name = (key: 'consumer' | 'provider'): string => {
-    const v = (obj[key] as { name?: unknown } | undefined)?.name;
-    if (typeof v !== 'string' || v === '') problems.push(at(`${key}.name`, 'expected a non-empty string'));
-    return typeof v === 'string' ? v : '';
-  };
+  // Positions come from a second, position-keeping parse (JSON is YAML).
+  const source = parseYamlSource(display, text);
+  const at = (p: readonly PropertyKey[], message: string): Problem => ({
+    file: display,
+    ...source.locate(p),
+    path: p.map(String).join('.'),
+    message,
+  });
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw invalid(display, [at('', 'expected a JSON object')]);
+    return { ok: false, problems: [at([], 'expected a JSON object (a pact file)')] };
   }
-  const consumer = name('consumer');
-  const provider = name('provider');
-  const list = obj.interactions ?? obj.messages;
-  let http = 0;
+  const obj = doc as Record<string, unknown>;
+  const version = pactSpecVersion(obj);
+  const schema = pactSchemaFor(version);
+  if (!schema) {
+    return {
+      ok: false,
+      problems: [
+        at(['metadata', 'pactSpecification', 'version'], `unsupported pact specification ${version} (expected 1 to 4)`),
+      ],
+    };
+  }
+  const checked = validateSource({ ...source, syntaxProblems: [] }, schema, doc);
+  if (!checked.ok) return { ok: false, problems: checked.problems };
+  const list = (obj.interactions ?? obj.messages) as Record<string, unknown>[];
   let message = 0;
-  if (!Array.isArray(list)) {
-    problems.push(at('interactions', 'expected an array of interactions'));
-  } else {
-    list.forEach((i, n) => {
-      const it = (i ?? {}) as Record<string, unknown>;
-      if (typeof it.description !== 'string') problems.push(at(`interactions.${n}.description`, 'expected a string'));
-      const isMessage =
-        obj.messages !== undefined || (typeof it.type === 'string' && MESSAGE_TYPES.has(it.type)) || 'contents' in it;
-      if (isMessage) message += 1;
-      else {
-        http += 1;
-        if (typeof (it.request as { method?: unknown } | undefined)?.method !== 'string') {
-          problems.push(at(`interactions.${n}.request.method`, 'expected a string'));
-        }
-      }
-    });
+  for (const it of list) {
+    const isMessage =
+      obj.messages !== undefined ||
+      (typeof it.type === 'string' && MESSAGE_INTERACTION_TYPES.has(it.type)) ||
+      (it.type === undefined && 'contents' in it);
+    if (isMessage) message += 1;
   }
-  if (problems.length > 0) throw invalid(display, problems);
+  const http = list.length - message;
   const kind = message === 0 ? 'http' : http === 0 ? 'message' : 'mixed';
-  return { file, consumer, provider, kind, interactions: http + message };
+  return {
+    ok: true,
+    info: {
+      file: absolute,
+      consumer: (obj.consumer as { name: string }).name,
+      provider: (obj.provider as { name: string }).name,
+      kind,
+      interactions: list.length,
+      providerAt: source.locate(['provider', 'name']),
+    },
+  };
+}
+
+/** The problems as the error {@link readPactFile} throws. */
+export function pactInvalid(display: string, problems: readonly Problem[]): MsaVerifyError {
+  const first = problems[0];
+  const where = first ? `:${first.line}:${first.column}` : '';
+  const what = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'no details';
+  return new MsaVerifyError('MSAV_PACT_INVALID', `${display}${where}: not a valid pact file: ${what}`, { problems });
+}
+
+/**
+ * Reads and checks one pact file: JSON syntax and the V1-V4 shape.
+ * @throws MsaVerifyError `MSAV_PACT_INVALID` naming the file, field, line and column.
+ */
+export async function readPactFile(file: string, cwd = process.cwd()): Promise<PactFileInfo> {
+  const display = displayPath(file, cwd);
+  const checked = checkPactText(display, await readFile(file, 'utf8'), file);
+  if (!checked.ok) throw pactInvalid(display, checked.problems);
+  return checked.info;
+}
+
+/** The `*.json` files of a folder, sorted by name; undefined when the folder does not exist. */
+export async function pactFilesIn(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map((n) => path.join(dir, n));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Reads every `*.json` pact file in a folder (sorted by name). A missing folder yields none. */
 export async function readPactDir(dir: string, cwd = process.cwd()): Promise<PactFileInfo[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return [];
-  }
   const out: PactFileInfo[] = [];
-  for (const n of names) out.push(await readPactFile(path.join(dir, n), cwd));
+  for (const f of (await pactFilesIn(dir)) ?? []) out.push(await readPactFile(f, cwd));
   return out;
 }
 
@@ -108,9 +162,9 @@ export function checkProvidersKnown(
   const unknown = pacts.filter((p) => !known.includes(p.provider));
   if (unknown.length === 0) return;
   const problems = unknown.map((p) => ({
-    file: path.relative(cwd, p.file) || p.file,
-    line: 1,
-    column: 1,
+    file: displayPath(p.file, cwd),
+    line: p.providerAt?.line ?? 1,
+    column: p.providerAt?.column ?? 1,
     path: 'provider.name',
     message: `provider "${p.provider}" is not in contracts.providers (known: ${known.join(', ') || 'none'})`,
   }));

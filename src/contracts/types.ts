@@ -1,4 +1,5 @@
 // Shared shapes of the contracts library (no pact import: safe for the CLI to load eagerly).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -36,6 +37,23 @@ export interface ProducedMessage {
 /** Calls the provider's real producing code for one message description. */
 export type MessageProducer = (states: readonly { name: string; params: StateParams }[]) => Promise<ProducedMessage>;
 
+/** Runs before or after each interaction (pact-js's `beforeEach`/`afterEach`). A throw fails that interaction. */
+export type ProviderHook = () => Promise<unknown> | unknown;
+
+/** A request on its way to the provider, as a {@link RequestFilter} sees it (Node's request, as in express). */
+export interface FilteredRequest extends IncomingMessage {
+  /** The parsed body, when it was JSON or form data. */
+  body?: unknown;
+}
+
+/**
+ * Changes each request before it reaches the provider, like pact-js's
+ * `requestFilter` (an express middleware): edit `req.headers`, then call
+ * `next()`. Runs after `requestHeaders` were added. Not called for
+ * provider-state changes or messages.
+ */
+export type RequestFilter = (req: FilteredRequest, res: ServerResponse, next: () => void) => void;
+
 /**
  * What a provider module (`contracts.providers.<name>.module`) may export.
  * Every export is optional.
@@ -47,4 +65,9 @@ export interface ProviderModule {
   /** Runs before verification (e.g. starts the provider); may return its URL. */
   readonly setup?: () => Promise<{ url?: string } | undefined>;
   readonly teardown?: () => Promise<void>;
+  /** Runs before each interaction, before its states are set up. */
+  readonly beforeEach?: ProviderHook;
+  /** Runs after each interaction, after its states were torn down. */
+  readonly afterEach?: ProviderHook;
+  readonly requestFilter?: RequestFilter;
 }

@@ -36,6 +36,7 @@ export type {
   LatencySummary,
   Mismatch,
   PhaseResult,
+  ProviderWithoutPacts,
   TimelinePoint,
 } from './results.js';
 export { type ValidateResult, validateSource } from './validate.js';

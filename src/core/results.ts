@@ -111,6 +111,13 @@ export interface ContractPairResult {
   readonly interactions: readonly InteractionResult[];
 }
 
+/** A configured provider that had no pact to verify. */
+export interface ProviderWithoutPacts {
+  readonly provider: string;
+  /** True when the config allows it (`allowNoPacts`); otherwise it fails the run. */
+  readonly allowed: boolean;
+}
+
 /** Everything one `msa-verify contracts` run produced. */
 export interface ContractsRunResult {
   readonly kind: 'contracts';
@@ -119,4 +126,6 @@ export interface ContractsRunResult {
   readonly endedAt: number;
   readonly passed: boolean;
   readonly pairs: readonly ContractPairResult[];
+  /** Configured providers with no pact to verify. Absent or empty when every provider had pacts. */
+  readonly withoutPacts?: readonly ProviderWithoutPacts[];
 }

@@ -70,6 +70,7 @@ const contracts = z.object({
       ),
     }),
   ),
+  withoutPacts: z.array(z.object({ provider: str, allowed: z.boolean() })).optional(),
 });
 
 const report = z.object({

@@ -179,6 +179,10 @@ function contractsSection(r: ContractsRunResult): string {
     `<section class="contracts-run"><h3>Run <code>${esc(r.runId)}</code> ${badge(r.passed)}</h3>`,
     `<table class="pairs">${head(['consumer', 'provider', 'type', 'verdict', 'interactions verified', 'duration'])}<tbody>${pairRows.join('')}</tbody></table>`,
     r.pairs.map(pairDetails).join(''),
+    ...(r.withoutPacts ?? []).map(
+      (w) =>
+        `<p class="${w.allowed ? '' : 'fail'}">${esc(w.provider)}: no pact to verify${w.allowed ? ' (allowed)' : ''}</p>`,
+    ),
     '</section>',
   ].join('');
 }

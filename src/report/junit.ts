@@ -79,6 +79,30 @@ function chaosSuite(r: ChaosRunResult): Suite {
 }
 
 function contractSuites(r: ContractsRunResult): Suite[] {
+  const unverified: Suite[] = (r.withoutPacts ?? []).map((w) => ({
+    name: `contract ${w.provider} (no pacts)`,
+    timestamp: r.startedAt,
+    seconds: 0,
+    cases: [
+      {
+        classname: `contracts.${w.provider}`,
+        name: 'has pacts to verify',
+        seconds: 0,
+        ...(w.allowed
+          ? {}
+          : {
+              failure: {
+                message: `no pact to verify for provider ${w.provider}`,
+                details: `set contracts.providers.${w.provider}.allowNoPacts: true if it may have none`,
+              },
+            }),
+      },
+    ],
+  }));
+  return [...contractPairSuites(r), ...unverified];
+}
+
+function contractPairSuites(r: ContractsRunResult): Suite[] {
   return r.pairs.map((pair) => ({
     name: `contract ${pair.consumer} -> ${pair.provider} (${pair.kind})`,
     timestamp: r.startedAt,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -89,7 +90,10 @@ describe('msa-verify contracts (fixture project)', () => {
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('✗ shop-ui → products');
     expect(r.stdout).toContain('interaction "get product p-1"');
-    expect(r.stdout).toMatch(/body: Actual map is missing the following keys: priceCents/);
+    // The renamed key is named by its own path, not `body`.
+    expect(r.stdout).toContain(
+      'body.priceCents: missing key "priceCents" (the response has: currency, id, name, price)',
+    );
   });
 
   it('exits 1 on a changed status, naming the status', async () => {
@@ -147,6 +151,54 @@ describe('msa-verify contracts (fixture project)', () => {
     expect(r.stderr).toContain('provider.name');
   });
 
+  it("--provider verifies that provider's pacts and ignores another provider's pact in the folder", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-stray-'));
+    const pact = JSON.parse(await readFile(path.join(pactDir, 'shop-ui-products.json'), 'utf8'));
+    await writeFile(path.join(dir, 'shop-ui-products.json'), JSON.stringify(pact));
+    await writeFile(path.join(dir, 'shop-ui-billing.json'), JSON.stringify({ ...pact, provider: { name: 'billing' } }));
+    const r = await withProviders({}, (env) =>
+      cli(['verify', '--provider', 'products'], { ...env, MSAV_PACT_DIR: dir }),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('✓ shop-ui → products (http)  2/2 interactions');
+  });
+
+  it('exits 2 naming a pactDir that does not exist', async () => {
+    const missing = path.join(os.tmpdir(), `msav-no-such-pacts-${randomUUID()}`);
+    const r = await withProviders({}, (env) => cli(['verify'], { ...env, MSAV_PACT_DIR: missing }));
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `msa-verify.config.yaml:5:12: contracts.pactDir: folder ${missing} does not exist (write pacts there with "msa-verify contracts test", or fix the path)`,
+    );
+  });
+
+  it('exits 1 naming a configured provider with no pact to verify; allowNoPacts lets it pass', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-one-pact-'));
+    await cp(path.join(pactDir, 'shop-ui-products.json'), path.join(dir, 'shop-ui-products.json'));
+    const r = await withProviders({}, (env) => cli(['verify'], { ...env, MSAV_PACT_DIR: dir }));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('✓ shop-ui → products (http)  2/2 interactions');
+    expect(r.stdout).toContain(
+      '✗ orders: no pact to verify (set contracts.providers.orders.allowNoPacts: true if it may have none)',
+    );
+    const allowing = path.join(dir, 'allow.config.yaml');
+    const text = await readFile(config, 'utf8');
+    await writeFile(
+      allowing,
+      text
+        .replace('module: products-provider.ts', `module: ${path.join(project, 'products-provider.ts')}`)
+        .replace(
+          'module: orders-provider.ts',
+          `module: ${path.join(project, 'orders-provider.ts')}\n      allowNoPacts: true`,
+        ),
+    );
+    const allowed = await withProviders({}, (env) =>
+      runCli(['contracts', 'verify', '--config', allowing], { cwd: project, env: { ...env, MSAV_PACT_DIR: dir } }),
+    );
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('- orders: no pact to verify (allowed: allowNoPacts)');
+  });
+
   it('exits 2 for --provider that is not configured', async () => {
     const r = await withProviders({}, (env) => cli(['verify', '--provider', 'nope'], env));
     expect(r.code).toBe(2);
@@ -169,6 +221,32 @@ describe('msa-verify contracts (fixture project)', () => {
     );
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toContain('provider products is unreachable');
+  });
+});
+
+describe('validate: pact files', () => {
+  const bad = path.join(ROOT, 'test/fixtures/contracts/bad-pacts');
+
+  it('checks the pacts in contracts.pactDir and reports each problem at its line and column (exit 2)', async () => {
+    const r = await runCli(['validate', '--config', path.join(bad, 'msa-verify.config.yaml')], { cwd: bad });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('ok  ');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'bad-shape.json:9:31  interactions.0.response.status  Invalid input: expected number, received string',
+      'bad-shape.json:11:15  interactions.1.type  unknown interaction type "Asynchronous/Message" (expected Synchronous/HTTP, Asynchronous/Messages, Synchronous/Messages)',
+      "bad-syntax.json:4:3  (document)  malformed JSON: Expected ',' or '}' after property value in JSON at position 78 (line 4 column 3)",
+    ]);
+  });
+
+  it('checks a pact file given on the command line; the shop pacts pass', async () => {
+    const r = await runCli([
+      'validate',
+      'test/fixtures/contracts/bad-pacts/bad-syntax.json',
+      'contracts/pacts/gateway-orders.json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('ok  contracts/pacts/gateway-orders.json');
+    expect(r.stderr).toContain('test/fixtures/contracts/bad-pacts/bad-syntax.json:4:3  (document)  malformed JSON');
   });
 });
 
@@ -246,6 +324,56 @@ describe('broker commands (fixture server speaking the Pact Broker API)', () => 
     expect(outputs.length).toBeGreaterThan(4);
     const hits = outputs.filter((o) => o.includes(token));
     expect(hits).toEqual([]);
+  });
+
+  it('publishes with basic authentication, tags the provider version and uses the git commit as the version', async () => {
+    const basic = { username: 'ci', password: `pw-${randomUUID()}` };
+    await using basicBroker = await startFixtureBroker('unused', { basic });
+    const config = path.join(project, 'broker-basic.config.yaml');
+    const env = { BROKER_URL: basicBroker.url, PACT_BROKER_PASSWORD: basic.password, MSAV_PACT_DIR: pactDir };
+    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      runCli(['contracts', ...args, '--config', config], {
+        cwd: project,
+        env: { ...env, ...extra },
+        timeoutMs: 90_000,
+      });
+    const published = await run(['publish']);
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    const verified = await withProviders({}, (e) => run(['verify', '--provider', 'products'], e));
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: project }).toString().trim();
+    expect(basicBroker.verifications).toContainEqual(
+      expect.objectContaining({ consumer: 'shop-ui', provider: 'products', success: true, providerVersion: commit }),
+    );
+    expect(basicBroker.tags.sort()).toEqual([`products@${commit}:eu`, `products@${commit}:staging`]);
+    const all = [published, verified].map((r) => r.stdout + r.stderr).join('\n');
+    expect(all).not.toContain(basic.password);
+  });
+
+  it('refuses to publish verification results without a provider version outside a git repository (exit 2)', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'msav-no-git-'));
+    await cp(path.join(project, 'products-provider.ts'), path.join(outside, 'products-provider.ts'));
+    await cp(path.join(project, 'broker.config.yaml'), path.join(outside, 'broker.config.yaml'));
+    const noVersion = path.join(outside, 'broker.config.yaml');
+    await writeFile(noVersion, (await readFile(noVersion, 'utf8')).replace('  providerVersion: 2.0.0\n', ''));
+    const run = (args: string[], env: NodeJS.ProcessEnv) =>
+      runCli(['contracts', ...args, '--config', noVersion], {
+        cwd: outside,
+        env: { ...env, BROKER_URL: broker.url, PACT_BROKER_TOKEN: token },
+        timeoutMs: 90_000,
+      });
+    const refused = await withProviders({}, (env) => run(['verify', '--provider', 'products'], env));
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(
+      'broker.config.yaml:13:3: contracts.providerVersion: publishing verification results (broker.publishVerificationResults) needs a provider version: set contracts.providerVersion, pass --provider-version, or run inside a git repository (its commit is used)',
+    );
+    const given = await withProviders({}, (env) =>
+      run(['verify', '--provider', 'products', '--provider-version', '3.1.0'], env),
+    );
+    expect(given.code, given.stdout + given.stderr).toBe(0);
+    expect(broker.verifications).toContainEqual(
+      expect.objectContaining({ provider: 'products', success: true, providerVersion: '3.1.0' }),
+    );
   });
 
   it('exits 3 when the broker is unreachable', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,25 @@ beforeAll(async () => {
   await writeFile(path.join(work, 'results.json'), JSON.stringify({ version: 1, results: [sampleChaosResult()] }));
   await writeFile(path.join(work, 'not-a-folder'), 'a file where a folder is expected\n');
   await writeFile(path.join(work, 'no-chaos.config.yaml'), 'version: 1\n');
+  // One pact for products only: orders, also configured, has none.
+  await mkdir(at('one-pact'));
+  await writeFile(
+    at('one-pact', 'shop-ui-products.json'),
+    JSON.stringify({
+      consumer: { name: 'shop-ui' },
+      provider: { name: 'products' },
+      interactions: [
+        {
+          type: 'Synchronous/HTTP',
+          description: 'get product p-1',
+          providerStates: [{ name: 'product exists', params: { id: 'p-1' } }],
+          request: { method: 'GET', path: '/api/products/p-1' },
+          response: { status: 200, body: { id: 'p-1' } },
+        },
+      ],
+      metadata: { pactSpecification: { version: '4.0' } },
+    }),
+  );
   broker = await startFixtureBroker(token);
   const exchange = `msav-libcli-${randomUUID().slice(0, 8)}`;
   servers.push(await startProductsFixture('good'));
@@ -128,6 +147,13 @@ const cases: Case[] = [
     name: 'validate: a scenario with an unknown toxic',
     args: ['validate', 'test/fixtures/chaos/unknown-toxic.yaml'],
     call: () => lib.validate({ files: ['test/fixtures/chaos/unknown-toxic.yaml'], cwd: ROOT }),
+    expect: 'not-ok',
+    code: 2,
+  },
+  {
+    name: 'validate: a pact file with a bad shape',
+    args: ['validate', 'test/fixtures/contracts/bad-pacts/bad-shape.json'],
+    call: () => lib.validate({ files: ['test/fixtures/contracts/bad-pacts/bad-shape.json'], cwd: ROOT }),
     expect: 'not-ok',
     code: 2,
   },
@@ -266,6 +292,47 @@ const cases: Case[] = [
     call: () => lib.contractsVerify({ ...contractsOptions(), provider: 'nobody' }),
     expect: 'error',
     env: () => contractsEnv,
+  },
+  {
+    name: 'contracts verify: --provider-version and --log-level (one provider)',
+    args: [
+      'contracts',
+      'verify',
+      '--provider',
+      'products',
+      '--provider-version',
+      '9.9.9',
+      '--log-level',
+      'warn',
+      '--config',
+      contractsConfig,
+    ],
+    call: () =>
+      lib.contractsVerify({ ...contractsOptions(), provider: 'products', providerVersion: '9.9.9', logLevel: 'warn' }),
+    expect: 'ok',
+    env: () => contractsEnv,
+  },
+  {
+    name: 'contracts verify: a configured provider with no pact',
+    args: ['contracts', 'verify', '--config', contractsConfig],
+    call: () =>
+      lib.contractsVerify({
+        ...contractsOptions(),
+        env: { ...process.env, ...contractsEnv, MSAV_PACT_DIR: at('one-pact') },
+      }),
+    expect: 'not-ok',
+    env: () => ({ ...contractsEnv, MSAV_PACT_DIR: at('one-pact') }),
+  },
+  {
+    name: 'contracts verify: a pact folder that does not exist',
+    args: ['contracts', 'verify', '--config', contractsConfig],
+    call: () =>
+      lib.contractsVerify({
+        ...contractsOptions(),
+        env: { ...process.env, ...contractsEnv, MSAV_PACT_DIR: at('no-such-folder') },
+      }),
+    expect: 'error',
+    env: () => ({ ...contractsEnv, MSAV_PACT_DIR: at('no-such-folder') }),
   },
   {
     name: 'contracts can-i-deploy: a version the broker does not know',

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatContractsSummary } from '../../src/cli/contracts-format.js';
-import { checkProvidersKnown, readPactFile } from '../../src/contracts/pact-files.js';
-import { toMismatch, toPairResults } from '../../src/contracts/verify/results.js';
+import { checkPactText, checkProvidersKnown, readPactFile } from '../../src/contracts/pact-files.js';
+import { toMismatch, toMismatches, toPairResults } from '../../src/contracts/verify/results.js';
 import { ConfigSchema } from '../../src/core/config/schema.js';
 import { isMsaVerifyError, type MsaVerifyError } from '../../src/core/errors.js';
 
@@ -46,11 +46,92 @@ describe('pact files', () => {
     const file = await pactFile('fields.json', JSON.stringify({ consumer: {}, interactions: [{ request: {} }] }));
     const e = await rejection(readPactFile(file));
     expect(e.problems.map((p) => p.path)).toEqual([
+      'provider',
       'consumer.name',
-      'provider.name',
       'interactions.0.description',
+      'interactions.0.response',
       'interactions.0.request.method',
+      'interactions.0.request.path',
     ]);
+  });
+
+  it('reports V4 shape problems at their line and column, not 1:1', async () => {
+    const text = [
+      '{',
+      '  "consumer": { "name": "c" },',
+      '  "provider": { "name": "p" },',
+      '  "interactions": [',
+      '    { "type": "Synchronous/HTTP", "description": "d",',
+      '      "request": { "method": "GET", "path": "/x" },',
+      '      "response": { "status": "200" } },',
+      '    { "type": "Asynchronous/Message", "description": "m" }',
+      '  ],',
+      '  "metadata": { "pactSpecification": { "version": "4.0" } }',
+      '}',
+    ].join('\n');
+    const check = checkPactText('v4.json', text);
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.problems).toEqual([
+      {
+        file: 'v4.json',
+        line: 7,
+        column: 31,
+        path: 'interactions.0.response.status',
+        message: 'Invalid input: expected number, received string',
+      },
+      {
+        file: 'v4.json',
+        line: 8,
+        column: 15,
+        path: 'interactions.1.type',
+        message:
+          'unknown interaction type "Asynchronous/Message" (expected Synchronous/HTTP, Asynchronous/Messages, Synchronous/Messages)',
+      },
+    ]);
+    const e = await rejection(readPactFile(await pactFile('v4.json', text), os.tmpdir()));
+    expect(e.message).toMatch(/v4\.json:7:31: not a valid pact file: interactions\.0\.response\.status: Invalid input/);
+  });
+
+  it('refuses a pact specification it does not know, at the version field', () => {
+    const check = checkPactText(
+      'v5.json',
+      '{\n"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [],\n"metadata": {"pactSpecification": {"version": "5.0"}}}',
+    );
+    expect(check).toEqual({
+      ok: false,
+      problems: [
+        {
+          file: 'v5.json',
+          line: 3,
+          column: 47,
+          path: 'metadata.pactSpecification.version',
+          message: 'unsupported pact specification 5.0 (expected 1 to 4)',
+        },
+      ],
+    });
+  });
+
+  it('reads V3 message pacts and V2 HTTP pacts', () => {
+    const v3 = checkPactText(
+      'm.json',
+      JSON.stringify({
+        consumer: { name: 'c' },
+        provider: { name: 'p' },
+        messages: [{ description: 'e', contents: {} }],
+      }),
+    );
+    expect(v3.ok && v3.info.kind).toBe('message');
+    const v2 = checkPactText(
+      'h.json',
+      JSON.stringify({
+        consumer: { name: 'c' },
+        provider: { name: 'p' },
+        interactions: [{ description: 'd', request: { method: 'GET', path: '/' }, response: { status: 200 } }],
+        metadata: { pactSpecification: { version: '2.0.0' } },
+      }),
+    );
+    expect(v2.ok && v2.info.kind).toBe('http');
   });
 
   it('rejects a pact for an unknown provider, naming file and field', () => {
@@ -88,6 +169,27 @@ describe('verifier report conversion', () => {
     );
     expect(toMismatch({ type: 'MetadataMismatch', key: 'routingKey', mismatch: 'm' }).path).toBe('metadata.routingKey');
     expect(toMismatch({ type: 'BodyMismatch', path: '$', mismatch: 'm' }).path).toBe('body');
+  });
+
+  it('names a renamed key by its own path (body.skuCode), one mismatch per missing key', () => {
+    expect(
+      toMismatches({
+        type: 'BodyMismatch',
+        path: '$',
+        expected: '["n","skuCode"]',
+        actual: '["n","sku"]',
+        mismatch: 'Actual map is missing the following keys: skuCode',
+      }),
+    ).toEqual([
+      { path: 'body.skuCode', expected: 'key "skuCode"', message: 'missing key "skuCode" (the response has: n, sku)' },
+    ]);
+    const two = toMismatches({
+      type: 'BodyMismatch',
+      path: '$.items[0]',
+      actual: '[]',
+      mismatch: 'Actual map is missing the following keys: id, unit-price',
+    });
+    expect(two.map((m) => m.path)).toEqual(['body.items[0].id', "body.items[0]['unit-price']"]);
   });
 
   it('groups interactions per consumer and fails the pair on any mismatch (pending ones do not fail)', () => {
@@ -147,6 +249,26 @@ describe('console summary', () => {
     expect(lines).toContain('- expected: 4990');
     expect(lines).toContain('+ actual:   (missing)');
     expect(lines).toContain('1 failed');
+  });
+
+  it('names providers with no pact to verify, and says how to allow it', () => {
+    const lines = formatContractsSummary({
+      kind: 'contracts',
+      runId: 'r',
+      startedAt: 0,
+      endedAt: 5,
+      passed: false,
+      pairs: [],
+      withoutPacts: [
+        { provider: 'billing', allowed: false },
+        { provider: 'search', allowed: true },
+      ],
+    });
+    expect(lines).toEqual([
+      '✗ billing: no pact to verify (set contracts.providers.billing.allowNoPacts: true if it may have none)',
+      '- search: no pact to verify (allowed: allowNoPacts)',
+      'contracts: 0 pair(s), 0 passed, 0 failed (5ms)',
+    ]);
   });
 });
 

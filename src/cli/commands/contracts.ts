@@ -5,6 +5,8 @@ import {
   contractsPublish,
   contractsTest,
   contractsVerify,
+  PACT_LOG_LEVELS,
+  type PactLogLevel,
 } from '../../app/contracts.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { formatContractsSummary } from '../contracts-format.js';
@@ -25,6 +27,8 @@ interface Args extends GlobalArgs {
   pacticipant?: string;
   appVersion?: string;
   toEnvironment?: string;
+  providerVersion?: string;
+  logLevel?: PactLogLevel;
 }
 
 // The JSON report file is written by contractsVerify as a ContractsRunResult, so
@@ -57,6 +61,12 @@ async function verifyAndReport(out: Output, args: ArgumentsCamelCase<Args>, json
     provider: args.provider,
     ...(jsonFile ? { json: jsonFile } : {}),
     ...(args.junit ? { junit: args.junit } : {}),
+    ...(args.providerVersion ? { providerVersion: args.providerVersion } : {}),
+    ...(args.logLevel ? { logLevel: args.logLevel } : {}),
+    // Pact's own report and logs, on request, on stderr (stdout may be --json).
+    ...(args.verbose || args.logLevel
+      ? { onPactOutput: (line: string) => void process.stderr.write(`${line}\n`) }
+      : {}),
     onNote: (text) => out.error(`msa-verify: warning: ${text}`),
   });
   out.data(result);
@@ -67,13 +77,23 @@ async function verifyAndReport(out: Output, args: ArgumentsCamelCase<Args>, json
 const reportOptions = <T>(y: Argv<T>) =>
   y
     .option('junit', { type: 'string', describe: 'write a JUnit XML report to FILE' })
-    .option('provider', { type: 'string', describe: 'verify only this provider' });
+    .option('provider', { type: 'string', describe: "verify only this provider (other providers' pacts are ignored)" })
+    .option('provider-version', {
+      type: 'string',
+      describe: 'provider version for published results (default contracts.providerVersion, else the git commit)',
+    })
+    .option('log-level', {
+      type: 'string',
+      choices: PACT_LOG_LEVELS,
+      describe: "Pact's log level; shows Pact's own output on stderr",
+    });
 
 const verboseOption = <T>(y: Argv<T>) =>
   y.option('verbose', {
     type: 'boolean',
     default: false,
-    describe: "show the consumer test runner's own output (shown anyway when a test fails)",
+    describe:
+      "show the consumer test runner's own output (shown anyway when a test fails) and Pact's own verification output",
   });
 
 function testLine(r: ContractsTestResult): string {
@@ -98,7 +118,7 @@ const testCommand: CommandModule<Args, Args> = {
 const verifyCommand: CommandModule<Args, Args> = {
   command: 'verify',
   describe: 'Verify providers against local pacts or the Pact Broker',
-  builder: (y) => reportOptions(y) as Argv<Args>,
+  builder: (y) => verboseOption(reportOptions(y)) as Argv<Args>,
   handler: (args) => {
     const { global, jsonFile } = split(args);
     return runCommand(global, (out) => verifyAndReport(out, args, jsonFile));

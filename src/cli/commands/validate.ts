@@ -10,12 +10,13 @@ interface Args extends GlobalArgs {
 
 export const validateCommand: CommandModule<GlobalArgs, Args> = {
   command: 'validate [files..]',
-  describe: 'Validate the config file and scenario files offline (default: the scenarios the config names)',
+  describe:
+    'Validate the config file, scenario files and pact files offline (default: the scenarios and pacts the config names)',
   builder: (y: Argv<GlobalArgs>) =>
     y.positional('files', {
       type: 'string',
       array: true,
-      describe: 'scenario files to validate as well',
+      describe: 'scenario files (.yaml) and pact files (.json) to validate as well',
     }) as Argv<Args>,
   handler: (args: ArgumentsCamelCase<Args>) =>
     runCommand(args, async (out) => {

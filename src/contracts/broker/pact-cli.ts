@@ -12,6 +12,10 @@ export interface BrokerConnection {
   readonly url: string;
   /** Bearer token, or undefined for an open broker. */
   readonly token?: string;
+  /** Basic-authentication user name (instead of a token). */
+  readonly username?: string;
+  /** Basic-authentication password; never printed. */
+  readonly password?: string;
   /** Retries per request (Pact CLI `--retries`). Default 1. */
   readonly retries?: number;
   /** Hard limit per broker command, ms. Default 60000. */
@@ -34,8 +38,8 @@ export function pactCliBinary(): string {
   return mod.standalone().pactFullPath;
 }
 
-function redact(text: string, token: string | undefined): string {
-  return token ? text.split(token).join('***') : text;
+function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  return secrets.reduce<string>((t, s) => (s ? t.split(s).join('***') : t), text);
 }
 
 const UNREACHABLE = /connection refused|error sending request|dns error|tcp connect error|timed out|connect error/i;
@@ -47,7 +51,11 @@ const UNREACHABLE = /connection refused|error sending request|dns error|tcp conn
 export function runBrokerCommand(connection: BrokerConnection, args: readonly string[]): Promise<BrokerCommandResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.PACT_BROKER_TOKEN;
+  delete env.PACT_BROKER_USERNAME;
+  delete env.PACT_BROKER_PASSWORD;
   if (connection.token) env.PACT_BROKER_TOKEN = connection.token;
+  if (connection.username) env.PACT_BROKER_USERNAME = connection.username;
+  if (connection.password) env.PACT_BROKER_PASSWORD = connection.password;
   return new Promise((resolve, reject) => {
     const child = spawn(
       pactCliBinary(),
@@ -74,8 +82,8 @@ export function runBrokerCommand(connection: BrokerConnection, args: readonly st
       clearTimeout(timer);
       const result = {
         exitCode: code ?? 1,
-        stdout: redact(stdout, connection.token),
-        stderr: redact(stderr, connection.token),
+        stdout: redact(stdout, [connection.token, connection.password]),
+        stderr: redact(stderr, [connection.token, connection.password]),
       };
       if (result.exitCode !== 0 && UNREACHABLE.test(`${result.stdout}\n${result.stderr}`)) {
         reject(

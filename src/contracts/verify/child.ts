@@ -10,8 +10,15 @@ process.once('message', (request: ChildRequest) => {
   void (async () => {
     let reply: ChildReply;
     try {
-      const { config, baseDir } = await loadConfig({ file: request.configFile, cwd: request.cwd });
-      const result = await runVerification({ config, baseDir, provider: request.provider });
+      const { config, baseDir, file } = await loadConfig({ file: request.configFile, cwd: request.cwd });
+      const result = await runVerification({
+        config,
+        baseDir,
+        configFile: file,
+        provider: request.provider,
+        providerVersion: request.providerVersion,
+        logLevel: request.logLevel,
+      });
       reply = { ok: true, result };
     } catch (error) {
       reply = isMsaVerifyError(error)

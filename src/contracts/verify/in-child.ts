@@ -1,12 +1,17 @@
 import { fork } from 'node:child_process';
 import { type ErrorCode, MsaVerifyError, type Problem } from '../../core/errors.js';
 import type { ContractsRunResult } from '../../core/results.js';
+import type { PactLogLevel } from './verify-provider.js';
 
 /** What the CLI sends the verification child. */
 export interface ChildRequest {
   readonly configFile?: string;
   readonly cwd: string;
   readonly provider?: string;
+  /** Provider version for published results (`--provider-version`). */
+  readonly providerVersion?: string;
+  /** Pact's own log level. Default `error`. */
+  readonly logLevel?: PactLogLevel;
 }
 
 /** What the verification child answers. */
@@ -16,33 +21,71 @@ export type ChildReply =
 
 /** Options for {@link runVerificationInChild}. */
 export interface InChildOptions extends ChildRequest {
-  /** Strings removed from anything the child reports (e.g. the broker token). */
+  /** Strings removed from anything the child reports or prints (the broker token, header secrets). */
   readonly redact?: readonly string[];
   /** Hard limit for the whole verification, ms. Default 600000. */
   readonly timeoutMs?: number;
   /** Environment of the child (config interpolation, provider commands). Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Receives Pact's own output (its report and logs), line by line with
+   * secrets removed. Without it that output is discarded.
+   */
+  readonly onPactOutput?: (line: string) => void;
 }
 
 function redact(text: string, secrets: readonly string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('***'), text);
 }
 
+/** Every string in a value, redacted (the structure stays intact). */
+function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  if (typeof value === 'string') return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  }
+  return value;
+}
+
+/** Splits a stream into lines (a secret never straddles two chunks of output). */
+function lines(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+  let rest = '';
+  return {
+    push(chunk) {
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) onLine(p);
+    },
+    end() {
+      if (rest) onLine(rest);
+      rest = '';
+    },
+  };
+}
+
 /**
- * Runs {@link runVerification} in a child Node process (stdout discarded) and
- * returns its result; errors are re-thrown as MsaVerifyError with their code.
+ * Runs {@link runVerification} in a child Node process (stdout discarded
+ * unless `onPactOutput` is given) and returns its result, secrets removed;
+ * errors are re-thrown as MsaVerifyError with their code.
  */
 export function runVerificationInChild(options: InChildOptions): Promise<ContractsRunResult> {
-  const secrets = options.redact ?? [];
+  const secrets = (options.redact ?? []).filter((s) => s.length > 0);
+  const show = options.onPactOutput;
   return new Promise((resolve, reject) => {
     const child = fork(new URL('./child.js', import.meta.url), [], {
       cwd: options.cwd,
       ...(options.env ? { env: options.env } : {}),
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', show ? 'pipe' : 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
+    const out = show ? lines((l) => show(redact(l, secrets))) : undefined;
+    const err = show ? lines((l) => show(redact(l, secrets))) : undefined;
+    child.stdout?.on('data', (d: Buffer) => out?.push(d));
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
+      err?.push(d);
     });
     let reply: ChildReply | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
@@ -55,6 +98,8 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      out?.end();
+      err?.end();
       if (!reply) {
         reject(
           new MsaVerifyError(
@@ -63,7 +108,7 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
           ),
         );
       } else if (reply.ok) {
-        resolve(reply.result);
+        resolve(redactDeep(reply.result, secrets));
       } else if (reply.code) {
         reject(
           new MsaVerifyError(reply.code, redact(reply.message, secrets), {
@@ -74,6 +119,12 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
         reject(new Error(redact(reply.message, secrets)));
       }
     });
-    child.send({ configFile: options.configFile, cwd: options.cwd, provider: options.provider } satisfies ChildRequest);
+    child.send({
+      configFile: options.configFile,
+      cwd: options.cwd,
+      provider: options.provider,
+      providerVersion: options.providerVersion,
+      logLevel: options.logLevel,
+    } satisfies ChildRequest);
   });
 }

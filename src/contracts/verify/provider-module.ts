@@ -27,5 +27,8 @@ export async function loadProviderModule(file: string, baseDir: string, field: s
   expect('messages', 'object');
   expect('setup', 'function');
   expect('teardown', 'function');
+  expect('beforeEach', 'function');
+  expect('afterEach', 'function');
+  expect('requestFilter', 'function');
   return mod as ProviderModule;
 }

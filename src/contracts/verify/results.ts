@@ -4,7 +4,8 @@ import type { ContractPairResult, InteractionResult, Mismatch } from '../../core
 // naming each mismatch by where it is: body.<path>, status, headers.<name>,
 // metadata.<key>, query.<name>.
 
-interface PactMismatch {
+/** One mismatch as Pact's verifier reports it (plus msa-verify's own `ProviderStateMismatch`). */
+export interface PactMismatch {
   type?: string;
   path?: string;
   key?: string;
@@ -15,7 +16,8 @@ interface PactMismatch {
   message?: string;
 }
 
-interface PactInteractionResult {
+/** One interaction of the verifier's report. */
+export interface PactInteractionResult {
   consumer?: string;
   provider?: string;
   description?: string;
@@ -43,7 +45,35 @@ function bodyPath(p: string | undefined): string {
   return `body${p.startsWith('$') ? p.slice(1) : `.${p}`}`;
 }
 
-/** One pact mismatch as a {@link Mismatch}. */
+/** `body.items[0]` + `sku` → `body.items[0].sku` (bracketed when not a plain name). */
+function childPath(parent: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}['${key.replaceAll("'", "\\'")}']`;
+}
+
+const MISSING_KEYS = /^Actual map is missing the following keys: (.+)$/;
+
+/**
+ * One pact mismatch as {@link Mismatch}es: usually one; a map missing keys
+ * gives one per key, each at the key's own path (`body.skuCode`, not `body`).
+ */
+export function toMismatches(m: PactMismatch): Mismatch[] {
+  const missing = m.type === 'BodyMismatch' ? MISSING_KEYS.exec(m.mismatch ?? '') : null;
+  if (!missing?.[1]) return [toMismatch(m)];
+  let present = '';
+  try {
+    const keys = JSON.parse(String(m.actual)) as unknown;
+    if (Array.isArray(keys)) present = ` (the response has: ${keys.join(', ') || 'no keys'})`;
+  } catch {
+    // actual is not Pact's key list: say nothing about it
+  }
+  return missing[1].split(', ').map((key) => ({
+    path: childPath(bodyPath(m.path), key),
+    expected: `key "${key}"`,
+    message: `missing key "${key}"${present}`,
+  }));
+}
+
+/** One pact mismatch as a {@link Mismatch} (the first, for a map missing several keys see {@link toMismatches}). */
 export function toMismatch(m: PactMismatch): Mismatch {
   const message = m.mismatch ?? m.message ?? 'mismatch';
   const base = { expected: text(m.expected), actual: text(m.actual), message };
@@ -63,6 +93,8 @@ export function toMismatch(m: PactMismatch): Mismatch {
       return { path: 'method', ...base };
     case 'PathMismatch':
       return { path: 'path', ...base };
+    case 'ProviderStateMismatch':
+      return { path: 'providerState', message };
     default:
       return { path: m.path ? bodyPath(m.path) : '', ...base };
   }
@@ -91,7 +123,7 @@ export function toPairResults(
       mm === undefined || mm === null
         ? []
         : mm.type === 'mismatches'
-          ? (mm.mismatches ?? []).map(toMismatch)
+          ? (mm.mismatches ?? []).flatMap(toMismatches)
           : [{ path: '', message: mm.message ?? 'verification error' }];
     const passed = mismatches.length === 0 || r.pending === true;
     entry.interactions.push({

@@ -1,39 +1,92 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Config } from '../../core/config/schema.js';
 import { parseDuration } from '../../core/duration.js';
-import { MsaVerifyError } from '../../core/errors.js';
+import { type ErrorCode, MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
-import type { ContractPairResult, ContractsRunResult } from '../../core/results.js';
-import { checkProvidersKnown, type PactFileInfo, readPactDir } from '../pact-files.js';
+import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } from '../../core/results.js';
+import { parseYamlSource } from '../../core/yaml-source.js';
+import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
+import { readPactSources } from './pact-sources.js';
 import { loadProviderModule } from './provider-module.js';
+import { resolveRequestHeaders } from './request-headers.js';
 import { type StartedProvider, startProviderCommand } from './start-command.js';
-import { type BrokerSource, verifyProvider } from './verify-provider.js';
+import { type BrokerSource, type PactLogLevel, verifyProvider } from './verify-provider.js';
 
-// Flow: config -> pact files (local folder, or broker) -> per provider:
-//   load module (state handlers, message producers, setup) -> start command or
-//   resolve URL -> probe (unreachable = exit 3) -> pact-js Verifier -> pair results.
+// Flow: config -> pact sources (pactUrls, else the local folder, else the
+// broker) -> per provider: load module (state handlers, hooks, producers,
+// setup) -> refuse set-ups that would pass silently -> start command or
+// resolve URL -> probe (unreachable = exit 3) -> pact-js Verifier -> pair
+// results. A provider with no pact fails the run unless `allowNoPacts`.
 
 /** Options for {@link runVerification}. */
 export interface RunVerificationOptions {
   readonly config: Config;
   /** Folder relative paths in the config resolve against. */
   readonly baseDir: string;
-  /** Only this provider. */
+  /** The config file (absolute), for the line and column of config problems. */
+  readonly configFile?: string;
+  /** Only this provider: other providers' pacts in the folder are ignored. */
   readonly provider?: string;
-  /** Environment the broker token is read from. Default `process.env`. */
+  /** Environment the broker token, password and request headers are read from. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Provider version for published results. Default `contracts.providerVersion`, else the git commit. */
+  readonly providerVersion?: string;
+  /** Pact's own log level. Default `error`. */
+  readonly logLevel?: PactLogLevel;
 }
 
-function configError(field: string, message: string): MsaVerifyError {
-  return new MsaVerifyError('MSAV_CONFIG_INVALID', `${field}: ${message}`, {
-    problems: [{ file: 'msa-verify.config.yaml', line: 1, column: 1, path: field, message }],
+const run = promisify(execFile);
+
+const shown = (p: string): string => displayPath(p, process.cwd());
+
+/** The commit checked out in `dir`, or undefined outside a git repository. */
+async function gitCommit(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 5000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes config errors that point at the field's line in the config file. */
+async function configErrors(configFile: string | undefined) {
+  const display = configFile ? displayPath(configFile, process.cwd()) : 'msa-verify.config.yaml';
+  const text = configFile ? await readFile(configFile, 'utf8').catch(() => '') : '';
+  const source = parseYamlSource(display, text);
+  return (field: string, message: string, code: ErrorCode = 'MSAV_CONFIG_INVALID'): MsaVerifyError => {
+    const at = source.locate(field.split('.'));
+    return new MsaVerifyError(code, `${display}:${at.line}:${at.column}: ${field}: ${message}`, {
+      problems: [{ file: display, ...at, path: field, message }],
+    });
+  };
+}
+
+/** Any HTTP answer at all, accepting any certificate (for `disableSslVerification`). */
+function answersInsecurely(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 3000 }, (res) => {
+      res.resume();
+      resolve();
+    });
+    req.once('timeout', () => req.destroy(new Error('timed out')));
+    req.once('error', reject);
   });
 }
 
-async function assertReachable(provider: string, url: string): Promise<void> {
+async function assertReachable(provider: string, url: string, insecure: boolean): Promise<void> {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (insecure && url.startsWith('https:')) {
+      await answersInsecurely(url);
+      return;
+    }
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    await res.body?.cancel();
   } catch (error) {
     throw new MsaVerifyError(
       'MSAV_TARGET_UNREACHABLE',
@@ -43,13 +96,29 @@ async function assertReachable(provider: string, url: string): Promise<void> {
   }
 }
 
+/** Calls a provider module's setup() or teardown(); a throw becomes exit 3 naming the module and function. */
+async function moduleCall<T>(field: string, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new MsaVerifyError(
+      'MSAV_COMPONENT_UNAVAILABLE',
+      `${field}: ${name}() failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
 /**
- * Verifies every configured provider (or one) against the local pacts or the
- * Pact Broker and returns the run's result. Failed contracts are data.
- * @throws MsaVerifyError exit 2 for bad config/pacts/unknown provider, 3 for an unreachable provider or broker.
+ * Verifies every configured provider (or one) against its pacts and returns
+ * the run's result. Failed contracts, and providers with no pact, are data.
+ * @throws MsaVerifyError exit 2 for bad config/pacts/unknown provider or a
+ *   missing pact folder, 3 for an unreachable provider or broker.
  */
 export async function runVerification(options: RunVerificationOptions): Promise<ContractsRunResult> {
   const { config, baseDir } = options;
+  const env = options.env ?? process.env;
+  const configError = await configErrors(options.configFile);
   const contracts = config.contracts;
   if (!contracts) throw configError('contracts', 'the config has no contracts section');
   const names = Object.keys(contracts.providers);
@@ -59,75 +128,154 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       `unknown provider "${options.provider}" (contracts.providers has: ${names.join(', ') || 'none'})`,
     );
   }
+  const selected = names.filter((n) => options.provider === undefined || n === options.provider);
   const startedAt = Date.now();
   const broker = config.broker;
   let pacts: PactFileInfo[] = [];
-  if (!broker) {
-    pacts = await readPactDir(path.resolve(baseDir, contracts.pactDir), process.cwd());
-    checkProvidersKnown(pacts, names, process.cwd());
+  if (!broker && selected.some((n) => !contracts.providers[n]?.pactUrls)) {
+    const dir = path.resolve(baseDir, contracts.pactDir);
+    const files = await pactFilesIn(dir);
+    if (!files) {
+      throw configError(
+        'contracts.pactDir',
+        `folder ${shown(dir)} does not exist (write pacts there with "msa-verify contracts test", or fix the path)`,
+      );
+    }
+    for (const f of files) pacts.push(await readPactFile(f, process.cwd()));
+    // With --provider, the other providers' pacts are none of this run's business.
+    if (options.provider === undefined) checkProvidersKnown(pacts, names, process.cwd());
+    else pacts = pacts.filter((p) => p.provider === options.provider);
   }
+  let providerVersion = options.providerVersion ?? contracts.providerVersion;
+  if (broker?.publishVerificationResults && !providerVersion) {
+    providerVersion = await gitCommit(baseDir);
+    if (!providerVersion) {
+      throw configError(
+        'contracts.providerVersion',
+        'publishing verification results (broker.publishVerificationResults) needs a provider version: set contracts.providerVersion, pass --provider-version, or run inside a git repository (its commit is used)',
+      );
+    }
+  }
+  const password = broker?.username ? env[broker.passwordEnv] || undefined : undefined;
+  if (broker?.username && !password) {
+    throw configError('broker.username', `the password variable ${broker.passwordEnv} is not set`);
+  }
+  const token = broker ? env[broker.tokenEnv] || undefined : undefined;
   const brokerSource: BrokerSource | undefined = broker
     ? {
         url: broker.url,
-        token: (options.env ?? process.env)[broker.tokenEnv] || undefined,
+        token,
+        ...(broker.username ? { username: broker.username, password } : {}),
         consumerVersionSelectors: broker.consumerVersionSelectors,
         enablePending: broker.enablePending,
         includeWipPactsSince: broker.includeWipPactsSince,
         publishResults: broker.publishVerificationResults,
       }
     : undefined;
+  const brokerHeaders: Record<string, string> = token
+    ? { authorization: `Bearer ${token}` }
+    : broker?.username
+      ? { authorization: `Basic ${Buffer.from(`${broker.username}:${password}`).toString('base64')}` }
+      : {};
   const pairs: ContractPairResult[] = [];
-  for (const name of names) {
-    if (options.provider !== undefined && name !== options.provider) continue;
-    const own = pacts.filter((p) => p.provider === name);
-    if (!broker && own.length === 0) continue;
+  const withoutPacts: ProviderWithoutPacts[] = [];
+  for (const name of selected) {
     const spec = contracts.providers[name];
     if (!spec) continue;
     const field = `contracts.providers.${name}`;
+    const timeoutMs = parseDuration(spec.requestTimeout ?? contracts.requestTimeout);
+    const own: PactFileInfo[] | undefined = spec.pactUrls
+      ? await readPactSources(spec.pactUrls, {
+          provider: name,
+          baseDir,
+          brokerUrl: broker?.url,
+          brokerHeaders,
+          timeoutMs,
+        })
+      : broker
+        ? undefined
+        : pacts.filter((p) => p.provider === name);
+    if (own?.length === 0) {
+      withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });
+      continue;
+    }
+    const requestHeaders = resolveRequestHeaders(spec.requestHeaders, env, (header, message) =>
+      configError(`${field}.requestHeaders.${header}`, message),
+    );
     const mod = spec.module ? await loadProviderModule(spec.module, baseDir, `${field}.module`) : {};
+    const handlerCount = Object.keys(mod.stateHandlers ?? {}).length;
+    if (spec.stateChangeUrl && handlerCount > 0) {
+      throw configError(
+        `${field}.stateChangeUrl`,
+        `both stateChangeUrl and the stateHandlers of ${spec.module} are set; state changes go to one place: keep one`,
+      );
+    }
+    if (spec.command && handlerCount > 0 && !spec.stateHandlersReachCommand) {
+      throw configError(
+        `${field}.command`,
+        `the state handlers of ${spec.module} run in msa-verify's process and cannot change the memory of the provider started by command. Either start the provider in the module's setup() (then the handlers share its memory), or let the provider serve its own states and set stateChangeUrl; set stateHandlersReachCommand: true if the handlers change a store the provider reads (a database, files)`,
+      );
+    }
     let started: StartedProvider | undefined;
     try {
-      const fromSetup = mod.setup ? await mod.setup() : undefined;
+      const fromSetup = mod.setup ? await moduleCall(`${field}.module`, 'setup', mod.setup) : undefined;
       let url = spec.url ?? (spec.service ? config.services[spec.service]?.url : undefined) ?? fromSetup?.url;
       if (spec.service && !config.services[spec.service]) {
         throw configError(`${field}.service`, `service "${spec.service}" is not in services`);
       }
-      const needsUrl = broker ? !mod.messages : own.some((p) => p.kind !== 'message');
+      const needsUrl = own ? own.some((p) => p.kind !== 'message') : !mod.messages;
       if (needsUrl && !url) throw configError(field, 'needs url, service, or a module whose setup() returns a url');
       if (spec.command) {
         if (!url) throw configError(`${field}.command`, 'command needs url (where the started provider listens)');
+        const u = new URL(url);
         started = await startProviderCommand({
           command: spec.command,
           cwd: baseDir,
           env: spec.env,
-          healthUrl: new URL(spec.healthPath, url).href,
+          ready: spec.healthPath
+            ? { http: new URL(spec.healthPath, url).href }
+            : {
+                tcp: {
+                  host: u.hostname.replace(/^\[|\]$/g, ''),
+                  port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+                },
+              },
           timeoutMs: parseDuration(spec.startTimeout),
         });
       }
-      if (needsUrl && url) await assertReachable(name, url);
+      if (needsUrl && url) await assertReachable(name, url, spec.disableSslVerification);
       if (!needsUrl) url = undefined;
-      const kinds = new Map(own.map((p) => [p.consumer, p.kind] as const));
+      const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
       const results = await verifyProvider({
         provider: name,
         url,
-        pactFiles: own.map((p) => p.file),
+        ...(own ? { pactFiles: own.map((p) => p.file) } : {}),
         broker: brokerSource,
         stateHandlers: mod.stateHandlers,
         stateChangeUrl: spec.stateChangeUrl,
+        statesWithoutSetup: spec.statesWithoutSetup,
+        beforeEach: mod.beforeEach,
+        afterEach: mod.afterEach,
+        requestHeaders,
+        requestFilter: mod.requestFilter,
         messages: mod.messages,
-        providerVersion: contracts.providerVersion,
+        providerVersion,
         providerBranch: contracts.providerBranch,
-        timeoutMs: parseDuration(contracts.requestTimeout),
+        providerVersionTags: contracts.providerVersionTags,
+        timeoutMs,
+        disableSslVerification: spec.disableSslVerification,
+        logLevel: options.logLevel,
         kindOf: (consumer) => {
           const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
           if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';
           return 'http';
         },
       });
+      if (results.length === 0) withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });
       pairs.push(...results);
     } finally {
       await started?.stop();
-      await mod.teardown?.();
+      if (mod.teardown) await moduleCall(`${field}.module`, 'teardown', mod.teardown);
     }
   }
   const endedAt = Date.now();
@@ -136,7 +284,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     runId: randomUUID(),
     startedAt,
     endedAt,
-    passed: pairs.every((p) => p.passed),
+    passed: pairs.every((p) => p.passed) && withoutPacts.every((w) => w.allowed),
     pairs,
+    ...(withoutPacts.length > 0 ? { withoutPacts } : {}),
   };
 }

@@ -3,6 +3,21 @@ import { durationField, httpUrlField, nameField } from './fields.js';
 
 // The contracts, broker and chaos sections of the config, one place per domain.
 
+/**
+ * A header added to every request sent to the provider: a fixed value, or a
+ * value read from an environment variable (a secret: never printed, and
+ * removed from every output).
+ */
+export const RequestHeaderSchema = z.union([
+  z.string(),
+  z.strictObject({
+    /** Environment variable holding the value (e.g. a token). */
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }),
+    /** Text put before the value, e.g. `Bearer `. Default none. */
+    prefix: z.string().default(''),
+  }),
+]);
+
 /** How a provider under verification is reached or started. */
 export const ProviderSchema = z.strictObject({
   /** Service (from `services`) that is the provider; its URL is used. */
@@ -13,19 +28,48 @@ export const ProviderSchema = z.strictObject({
   command: z.string().min(1).optional(),
   /** Extra environment for `command`. */
   env: z.record(z.string(), z.string()).default({}),
-  /** Path polled until it answers 2xx after `command` started. Default `/health`. */
-  healthPath: z.string().startsWith('/').default('/health'),
-  /** How long `command` may take to become healthy. Default `30s`. */
+  /**
+   * Path polled until it answers 2xx after `command` started. Default none:
+   * the provider is ready when its `url`'s port accepts a TCP connection.
+   */
+  healthPath: z.string().startsWith('/').optional(),
+  /** How long `command` may take to become ready. Default `30s`. */
   startTimeout: durationField.default('30s'),
-  /** URL that receives provider-state changes (Pact's state-change URL). */
+  /** URL that receives provider-state changes (`{state, params, action}`) instead of state handlers in `module`. */
   stateChangeUrl: httpUrlField.optional(),
   /**
    * Module (path relative to the config) exporting `stateHandlers` and/or
-   * `messages` (producers keyed by message description), optionally `setup`/`teardown`.
+   * `messages` (producers keyed by message description), optionally
+   * `setup`/`teardown`, `beforeEach`/`afterEach` and `requestFilter`.
    */
   module: z.string().min(1).optional(),
   /** `rabbitmq` when the module's producers capture messages from a real broker (reported as kind `transport`). */
   transport: z.enum(['code', 'rabbitmq']).default('code'),
+  /**
+   * Provider states that need no set-up. Any other state without a handler
+   * fails its interactions. Default none.
+   */
+  statesWithoutSetup: z.array(z.string().min(1)).default([]),
+  /**
+   * The module's state handlers change something the `command`-started
+   * provider reads (a shared database, files, an admin API). Without it,
+   * `command` with state handlers is refused: handlers run in msa-verify's
+   * process and cannot change the provider's memory. Default false.
+   */
+  stateHandlersReachCommand: z.boolean().default(false),
+  /** Headers added to every request to the provider, by header name. */
+  requestHeaders: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), RequestHeaderSchema).default({}),
+  /**
+   * Pact files (relative to the config) and pact URLs to verify, instead of
+   * this provider's pacts in `pactDir` or from the broker.
+   */
+  pactUrls: z.array(z.string().min(1)).min(1).optional(),
+  /** The provider may have no pact to verify (e.g. a new provider). Default false: no pact fails the run. */
+  allowNoPacts: z.boolean().default(false),
+  /** Timeout of one request to this provider. Default `contracts.requestTimeout`. */
+  requestTimeout: durationField.optional(),
+  /** Accept any TLS certificate from the provider and the broker (self-signed staging). Default false. */
+  disableSslVerification: z.boolean().default(false),
 });
 
 export const ContractsSchema = z.strictObject({
@@ -35,8 +79,14 @@ export const ContractsSchema = z.strictObject({
   consumerTests: z.string().default('contracts/**/*.pact.test.ts'),
   /** Providers to verify, keyed by the provider name used in pacts. */
   providers: z.record(z.string(), ProviderSchema).default({}),
-  /** Version of the provider reported with verification results. Default `0.0.0-local`. */
+  /**
+   * Version of the provider reported with published verification results.
+   * Default: `--provider-version`, else the git commit of the config's folder;
+   * publishing without any of them is an error.
+   */
   providerVersion: z.string().min(1).optional(),
+  /** Tags of the provider version, applied when verification results are published. */
+  providerVersionTags: z.array(z.string().min(1)).default([]),
   /** Branch of the provider reported with verification results. */
   providerBranch: z.string().min(1).optional(),
   /** Version of the consumers recorded when publishing pacts. */
@@ -69,6 +119,13 @@ export const BrokerSchema = z.strictObject({
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/)
     .default('PACT_BROKER_TOKEN'),
+  /** User name for a broker with basic authentication. */
+  username: z.string().min(1).optional(),
+  /** Environment variable holding the basic-authentication password. Default `PACT_BROKER_PASSWORD`. */
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default('PACT_BROKER_PASSWORD'),
   /** Consumer version selectors, as the broker API defines them. */
   consumerVersionSelectors: z.array(ConsumerVersionSelectorSchema).optional(),
   enablePending: z.boolean().default(true),
