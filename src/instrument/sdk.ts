@@ -1,7 +1,7 @@
 // Starts tracing inside the app process, synchronously (so that `require()` of
 // this module works from CommonJS). Flow:
 //   settings (env) -> diag logger -> context manager + propagators (W3C trace
-//   context, baggage, correlation ID) -> tracer provider with our span
+//   context Level 2, baggage, correlation ID) -> tracer provider with our span
 //   processor + one bounded batch processor per exporter -> ESM loader hook for
 //   the target packages and instrumentations for the packages the app can
 //   resolve (packages/install.ts) -> metrics endpoint -> flush on exit.
@@ -24,8 +24,10 @@ import { trackEsmResolutions } from './packages/esm-hooks.js';
 import { installInstrumentations } from './packages/install.js';
 import type { InstrumentationHooks } from './packages/registry.js';
 import { CORRELATION_ATTRIBUTE, CorrelationPropagator, correlationFromHeaders } from './propagation/correlation.js';
-import { BaggageCorrelation, LastTraceparent } from './propagation/propagators.js';
+import { BaggageCorrelation } from './propagation/propagators.js';
+import { propagateRandomFlag } from './propagation/random-flag.js';
 import { RecentRequests } from './propagation/recent-requests.js';
+import { W3CTraceContextLevel2 } from './propagation/trace-context.js';
 import { type ReportState, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
@@ -120,7 +122,7 @@ function reportAtExit(file: string, report: ReportState, disabled: boolean): () 
   return writeReportAtExit(file, report, disabled);
 }
 
-/** W3C trace context (tolerating a repeated traceparent), baggage, and the correlation ID. */
+/** W3C trace context (Level 2 rules, trace-context.ts), baggage, and the correlation ID. */
 function createPropagator(settings: InstrumentSettings): api.TextMapPropagator {
   const correlation = new CorrelationPropagator({
     headers: settings.correlationHeaders,
@@ -128,7 +130,7 @@ function createPropagator(settings: InstrumentSettings): api.TextMapPropagator {
   });
   return new core.CompositePropagator({
     propagators: [
-      new LastTraceparent(new core.W3CTraceContextPropagator()),
+      new W3CTraceContextLevel2(),
       new core.W3CBaggagePropagator(),
       new BaggageCorrelation(api, correlation),
     ],
@@ -165,6 +167,7 @@ function createTracing(
   const sampler = createSampler(settings.sampler);
   // No span limits given: the SDK's defaults, which server spans apply as SPAN_LIMITS.
   const provider = new sdk.TracerProvider({ resource, sampler, spanProcessors: processors });
+  propagateRandomFlag(provider);
   const serverSpans = new ServerSpanFactory({
     api,
     core,

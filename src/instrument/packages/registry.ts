@@ -14,6 +14,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { ExpressRouteInstrumentation } from '../http-server/express-route.js';
 import { subscribeFastify } from '../http-server/fastify-channel.js';
 import { HttpServerInstrumentation } from '../http-server/http-server.js';
+import { dropAppTraceHeaders, type UndiciRequestHeaders } from '../propagation/outbound-trace-headers.js';
 import { parentPublishesOnRequests, type RecentRequests } from '../propagation/recent-requests.js';
 import type { InstrumentSettings } from '../settings.js';
 import lazyPackages from './lazy-packages.cjs';
@@ -121,6 +122,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
       new UndiciInstrumentation({
         enabled: false,
         startSpanHook: (request) => hooks.outboundAttributes(request.headers),
+        // Runs right before the instrumentation appends its own trace headers: one traceparent leaves.
+        requestHook: (_span, request) => dropAppTraceHeaders(request as unknown as UndiciRequestHeaders),
         headersToSpanAttributes: {
           requestHeaders: [...hooks.settings.captureHeaders],
           responseHeaders: [...hooks.settings.captureHeaders],
