@@ -17,8 +17,9 @@ import { HttpServerInstrumentation } from '../http-server/http-server.js';
 import { dropAppTraceHeaders, type UndiciRequestHeaders } from '../propagation/outbound-trace-headers.js';
 import { parentPublishesOnRequests, type RecentRequests } from '../propagation/recent-requests.js';
 import type { InstrumentSettings } from '../settings.js';
+import { recordUncodedGrpcErrors } from './grpc-status.js';
 import lazyPackages from './lazy-packages.cjs';
-import { afterFilePatch } from './module-patches.js';
+import { afterFilePatch, afterModulePatch } from './module-patches.js';
 
 const req = createRequire(import.meta.url);
 
@@ -158,6 +159,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     esmSpecifiers: ['@grpc/grpc-js'],
     kind: 'instrumentation',
     create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
+    // A handler failing with a string or an Error without `code` must still give an ERROR span.
+    beforeEnable: (instrumentation) => afterModulePatch(instrumentation, recordUncodedGrpcErrors),
   },
   {
     name: 'amqplib',
