@@ -17,6 +17,7 @@ import { HttpServerInstrumentation } from '../http-server/http-server.js';
 import { dropAppTraceHeaders, type UndiciRequestHeaders } from '../propagation/outbound-trace-headers.js';
 import { parentPublishesOnRequests, type RecentRequests } from '../propagation/recent-requests.js';
 import type { InstrumentSettings } from '../settings.js';
+import { useCurrentAmqpConventions } from './amqp-semconv.js';
 import { recordUncodedGrpcErrors } from './grpc-status.js';
 import lazyPackages from './lazy-packages.cjs';
 import { afterFilePatch, afterModulePatch } from './module-patches.js';
@@ -170,8 +171,12 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
         enabled: false,
-        publishHook: (span: Span, info: { options?: { headers?: unknown } }) =>
-          hooks.adoptHeader(span, info.options?.headers),
+        publishHook: (span: Span, info: { options?: { headers?: unknown } }) => {
+          useCurrentAmqpConventions(span, 'publish');
+          hooks.adoptHeader(span, info.options?.headers);
+        },
+        consumeHook: (span: Span, info: { msg?: { fields?: { deliveryTag?: number } } }) =>
+          useCurrentAmqpConventions(span, 'process', info.msg?.fields?.deliveryTag),
       }),
     // Outbox publishes: a wrapper of publish outside the instrumentation's, on the patched channel classes.
     beforeEnable: (instrumentation, hooks) =>
