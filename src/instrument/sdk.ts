@@ -4,7 +4,8 @@
 //   context Level 2, baggage, correlation ID) -> tracer provider with our span
 //   processor + one bounded batch processor per exporter -> ESM loader hook for
 //   the target packages and instrumentations for the packages the app can
-//   resolve (packages/install.ts) -> metrics endpoint -> flush on exit.
+//   resolve (packages/install.ts) -> metrics endpoint -> flush on exit
+//   (also synchronously at the `exit` event, export/exit-flush.ts).
 // Every step is guarded: a failure becomes one warning and the app runs on.
 import { createRequire } from 'node:module';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -16,6 +17,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as sdk from '@opentelemetry/sdk-trace';
 import { OnceLogger } from './diag.js';
+import { flushAllSync } from './export/exit-flush.js';
 import { createExporters } from './export/exporters.js';
 import { ServerSpanFactory } from './http-server/server-span.js';
 import { RedMetrics } from './metrics.js';
@@ -81,7 +83,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
   // Remembers server spans only once amqplib is patched: until then no publish can look them up.
   const recent = new RecentRequests({ active: false });
-  const { provider, serverSpans } = createTracing(settings, warn, metrics, recent);
+  const { provider, serverSpans, processors } = createTracing(settings, warn, metrics, recent);
   api.trace.setGlobalTracerProvider(provider);
 
   const metricsPort = metrics && settings.metricsPort !== undefined ? settings.metricsPort : -1;
@@ -110,7 +112,12 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     writeNow();
     return provider.forceFlush({ timeoutMillis: settings.flushTimeoutMs });
   };
-  installFlushOnExit({ flush, timeoutMs: settings.flushTimeoutMs });
+  installFlushOnExit({
+    flush,
+    timeoutMs: settings.flushTimeoutMs,
+    // The report has its own exit handler (report.ts).
+    flushSync: (timeoutMs) => flushAllSync(processors, timeoutMs),
+  });
   return { settings, report, flush };
 }
 
@@ -147,7 +154,7 @@ function createTracing(
   warn: (message: string) => void,
   metrics: RedMetrics | undefined,
   recent: RecentRequests,
-): { provider: sdk.TracerProvider; serverSpans: ServerSpanFactory } {
+): { provider: sdk.TracerProvider; serverSpans: ServerSpanFactory; processors: readonly SpanProcessor[] } {
   const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
   const exportHooks = {
     untraced: <T>(fn: () => T): T => api.context.with(core.suppressTracing(api.ROOT_CONTEXT), fn),
@@ -176,7 +183,7 @@ function createTracing(
     resource,
     scope: { name: 'msa-verify-http-server', version: undefined, schemaUrl: undefined },
   });
-  return { provider, serverSpans };
+  return { provider, serverSpans, processors };
 }
 
 /** What the registry's entries get from the preload: correlation helpers plus `extra`. */
