@@ -68,7 +68,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const logger = new OnceLogger();
   const warn = (m: string) => logger.warnOnce(m);
   const settings = readSettings(env, warn);
-  const report: ReportState = { esmHooks: 'none', rows: new Map(), esmUrls: new Set() };
+  const report: ReportState = { esmHooks: 'none', rows: new Map(), esmUrls: new Set(), appUrls: new Set() };
   const writeNow = settings.reportFile ? reportAtExit(settings.reportFile, report, settings.disabled) : () => {};
   if (settings.disabled) {
     writeNow();
@@ -125,6 +125,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
 function reportAtExit(file: string, report: ReportState, disabled: boolean): () => void {
   trackEsmResolutions((url) => {
     if (url.includes('/node_modules/')) report.esmUrls.add(url);
+    else if (url.startsWith('file:')) report.appUrls.add(url);
   });
   return writeReportAtExit(file, report, disabled);
 }

@@ -53,6 +53,17 @@ interface EntryBase {
   readonly target: string | null;
   /** Module specifiers the ESM loader hook must intercept. */
   readonly esmSpecifiers: readonly string[];
+  /**
+   * A string the package's code keeps when bundled (a class or product name),
+   * so the self-check can tell that an app bundled it where no hook can patch it.
+   */
+  readonly bundleSignature?: string;
+  /**
+   * Built-ins only (the preload loads them itself, so "loaded" says nothing):
+   * starts watching whether the app uses it; the probe answers. Self-check
+   * reports only (costs one diagnostics-channel message, then unsubscribes).
+   */
+  readonly watchUse?: () => () => boolean;
 }
 
 /** A package patched by an OpenTelemetry instrumentation. */
@@ -101,6 +112,11 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'http',
     target: null,
     esmSpecifiers: ['http', 'https', 'node:http', 'node:https'],
+    watchUse: () => {
+      const requests = watchChannels(['http.server.request.start', 'http.client.request.start']);
+      const listening = watchListen();
+      return () => requests() || listening();
+    },
     kind: 'instrumentation',
     create: (hooks) => {
       const capture = [...hooks.settings.captureHeaders];
@@ -119,6 +135,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'undici',
     target: null,
     esmSpecifiers: [],
+    watchUse: () => watchChannels(['undici:request:create']),
     kind: 'instrumentation',
     create: (hooks) =>
       new UndiciInstrumentation({
@@ -158,6 +175,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'grpc',
     target: '@grpc/grpc-js',
     esmSpecifiers: ['@grpc/grpc-js'],
+    bundleSignature: 'grpc-node-js/',
     kind: 'instrumentation',
     create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
     // A handler failing with a string or an Error without `code` must still give an ERROR span.
@@ -167,6 +185,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'amqplib',
     target: 'amqplib',
     esmSpecifiers: ['amqplib'],
+    bundleSignature: 'amqp-node.github.io/amqplib',
     kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
@@ -191,6 +210,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'kafkajs',
     target: 'kafkajs',
     esmSpecifiers: ['kafkajs'],
+    bundleSignature: 'KafkaJSNonRetriableError',
     kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
@@ -224,6 +244,38 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
       }),
   },
 ];
+
+/** A probe that turns true at the first message on any of `names`, then stops listening. */
+function watchChannels(names: readonly string[]): () => boolean {
+  const dc = req('node:diagnostics_channel') as typeof import('node:diagnostics_channel');
+  let used = false;
+  const seen = (): void => {
+    used = true;
+    for (const name of names) dc.unsubscribe(name, seen);
+  };
+  for (const name of names) dc.subscribe(name, seen);
+  return () => used;
+}
+
+/** A probe that turns true when the app starts an http or https server listening (before any request). */
+function watchListen(): () => boolean {
+  let used = false;
+  for (const mod of ['node:http', 'node:https']) {
+    // An own `listen` on the server prototype, shadowing net.Server's, removed at its first call.
+    const proto = (req(mod) as { Server: { prototype: { listen: (...args: unknown[]) => unknown } } }).Server.prototype;
+    if (Object.hasOwn(proto, 'listen')) continue;
+    Object.defineProperty(proto, 'listen', {
+      configurable: true,
+      writable: true,
+      value: function listen(this: { listen: (...args: unknown[]) => unknown }, ...args: unknown[]): unknown {
+        used = true;
+        delete (proto as { listen?: unknown }).listen;
+        return this.listen(...args);
+      },
+    });
+  }
+  return () => used;
+}
 
 /** The preload's own HTTP server spans (http-server.ts), beside the outgoing-only HTTP instrumentation. */
 function installServerSpans(hooks: InstrumentationHooks): void {
