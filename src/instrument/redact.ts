@@ -1,17 +1,40 @@
-// Redaction of secrets in span attributes: captured Authorization, Cookie,
-// Set-Cookie and configured headers, user:password in URLs, and query-string
+// Redaction of secrets in span attributes: captured credential headers
+// (Authorization, Cookie, common API-key and token headers) and configured ones, user:password in URLs, and query-string
 // parameters whose names look like credentials.
 
 /** Replacement for every redacted value. */
 export const REDACTED = 'REDACTED';
 
-/** Headers always redacted when captured. */
+/**
+ * Headers always redacted when captured (by `MSA_VERIFY_CAPTURE_HEADERS` or an
+ * instrumentation): HTTP credentials plus the API-key and token headers of
+ * common gateways and clouds (AWS, Azure APIM and Functions, Google, GitLab,
+ * Vault) and CSRF tokens. Lower case; `MSA_VERIFY_REDACT_HEADERS` adds more.
+ */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'authorization',
+  'proxy-authorization',
   'cookie',
   'set-cookie',
-  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'apikey',
+  'x-apikey',
+  'x-auth-token',
+  'x-access-token',
+  'x-refresh-token',
+  'x-session-token',
+  'x-amz-security-token',
+  'x-goog-api-key',
+  'ocp-apim-subscription-key',
+  'x-functions-key',
+  'private-token',
+  'x-vault-token',
+  'x-csrf-token',
+  'x-xsrf-token',
 ];
+
+const DEFAULT_REDACTED = new Set(DEFAULT_REDACTED_HEADERS);
 
 /** Query parameters whose values are replaced (matched case-insensitively against the name). */
 const SECRET_PARAM =
@@ -33,7 +56,7 @@ export function redactAttributes(attributes: Record<string, unknown>, extraHeade
     // Cheap prefix test first: this runs for every attribute of every span.
     const header = mayBeHeader(key) ? headerName(key) : undefined;
     if (header !== undefined) {
-      if (DEFAULT_REDACTED_HEADERS.includes(header) || extraHeaders.includes(header)) {
+      if (DEFAULT_REDACTED.has(header) || extraHeaders.includes(header)) {
         const value = attributes[key];
         attributes[key] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
       }

@@ -1,10 +1,11 @@
 // Starts tracing inside the app process, synchronously (so that `require()` of
 // this module works from CommonJS). Flow:
 //   settings (env) -> diag logger -> context manager + propagators (W3C trace
-//   context, baggage, correlation ID) -> tracer provider with our span
+//   context Level 2, baggage, correlation ID) -> tracer provider with our span
 //   processor + one bounded batch processor per exporter -> ESM loader hook for
 //   the target packages and instrumentations for the packages the app can
-//   resolve (packages/install.ts) -> metrics endpoint -> flush on exit.
+//   resolve (packages/install.ts) -> metrics endpoint -> flush on exit
+//   (also synchronously at the `exit` event, export/exit-flush.ts).
 // Every step is guarded: a failure becomes one warning and the app runs on.
 import { createRequire } from 'node:module';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -16,6 +17,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as sdk from '@opentelemetry/sdk-trace';
 import { OnceLogger } from './diag.js';
+import { flushAllSync } from './export/exit-flush.js';
 import { createExporters } from './export/exporters.js';
 import { ServerSpanFactory } from './http-server/server-span.js';
 import { RedMetrics } from './metrics.js';
@@ -24,8 +26,10 @@ import { trackEsmResolutions } from './packages/esm-hooks.js';
 import { installInstrumentations } from './packages/install.js';
 import type { InstrumentationHooks } from './packages/registry.js';
 import { CORRELATION_ATTRIBUTE, CorrelationPropagator, correlationFromHeaders } from './propagation/correlation.js';
-import { BaggageCorrelation, LastTraceparent } from './propagation/propagators.js';
+import { BaggageCorrelation } from './propagation/propagators.js';
+import { propagateRandomFlag } from './propagation/random-flag.js';
 import { RecentRequests } from './propagation/recent-requests.js';
+import { W3CTraceContextLevel2 } from './propagation/trace-context.js';
 import { type ReportState, writeReportAtExit } from './report.js';
 import { type InstrumentSettings, readSettings, type SamplerSetting } from './settings.js';
 import { installFlushOnExit } from './shutdown.js';
@@ -64,7 +68,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const logger = new OnceLogger();
   const warn = (m: string) => logger.warnOnce(m);
   const settings = readSettings(env, warn);
-  const report: ReportState = { esmHooks: 'none', rows: new Map(), esmUrls: new Set() };
+  const report: ReportState = { esmHooks: 'none', rows: new Map(), esmUrls: new Set(), appUrls: new Set() };
   const writeNow = settings.reportFile ? reportAtExit(settings.reportFile, report, settings.disabled) : () => {};
   if (settings.disabled) {
     writeNow();
@@ -79,7 +83,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
   // Remembers server spans only once amqplib is patched: until then no publish can look them up.
   const recent = new RecentRequests({ active: false });
-  const { provider, serverSpans } = createTracing(settings, warn, metrics, recent);
+  const { provider, serverSpans, processors } = createTracing(settings, warn, metrics, recent);
   api.trace.setGlobalTracerProvider(provider);
 
   const metricsPort = metrics && settings.metricsPort !== undefined ? settings.metricsPort : -1;
@@ -108,7 +112,12 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
     writeNow();
     return provider.forceFlush({ timeoutMillis: settings.flushTimeoutMs });
   };
-  installFlushOnExit({ flush, timeoutMs: settings.flushTimeoutMs });
+  installFlushOnExit({
+    flush,
+    timeoutMs: settings.flushTimeoutMs,
+    // The report has its own exit handler (report.ts).
+    flushSync: (timeoutMs) => flushAllSync(processors, timeoutMs),
+  });
   return { settings, report, flush };
 }
 
@@ -116,11 +125,12 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
 function reportAtExit(file: string, report: ReportState, disabled: boolean): () => void {
   trackEsmResolutions((url) => {
     if (url.includes('/node_modules/')) report.esmUrls.add(url);
+    else if (url.startsWith('file:')) report.appUrls.add(url);
   });
   return writeReportAtExit(file, report, disabled);
 }
 
-/** W3C trace context (tolerating a repeated traceparent), baggage, and the correlation ID. */
+/** W3C trace context (Level 2 rules, trace-context.ts), baggage, and the correlation ID. */
 function createPropagator(settings: InstrumentSettings): api.TextMapPropagator {
   const correlation = new CorrelationPropagator({
     headers: settings.correlationHeaders,
@@ -128,7 +138,7 @@ function createPropagator(settings: InstrumentSettings): api.TextMapPropagator {
   });
   return new core.CompositePropagator({
     propagators: [
-      new LastTraceparent(new core.W3CTraceContextPropagator()),
+      new W3CTraceContextLevel2(),
       new core.W3CBaggagePropagator(),
       new BaggageCorrelation(api, correlation),
     ],
@@ -145,7 +155,7 @@ function createTracing(
   warn: (message: string) => void,
   metrics: RedMetrics | undefined,
   recent: RecentRequests,
-): { provider: sdk.TracerProvider; serverSpans: ServerSpanFactory } {
+): { provider: sdk.TracerProvider; serverSpans: ServerSpanFactory; processors: readonly SpanProcessor[] } {
   const processors: SpanProcessor[] = [new MsaVerifySpanProcessor(settings.redactHeaders, metrics?.record, recent)];
   const exportHooks = {
     untraced: <T>(fn: () => T): T => api.context.with(core.suppressTracing(api.ROOT_CONTEXT), fn),
@@ -165,6 +175,7 @@ function createTracing(
   const sampler = createSampler(settings.sampler);
   // No span limits given: the SDK's defaults, which server spans apply as SPAN_LIMITS.
   const provider = new sdk.TracerProvider({ resource, sampler, spanProcessors: processors });
+  propagateRandomFlag(provider);
   const serverSpans = new ServerSpanFactory({
     api,
     core,
@@ -173,7 +184,7 @@ function createTracing(
     resource,
     scope: { name: 'msa-verify-http-server', version: undefined, schemaUrl: undefined },
   });
-  return { provider, serverSpans };
+  return { provider, serverSpans, processors };
 }
 
 /** What the registry's entries get from the preload: correlation helpers plus `extra`. */

@@ -34,7 +34,7 @@ export interface InstrumentSettings {
   readonly correlationHeaders: readonly string[];
   /** Header names whose values are captured on spans (`MSA_VERIFY_CAPTURE_HEADERS`). */
   readonly captureHeaders: readonly string[];
-  /** Extra header names redacted (`MSA_VERIFY_REDACT_HEADERS`), besides authorization/cookie/set-cookie. */
+  /** Extra header names redacted (`MSA_VERIFY_REDACT_HEADERS`), besides the defaults of redact.ts. */
   readonly redactHeaders: readonly string[];
   /** `MSA_VERIFY_METRICS_PORT`: serve Prometheus text on 127.0.0.1:port/metrics. */
   readonly metricsPort: number | undefined;

@@ -44,7 +44,7 @@ describe('preload extras (fastify, winston, metrics, redaction, signals)', () =>
       OTEL_SERVICE_NAME: 'extras',
       MSA_VERIFY_TRACES_FILE: file,
       MSA_VERIFY_METRICS_PORT: String(metricsPort),
-      MSA_VERIFY_CAPTURE_HEADERS: 'authorization,x-correlation-id',
+      MSA_VERIFY_CAPTURE_HEADERS: 'authorization,x-correlation-id,x-api-key,api-key,x-auth-token,x-amz-security-token',
     });
     const res = await fetch(`${app.url}/users/42`, { headers: { 'x-correlation-id': 'ext-1' } });
     expect(res.status).toBe(200);
@@ -96,7 +96,12 @@ describe('preload extras (fastify, winston, metrics, redaction, signals)', () =>
     expect(client.attributes['url.full']).toContain('page=2');
     const plain = spans.find((s) => s.kind === 'SERVER' && s.attributes['http.route'] === '/plain')!;
     expect(plain.attributes['http.request.header.authorization']).toEqual(['REDACTED']);
+    for (const header of ['x-api-key', 'api-key', 'x-auth-token', 'x-amz-security-token']) {
+      expect(plain.attributes[`http.request.header.${header}`], header).toEqual(['REDACTED']);
+      expect(client.attributes[`http.request.header.${header}`], header).toEqual(['REDACTED']);
+    }
     expect(JSON.stringify(spans)).not.toContain('secret-token');
+    expect(JSON.stringify(spans)).not.toContain('secret-key');
     expect(plain.attributes['correlation.id']).toBe('ext-1');
   });
 

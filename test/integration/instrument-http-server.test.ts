@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,57 @@ describe('HTTP server spans', () => {
     });
     const [span] = await spansOf('abort-1', 1);
     expect(span!.attributes['error.type']).toBe('aborted');
+  });
+
+  it('two traceparent header fields start a new trace (W3C Trace Context Level 2 §3.2)', async () => {
+    const tp = (c: string) => `00-${c.repeat(32)}-${c.repeat(16)}-01`;
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(app.port, '127.0.0.1');
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+      socket.resume();
+      socket.end(
+        `GET /status?status=204 HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-correlation-id: dup-tp\r\n` +
+          `traceparent: ${tp('a')}\r\ntraceparent: ${tp('b')}\r\n\r\n`,
+      );
+    });
+    const [server] = await spansOf('dup-tp', 1);
+    expect(server!.parentSpanId).toBe('');
+    expect(['a'.repeat(32), 'b'.repeat(32)]).not.toContain(server!.traceId);
+  });
+
+  it('a gateway forwarding traceparent on fetch() sends one, with the random flag and tracestate kept', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await new Promise<string>((resolve, reject) => {
+      http
+        .get(
+          `${app.url}/forward`,
+          {
+            agent: false,
+            headers: {
+              'x-correlation-id': 'fwd-1',
+              traceparent: `00-${traceId}-00f067aa0ba902b7-03`,
+              tracestate: 'congo=t61rcWkgMzE',
+            },
+          },
+          (r) => {
+            let text = '';
+            r.on('data', (c: Buffer) => {
+              text += c.toString();
+            });
+            r.on('end', () => resolve(text));
+          },
+        )
+        .on('error', reject);
+    });
+    const received = JSON.parse(res) as { traceparent: string; tracestate: string };
+    const spans = await spansOf('fwd-1', 3);
+    const client = spans.find((s) => s.kind === 'CLIENT')!;
+    // One value (Node joins repeated fields with ", "), naming the client span, flags sampled + random.
+    expect(received.traceparent).toBe(`00-${traceId}-${client.spanId}-03`);
+    expect(received.tracestate).toBe('congo=t61rcWkgMzE');
+    const inner = spans.find((s) => s.kind === 'SERVER' && s.attributes['url.path'] === '/trace-headers')!;
+    expect(inner.parentSpanId).toBe(client.spanId);
   });
 
   it('an unknown method is named HTTP with _OTHER and the original method', async () => {

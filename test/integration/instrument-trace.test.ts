@@ -69,6 +69,29 @@ describe.each([
     expect(producer.attributes['messaging.system']).toBe(transport === 'kafka' ? 'kafka' : 'rabbitmq');
     expect(consumerSpan.resource['service.name']).toBe('consumer');
     expect(consumerSpan.parentSpanId).toBe(producer.spanId);
+    if (transport === 'amqp') {
+      // Current messaging conventions (the queue is reached through the default exchange, "").
+      expect(producer.attributes).toMatchObject({
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'publish',
+        'messaging.destination.name': '',
+        'messaging.rabbitmq.destination.routing_key': queue,
+        'network.protocol.name': 'amqp',
+        'server.address': expect.any(String),
+      });
+      expect(consumerSpan.attributes).toMatchObject({
+        'messaging.system': 'rabbitmq',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'consume',
+        'messaging.rabbitmq.destination.routing_key': queue,
+        'messaging.rabbitmq.message.delivery_tag': expect.any(Number),
+      });
+      for (const span of [producer, consumerSpan]) {
+        for (const old of ['messaging.destination_kind', 'messaging.destination', 'messaging.rabbitmq.routing_key']) {
+          expect(span.attributes, `${span.name}: ${old}`).not.toHaveProperty([old]);
+        }
+      }
+    }
     for (const s of spans) {
       if (s.parentSpanId) expect(byId.has(s.parentSpanId), `parent of ${s.name}`).toBe(true);
     }

@@ -1,13 +1,9 @@
 import * as api from '@opentelemetry/api';
-import { propagation, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter, trace } from '@opentelemetry/api';
-import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { propagation, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { CorrelationPropagator } from '../../src/instrument/propagation/correlation.ts';
-import {
-  BaggageCorrelation,
-  CorrelationBaggage,
-  LastTraceparent,
-} from '../../src/instrument/propagation/propagators.ts';
+import { BaggageCorrelation, CorrelationBaggage } from '../../src/instrument/propagation/propagators.ts';
 
 const getter: TextMapGetter<Record<string, string>> = { get: (c, k) => c[k], keys: (c) => Object.keys(c) };
 const setter: TextMapSetter<Record<string, string>> = {
@@ -15,18 +11,8 @@ const setter: TextMapSetter<Record<string, string>> = {
     c[k] = v;
   },
 };
-const A = '00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-aaaaaaaaaaaaaaaa-01';
-const B = '00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-bbbbbbbbbbbbbbbb-01';
 
 describe('propagator adapters', () => {
-  it('a repeated traceparent continues the last (appended) one', () => {
-    const p = new LastTraceparent(new W3CTraceContextPropagator());
-    const ctx = p.extract(ROOT_CONTEXT, { traceparent: `${A}, ${B}` }, getter);
-    expect(trace.getSpanContext(ctx)?.spanId).toBe('bbbbbbbbbbbbbbbb');
-    const single = p.extract(ROOT_CONTEXT, { traceparent: A }, getter);
-    expect(trace.getSpanContext(single)?.spanId).toBe('aaaaaaaaaaaaaaaa');
-  });
-
   it('puts the correlation id in baggage on extract', () => {
     const inner = new CorrelationPropagator({ headers: ['x-correlation-id'], fromSpan: () => undefined });
     const p = new BaggageCorrelation(api, inner);

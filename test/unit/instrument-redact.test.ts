@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactAttributes, redactUrl } from '../../src/instrument/redact.ts';
+import { DEFAULT_REDACTED_HEADERS, REDACTED, redactAttributes, redactUrl } from '../../src/instrument/redact.ts';
 
 describe('redaction', () => {
   it('redacts default and configured headers in span attributes', () => {
@@ -18,6 +18,26 @@ describe('redaction', () => {
       'http.request.header.x-api-token': [REDACTED],
       'http.request.header.accept': ['application/json'],
     });
+  });
+
+  it('redacts common API-key and token headers by default, in HTTP headers, old semconv names and gRPC metadata', () => {
+    const attributes: Record<string, unknown> = {
+      'http.request.header.x-api-key': ['k1'],
+      'http.request.header.api-key': ['k2'],
+      'http.request.header.x-auth-token': ['k3'],
+      'http.request.header.x-amz-security-token': ['k4'],
+      'http.request.header.x_api_key': ['k5'],
+      'http.response.header.x-access-token': ['k6'],
+      'rpc.grpc.request.metadata.x-goog-api-key': ['k7'],
+      'http.request.header.ocp-apim-subscription-key': ['k8'],
+      'http.request.header.x-request-id': ['r1'],
+    };
+    redactAttributes(attributes, []);
+    expect(JSON.stringify(attributes)).not.toMatch(/k\d/);
+    expect(attributes['http.request.header.x-request-id']).toEqual(['r1']);
+    expect(DEFAULT_REDACTED_HEADERS).toEqual(
+      expect.arrayContaining(['x-api-key', 'api-key', 'x-auth-token', 'x-amz-security-token']),
+    );
   });
 
   it('redacts query-string secrets and URL credentials, keeps the rest', () => {

@@ -2,10 +2,10 @@
 // processor: OTLP/protobuf behind our encoding batch processor
 // (otlp-processor.ts), sent from a worker thread (worker-send.ts) unless
 // MSA_VERIFY_EXPORT_THREAD=main; the others behind the SDK's
-// BatchSpanProcessor. OTLP packages are required lazily: an app that only
-// writes a traces file never loads them.
+// BatchSpanProcessor (with a synchronous flush at exit, exit-flush.ts). OTLP
+// packages are required lazily: an app that only writes a traces file never
+// loads them.
 import {
-  BatchSpanProcessor,
   ConsoleSpanExporter,
   type ReadableSpan,
   type SpanExporter,
@@ -13,9 +13,10 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { EXPORT_FAILED } from '../otel-enums.js';
 import type { InstrumentSettings } from '../settings.js';
+import { ExitFlushingBatchProcessor, type ExportSync } from './exit-flush.js';
 import { JsonLinesFileExporter } from './file-exporter.js';
 import { EncodingBatchProcessor } from './otlp-processor.js';
-import { protobufTransport, type SendBatch } from './otlp-transport.js';
+import { type EncodedBatch, protobufTransport, type SendBatch } from './otlp-transport.js';
 import { WorkerSend } from './worker-send.js';
 
 /** Batch limits of the span processors (OTEL_BSP_*). */
@@ -49,15 +50,17 @@ export function createExporters(
   hooks: ProtobufHooks = { untraced: (fn) => fn(), exportError: (e) => warn(`export error: ${(e as Error)?.message}`) },
 ): NamedExporter[] {
   const out: NamedExporter[] = [];
-  const batched = (exporter: SpanExporter) => (batch: BatchSettings) =>
-    new BatchSpanProcessor({ exporter, ...limits(batch) });
+  const batched = (exporter: SpanExporter, exportSync: ExportSync) => (batch: BatchSettings) =>
+    new ExitFlushingBatchProcessor({ exporter, ...limits(batch) }, exportSync);
   for (const name of settings.exporters) {
     try {
       if (name === 'file' && settings.tracesFile) {
         const exporter = new JsonLinesFileExporter(settings.tracesFile);
-        out.push({ name: `file ${settings.tracesFile}`, processor: batched(exporter) });
+        out.push({ name: `file ${settings.tracesFile}`, processor: batched(exporter, (s) => exporter.exportSync(s)) });
       } else if (name === 'console') {
-        out.push({ name: 'console', processor: batched(new ConsoleSpanExporter()) });
+        // ConsoleSpanExporter writes synchronously.
+        const exporter = new ConsoleSpanExporter();
+        out.push({ name: 'console', processor: batched(exporter, (s) => exporter.export(s, () => {})) });
       } else if (name === 'otlp' && settings.otlpTracesUrl) {
         const json = settings.otlpProtocol === 'http/json';
         // Resolved now (a missing package is reported at start), loaded at the first export:
@@ -65,25 +68,29 @@ export function createExporters(
         require.resolve(json ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/otlp-exporter-base');
         const url = settings.otlpTracesUrl;
         const label = `otlp ${settings.otlpProtocol} ${url}`;
+        const workerFile = hooks.workerFile ?? new URL('./export-worker.js', import.meta.url);
+        const onThisThread = () => protobufTransport(require, url);
+        const newWorker = () => new WorkerSend({ url, workerFile, fallback: onThisThread, warn });
+        // At exit a worker sends what the main thread no longer can: the export worker, or one started then.
+        let exitWorker: WorkerSend | undefined;
         if (json) {
           const exporter = new LazyExporter(() => {
             const { OTLPTraceExporter } =
               require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
             return new OTLPTraceExporter({ url });
           });
-          out.push({ name: label, processor: batched(exporter) });
+          const exportSync: ExportSync = (spans, deadline) => {
+            const { JsonTraceSerializer } =
+              require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+            const body = JsonTraceSerializer.serializeRequest(spans);
+            if (body === undefined) return;
+            exitWorker ??= newWorker();
+            exitWorker.sendSync({ body, count: spans.length }, deadline, 'json');
+          };
+          out.push({ name: label, processor: batched(exporter, exportSync) });
         } else {
           // From the export worker by default; on the app's thread with MSA_VERIFY_EXPORT_THREAD=main.
-          const onThisThread = () => protobufTransport(require, url);
-          const worker =
-            settings.exportThread === 'worker'
-              ? new WorkerSend({
-                  url,
-                  workerFile: hooks.workerFile ?? new URL('./export-worker.js', import.meta.url),
-                  fallback: onThisThread,
-                  warn,
-                })
-              : undefined;
+          const worker = settings.exportThread === 'worker' ? newWorker() : undefined;
           let direct: SendBatch | undefined;
           const send: SendBatch =
             worker?.send ??
@@ -91,6 +98,13 @@ export function createExporters(
               direct ??= onThisThread();
               return direct(b);
             });
+          const exitSend = {
+            send: (b: EncodedBatch, deadline: number) => {
+              exitWorker ??= worker ?? newWorker();
+              exitWorker.sendSync(b, deadline);
+            },
+            waitIdle: (deadline: number) => (worker ?? exitWorker)?.waitIdle(deadline),
+          };
           out.push({
             name: label,
             processor: (batch) =>
@@ -99,6 +113,7 @@ export function createExporters(
                 untraced: hooks.untraced,
                 exportError: hooks.exportError,
                 warn,
+                exitSend,
                 ...(worker ? { close: () => worker.close() } : {}),
               }),
           });

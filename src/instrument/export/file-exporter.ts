@@ -2,7 +2,7 @@
 // line, in a flat shape that tests and the chaos runner read without an OTLP
 // decoder. Lines are appended; several processes may share one file because
 // each batch is a single append of whole lines.
-import { appendFile } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { EXPORT_FAILED, EXPORT_SUCCESS, STATUS_ERROR, STATUS_OK } from '../otel-enums.js';
 
@@ -56,37 +56,47 @@ export function toSpanLine(span: ReadableSpan): SpanLine {
   };
 }
 
-/** Appends spans to `file` as JSON lines. */
+/**
+ * Appends spans to `file` as JSON lines, synchronously: one small write per
+ * batch, and no write is ever left half-done when the app calls process.exit().
+ */
 export class JsonLinesFileExporter implements SpanExporter {
   readonly #file: string;
-  #pending = 0;
-  #drained: (() => void)[] = [];
 
   constructor(file: string) {
     this.#file = file;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
-    let text = '';
     try {
-      for (const span of spans) text += `${JSON.stringify(toSpanLine(span))}\n`;
+      this.#append(spans);
     } catch (error) {
       resultCallback({ code: EXPORT_FAILED, error: error as Error });
       return;
     }
-    this.#pending++;
-    appendFile(this.#file, text, (error) => {
-      this.#pending--;
-      if (this.#pending === 0) for (const done of this.#drained.splice(0)) done();
-      resultCallback(error ? { code: EXPORT_FAILED, error } : { code: EXPORT_SUCCESS });
-    });
+    resultCallback({ code: EXPORT_SUCCESS });
+  }
+
+  /** The same write for the process's exit (exit-flush.ts); never throws. */
+  exportSync(spans: ReadableSpan[]): void {
+    try {
+      this.#append(spans);
+    } catch {
+      // Telemetry must never break the app.
+    }
   }
 
   forceFlush(): Promise<void> {
-    return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#drained.push(resolve));
+    return Promise.resolve();
   }
 
   shutdown(): Promise<void> {
-    return this.forceFlush();
+    return Promise.resolve();
+  }
+
+  #append(spans: ReadableSpan[]): void {
+    let text = '';
+    for (const span of spans) text += `${JSON.stringify(toSpanLine(span))}\n`;
+    appendFileSync(this.#file, text);
   }
 }

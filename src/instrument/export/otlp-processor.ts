@@ -28,6 +28,12 @@ export interface EncodingBatchOptions {
   readonly exportError: (error: unknown) => void;
   /** Releases the transport at shutdown, after the last export (for example the export worker). */
   readonly close?: () => Promise<void>;
+  /**
+   * Sends one batch at the process's `exit`, blocking until it was answered or
+   * `deadline` (performance.now() clock, ms) passed; then waits for the batches
+   * already in flight the same way. Without it, {@link EncodingBatchProcessor.flushSync} does nothing.
+   */
+  readonly exitSend?: { send: (batch: EncodedBatch, deadline: number) => void; waitIdle: (deadline: number) => void };
 }
 
 /** A span processor that encodes ended, sampled spans into OTLP/protobuf batches and sends them. */
@@ -82,6 +88,18 @@ export class EncodingBatchProcessor implements SpanProcessor {
     this.#seal();
     this.#pump();
     while (this.#sending !== undefined) await this.#sending;
+  }
+
+  /** At `exit`: hands every waiting span to {@link EncodingBatchOptions.exitSend} and blocks until `deadline` at most. */
+  flushSync(deadline: number): void {
+    const exit = this.#options.exitSend;
+    if (exit === undefined || this.#closed) return;
+    this.#seal();
+    for (const batch of this.#ready.splice(0)) {
+      this.#readyCount -= batch.count;
+      exit.send(batch, deadline);
+    }
+    exit.waitIdle(deadline);
   }
 
   async shutdown(): Promise<void> {

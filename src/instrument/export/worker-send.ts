@@ -6,7 +6,7 @@
 // through `fallback` on the app's thread, with one warning.
 import { Worker } from 'node:worker_threads';
 import type { ExportDone, ExportJob, ExportWorkerData } from './export-worker.js';
-import type { EncodedBatch, SendBatch } from './otlp-transport.js';
+import type { BatchFormat, EncodedBatch, SendBatch } from './otlp-transport.js';
 
 export interface WorkerSendOptions {
   /** The collector's traces URL. */
@@ -31,6 +31,8 @@ export class WorkerSend {
   #worker: Worker | undefined;
   #fallback: SendBatch | undefined;
   #next = 0;
+  /** Jobs posted to the worker and not answered yet (see ExportWorkerData.busy). */
+  readonly #busy = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(options: WorkerSendOptions) {
     this.#options = options;
@@ -55,7 +57,7 @@ export class WorkerSend {
       if (this.#inFlight.size === 1) worker.ref();
       try {
         // Copied, not transferred: if the worker dies the batch can still be sent from here.
-        worker.postMessage({ id, body: batch.body, count: batch.count } satisfies ExportJob);
+        this.#post(worker, { id, body: batch.body, count: batch.count });
       } catch (error) {
         this.#inFlight.delete(id);
         if (this.#inFlight.size === 0) worker.unref();
@@ -63,6 +65,43 @@ export class WorkerSend {
       }
     });
   };
+
+  /**
+   * For the process's `exit` event, when no callback can run any more: hands
+   * `batch` to the worker (starting one if needed, also after a fallback to
+   * the main thread) and blocks until every job the worker holds is answered
+   * or `deadline` (performance.now() clock, ms) passes. Never throws.
+   */
+  sendSync(batch: EncodedBatch, deadline: number, format: BatchFormat = 'protobuf'): void {
+    try {
+      const worker = this.#worker ?? this.#start();
+      this.#post(worker, { id: ++this.#next, body: batch.body, count: batch.count, format });
+    } catch (error) {
+      this.#options.warn(`spans not sent at exit: ${(error as Error)?.message ?? error}`);
+      return;
+    }
+    this.waitIdle(deadline);
+  }
+
+  /** Blocks until the worker answered every job it holds, or until `deadline` (performance.now() clock, ms). */
+  waitIdle(deadline: number): void {
+    for (;;) {
+      const busy = Atomics.load(this.#busy, 0);
+      const left = deadline - performance.now();
+      if (busy <= 0 || left <= 0 || this.#worker === undefined) return;
+      Atomics.wait(this.#busy, 0, busy, left);
+    }
+  }
+
+  #post(worker: Worker, job: ExportJob): void {
+    Atomics.add(this.#busy, 0, 1);
+    try {
+      worker.postMessage(job);
+    } catch (error) {
+      Atomics.sub(this.#busy, 0, 1);
+      throw error;
+    }
+  }
 
   /** Stops the worker; batches still in flight fail. */
   async close(): Promise<void> {
@@ -78,7 +117,13 @@ export class WorkerSend {
   }
 
   #start(): Worker {
-    const data: ExportWorkerData = { msaVerifyExportWorker: true, url: this.#options.url };
+    // A new worker holds no job: forget what a stopped one never answered.
+    Atomics.store(this.#busy, 0, 0);
+    const data: ExportWorkerData = {
+      msaVerifyExportWorker: true,
+      url: this.#options.url,
+      busy: this.#busy.buffer as SharedArrayBuffer,
+    };
     const worker = new Worker(this.#options.workerFile, {
       workerData: data,
       // The app's own flags (a preload, a loader) are not for this thread.

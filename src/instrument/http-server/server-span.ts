@@ -32,6 +32,7 @@ import {
   STATUS_UNSET,
   TRACE_FLAG_SAMPLED,
 } from '../otel-enums.js';
+import { TRACE_FLAG_RANDOM } from '../propagation/trace-flags.js';
 
 type Api = typeof import('@opentelemetry/api');
 type Core = typeof import('@opentelemetry/core');
@@ -102,7 +103,10 @@ export class ServerSpanFactory {
     const spanContext: SpanContext = {
       traceId,
       spanId,
-      traceFlags: result.decision === SAMPLING_RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0,
+      // Level 2's random bit describes the trace id, which a continued trace keeps (random-flag.ts).
+      traceFlags:
+        (result.decision === SAMPLING_RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0) |
+        (continued ? parentContext.traceFlags & TRACE_FLAG_RANDOM : 0),
       traceState: result.traceState ?? (continued ? parentContext.traceState : undefined),
     };
     if (result.decision === SAMPLING_NOT_RECORD) return api.trace.wrapSpanContext(spanContext);

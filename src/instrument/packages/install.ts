@@ -41,7 +41,12 @@ export function installInstrumentations(options: InstallOptions): void {
     if (entry.kind === 'channel') {
       entry.subscribe(options.hooks);
       const target = entry.target;
-      report.rows.set(entry.name, { target, state: 'enabled', patched: () => targetLoaded(target, report.esmUrls) });
+      report.rows.set(entry.name, {
+        ...report.rows.get(entry.name),
+        target,
+        state: 'enabled',
+        patched: () => targetLoaded(target, report.esmUrls),
+      });
       continue;
     }
     const install = () => {
@@ -67,7 +72,16 @@ function selectEntries(settings: InstrumentSettings, report: ReportState): Instr
       (settings.enabledInstrumentations?.has(entry.name) ?? true) && !settings.disabledInstrumentations.has(entry.name);
     const resolvable = entry.target === null || appRequire.some((r) => canResolve(r, entry.target!));
     const state = !enabled ? 'disabled' : !resolvable ? 'not-resolvable' : 'enabled';
-    report.rows.set(entry.name, { target: entry.target, state, patched: () => false });
+    // Only a self-check run (a report file) pays for watching use.
+    const used = state === 'enabled' && settings.reportFile !== undefined ? entry.watchUse?.() : undefined;
+    const signature = entry.bundleSignature;
+    report.rows.set(entry.name, {
+      target: entry.target,
+      state,
+      patched: () => false,
+      ...(used ? { used } : {}),
+      ...(signature ? { signature } : {}),
+    });
     return state === 'enabled';
   });
 }
@@ -96,9 +110,10 @@ function installEntry(entry: PatchingEntry, { hooks, report, warn }: InstallOpti
     // Created with enabled: false (so hooks attach after tracking); some read the flag at run time.
     instrumentation.setConfig({ ...instrumentation.getConfig(), enabled: true });
     instrumentation.enable();
-    report.rows.set(entry.name, { target: entry.target, state: 'enabled', patched });
+    report.rows.set(entry.name, { ...report.rows.get(entry.name), target: entry.target, state: 'enabled', patched });
   } catch (error) {
     report.rows.set(entry.name, {
+      ...report.rows.get(entry.name),
       target: entry.target,
       state: 'failed',
       detail: (error as Error).message,

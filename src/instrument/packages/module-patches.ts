@@ -8,6 +8,7 @@ type Patch = (exports: unknown, version?: string) => unknown;
 
 interface ModuleDef {
   moduleExports?: unknown;
+  patch?: Patch;
   files?: { moduleExports?: unknown; patch?: Patch }[];
 }
 
@@ -26,17 +27,24 @@ export function trackPatches(instrumentation: Instrumentation): () => boolean {
 
 /** Runs `after` on the exports each module file patch of `instrumentation` returns (call before enable()). */
 export function afterFilePatch(instrumentation: Instrumentation, after: (exports: unknown) => void): void {
-  for (const file of modulesOf(instrumentation).flatMap((m) => m.files ?? [])) {
-    const patch = file.patch;
-    if (typeof patch !== 'function') continue;
-    file.patch = (exports, version) => {
-      const result = patch(exports, version);
-      try {
-        after(result);
-      } catch {
-        // the instrumentation's own patch stands
-      }
-      return result;
-    };
-  }
+  for (const file of modulesOf(instrumentation).flatMap((m) => m.files ?? [])) chain(file, after);
+}
+
+/** Runs `after` on the exports each package-level patch of `instrumentation` returns (call before enable()). */
+export function afterModulePatch(instrumentation: Instrumentation, after: (exports: unknown) => void): void {
+  for (const module of modulesOf(instrumentation)) chain(module, after);
+}
+
+function chain(def: { patch?: Patch }, after: (exports: unknown) => void): void {
+  const patch = def.patch;
+  if (typeof patch !== 'function') return;
+  def.patch = (exports, version) => {
+    const result = patch(exports, version);
+    try {
+      after(result);
+    } catch {
+      // the instrumentation's own patch stands
+    }
+    return result;
+  };
 }

@@ -14,10 +14,13 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { ExpressRouteInstrumentation } from '../http-server/express-route.js';
 import { subscribeFastify } from '../http-server/fastify-channel.js';
 import { HttpServerInstrumentation } from '../http-server/http-server.js';
+import { dropAppTraceHeaders, type UndiciRequestHeaders } from '../propagation/outbound-trace-headers.js';
 import { parentPublishesOnRequests, type RecentRequests } from '../propagation/recent-requests.js';
 import type { InstrumentSettings } from '../settings.js';
+import { useCurrentAmqpConventions } from './amqp-semconv.js';
+import { recordUncodedGrpcErrors } from './grpc-status.js';
 import lazyPackages from './lazy-packages.cjs';
-import { afterFilePatch } from './module-patches.js';
+import { afterFilePatch, afterModulePatch } from './module-patches.js';
 
 const req = createRequire(import.meta.url);
 
@@ -50,6 +53,17 @@ interface EntryBase {
   readonly target: string | null;
   /** Module specifiers the ESM loader hook must intercept. */
   readonly esmSpecifiers: readonly string[];
+  /**
+   * A string the package's code keeps when bundled (a class or product name),
+   * so the self-check can tell that an app bundled it where no hook can patch it.
+   */
+  readonly bundleSignature?: string;
+  /**
+   * Built-ins only (the preload loads them itself, so "loaded" says nothing):
+   * starts watching whether the app uses it; the probe answers. Self-check
+   * reports only (costs one diagnostics-channel message, then unsubscribes).
+   */
+  readonly watchUse?: () => () => boolean;
 }
 
 /** A package patched by an OpenTelemetry instrumentation. */
@@ -98,6 +112,11 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'http',
     target: null,
     esmSpecifiers: ['http', 'https', 'node:http', 'node:https'],
+    watchUse: () => {
+      const requests = watchChannels(['http.server.request.start', 'http.client.request.start']);
+      const listening = watchListen();
+      return () => requests() || listening();
+    },
     kind: 'instrumentation',
     create: (hooks) => {
       const capture = [...hooks.settings.captureHeaders];
@@ -116,11 +135,14 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'undici',
     target: null,
     esmSpecifiers: [],
+    watchUse: () => watchChannels(['undici:request:create']),
     kind: 'instrumentation',
     create: (hooks) =>
       new UndiciInstrumentation({
         enabled: false,
         startSpanHook: (request) => hooks.outboundAttributes(request.headers),
+        // Runs right before the instrumentation appends its own trace headers: one traceparent leaves.
+        requestHook: (_span, request) => dropAppTraceHeaders(request as unknown as UndiciRequestHeaders),
         headersToSpanAttributes: {
           requestHeaders: [...hooks.settings.captureHeaders],
           responseHeaders: [...hooks.settings.captureHeaders],
@@ -153,19 +175,27 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'grpc',
     target: '@grpc/grpc-js',
     esmSpecifiers: ['@grpc/grpc-js'],
+    bundleSignature: 'grpc-node-js/',
     kind: 'instrumentation',
     create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
+    // A handler failing with a string or an Error without `code` must still give an ERROR span.
+    beforeEnable: (instrumentation) => afterModulePatch(instrumentation, recordUncodedGrpcErrors),
   },
   {
     name: 'amqplib',
     target: 'amqplib',
     esmSpecifiers: ['amqplib'],
+    bundleSignature: 'amqp-node.github.io/amqplib',
     kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-amqplib', 'AmqplibInstrumentation'))({
         enabled: false,
-        publishHook: (span: Span, info: { options?: { headers?: unknown } }) =>
-          hooks.adoptHeader(span, info.options?.headers),
+        publishHook: (span: Span, info: { options?: { headers?: unknown } }) => {
+          useCurrentAmqpConventions(span, 'publish');
+          hooks.adoptHeader(span, info.options?.headers);
+        },
+        consumeHook: (span: Span, info: { msg?: { fields?: { deliveryTag?: number } } }) =>
+          useCurrentAmqpConventions(span, 'process', info.msg?.fields?.deliveryTag),
       }),
     // Outbox publishes: a wrapper of publish outside the instrumentation's, on the patched channel classes.
     beforeEnable: (instrumentation, hooks) =>
@@ -180,6 +210,7 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     name: 'kafkajs',
     target: 'kafkajs',
     esmSpecifiers: ['kafkajs'],
+    bundleSignature: 'KafkaJSNonRetriableError',
     kind: 'instrumentation',
     create: (hooks) =>
       new (load<object>('@opentelemetry/instrumentation-kafkajs', 'KafkaJsInstrumentation'))({
@@ -213,6 +244,38 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
       }),
   },
 ];
+
+/** A probe that turns true at the first message on any of `names`, then stops listening. */
+function watchChannels(names: readonly string[]): () => boolean {
+  const dc = req('node:diagnostics_channel') as typeof import('node:diagnostics_channel');
+  let used = false;
+  const seen = (): void => {
+    used = true;
+    for (const name of names) dc.unsubscribe(name, seen);
+  };
+  for (const name of names) dc.subscribe(name, seen);
+  return () => used;
+}
+
+/** A probe that turns true when the app starts an http or https server listening (before any request). */
+function watchListen(): () => boolean {
+  let used = false;
+  for (const mod of ['node:http', 'node:https']) {
+    // An own `listen` on the server prototype, shadowing net.Server's, removed at its first call.
+    const proto = (req(mod) as { Server: { prototype: { listen: (...args: unknown[]) => unknown } } }).Server.prototype;
+    if (Object.hasOwn(proto, 'listen')) continue;
+    Object.defineProperty(proto, 'listen', {
+      configurable: true,
+      writable: true,
+      value: function listen(this: { listen: (...args: unknown[]) => unknown }, ...args: unknown[]): unknown {
+        used = true;
+        delete (proto as { listen?: unknown }).listen;
+        return this.listen(...args);
+      },
+    });
+  }
+  return () => used;
+}
 
 /** The preload's own HTTP server spans (http-server.ts), beside the outgoing-only HTTP instrumentation. */
 function installServerSpans(hooks: InstrumentationHooks): void {

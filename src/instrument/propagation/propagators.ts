@@ -1,5 +1,5 @@
-// Propagator adapters around the W3C ones: tolerate a repeated traceparent,
-// and carry the correlation ID in baggage as well as in its own header.
+// Propagator adapter that carries the correlation ID in baggage as well as in
+// its own header.
 import type {
   Baggage,
   BaggageEntry,
@@ -11,47 +11,6 @@ import type {
 import { CORRELATION_ATTRIBUTE, type CorrelationPropagator, correlationFromContext } from './correlation.js';
 
 type Api = typeof import('@opentelemetry/api');
-
-/**
- * Reads the last of several comma-joined `traceparent` values: a client that
- * forwards the inbound header and an instrumentation that appends its own
- * produce two, and the appended one (the current client span) is the parent.
- */
-export class LastTraceparent implements TextMapPropagator {
-  readonly #inner: TextMapPropagator;
-  constructor(inner: TextMapPropagator) {
-    this.#inner = inner;
-  }
-  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
-    this.#inner.inject(ctx, carrier, setter);
-  }
-  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.#inner.extract(ctx, carrier, lastTraceparentGetter(getter));
-  }
-  fields(): string[] {
-    return this.#inner.fields();
-  }
-}
-
-// Instrumentations pass the same getter object on every extract: wrap each once, not per request.
-const wrappedGetters = new WeakMap<TextMapGetter, TextMapGetter>();
-
-function lastTraceparentGetter(getter: TextMapGetter): TextMapGetter {
-  let wrapped = wrappedGetters.get(getter);
-  if (wrapped === undefined) {
-    wrapped = {
-      keys: (c) => getter.keys(c),
-      get: (c, key) => {
-        const value = getter.get(c, key);
-        if (key !== 'traceparent') return value;
-        const one = Array.isArray(value) ? value[value.length - 1] : value;
-        return typeof one === 'string' && one.includes(',') ? one.slice(one.lastIndexOf(',') + 1).trim() : one;
-      },
-    };
-    wrappedGetters.set(getter, wrapped);
-  }
-  return wrapped;
-}
 
 /** Adds the correlation ID to baggage on extract (so it travels in `baggage` too) and injects the header. */
 export class BaggageCorrelation implements TextMapPropagator {
