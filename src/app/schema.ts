@@ -39,7 +39,9 @@ export async function writeSchemas(options: WriteSchemasOptions = {}): Promise<W
       files.push(path.join(out, name));
     }
   } catch (cause) {
-    throw new MsaVerifyError('MSAV_USAGE', `cannot write the schemas to ${out}: ${(cause as Error).message}`, { cause });
+    throw new MsaVerifyError('MSAV_USAGE', `cannot write the schemas to ${out}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return { files };
 }

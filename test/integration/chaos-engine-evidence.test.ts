@@ -6,9 +6,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Writer } from 'protobufjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JsonLinesTraceSource } from '../../src/chaos/evidence/file-source.js';
-import { JaegerTraceSource } from '../../src/chaos/evidence/jaeger-source.js';
-import { OtlpReceiver } from '../../src/chaos/evidence/otlp-receiver.js';
+import { JsonLinesTraceSource } from '../../src/evidence/file-source.js';
+import { JaegerTraceSource } from '../../src/evidence/jaeger-source.js';
+import { OtlpReceiver } from '../../src/evidence/otlp-receiver.js';
 
 const T0 = 1_764_400_000_000; // epoch ms
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;

@@ -5,7 +5,7 @@
 //        processes: { p1: { serviceName, tags } } } ] }
 // One query per service; spans are de-duplicated by span id.
 
-import { MsaVerifyError } from '../../core/errors.js';
+import { MsaVerifyError } from '../core/errors.js';
 import type { SpanRecord, TraceSource } from './types.js';
 import { overlaps } from './window.js';
 

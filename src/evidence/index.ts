@@ -1,4 +1,4 @@
-// evidence: where spans come from.
+// evidence: where spans come from, shared by chaos expectations and trace checks.
 //   services --OTLP/HTTP--> OtlpReceiver ---+
 //   preload --JSON lines--> JsonLinesTraceSource --+--> TraceSource.spans(window) -> SpanRecord[]
 //   staging --Jaeger API--> JaegerTraceSource -----+
