@@ -1,4 +1,4 @@
-import { glob } from 'node:fs/promises';
+import { glob, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
@@ -74,6 +74,10 @@ async function validateScenarioFile(file: string, cwd: string): Promise<readonly
       },
     ];
   }
+  // A trace check (traces/*.yaml) has `send` and `expect`; everything else is a chaos scenario.
+  const text = await readFile(path.resolve(cwd, file), 'utf8').catch(() => '');
+  const trace = await import('../trace/index.js');
+  if (trace.looksLikeTraceCheck(text)) return trace.traceCheckProblems(file, cwd);
   // The chaos domain loads only when a scenario is checked.
   const chaos = await import('../chaos/index.js');
   return chaos.scenarioProblems(file, cwd, chaos.expectationCatalog);
