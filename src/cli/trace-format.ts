@@ -29,7 +29,7 @@ export function traceLines(r: TraceCheckResult): string[] {
       v.observed === null ? 'n/a' : v.unit === 'ms' ? formatDuration(v.observed) : `${v.observed} ${v.unit}`;
     lines.push(`  ${v.passed ? 'ok  ' : 'FAIL'} ${v.name}: observed ${observed}, bound ${v.bound}. ${v.message}`);
   }
-  if (r.neverReported.length) lines.push(`  never reported: ${r.neverReported.join(', ')}`);
+  if (r.neverReported.length) lines.push(`  no span for this request from: ${r.neverReported.join(', ')}`);
   if (r.traceUrl) lines.push(`  open: ${r.traceUrl}`);
   return lines;
 }

@@ -54,7 +54,7 @@ export interface TraceCheckResult {
   readonly verdicts: readonly TraceRuleVerdict[];
   /** The checked trace, plus roots of other traces carrying the correlation ID. */
   readonly spans: readonly TraceSpanRow[];
-  /** Services the check names that reported no span for this request. */
+  /** Services the check names that reported no span carrying this request's correlation ID (or in its traces). */
   readonly neverReported: readonly string[];
   /** From the end of the last span seen to the verdict, ms (the cost of waiting for late spans). */
   readonly lastSpanToVerdictMs: number | null;

@@ -1,6 +1,7 @@
 // The path rule, one verdict per hop: a caller span of `from` (client, or
 // producer for a broker hop) with a callee span of `to` (server, or consumer)
-// as its child, in the main trace. A missing hop is explained from what was
+// as its child, in any trace of the request (a split trace is the one-trace
+// rule's finding; the hops on either side of the split still hold). A missing hop is explained from what was
 // seen instead: the callee starting a new trace, a publish outside the request's
 // trace, or a service that never reported.
 import { formatDuration, parseDuration } from '../core/duration.js';
@@ -16,13 +17,13 @@ export interface MatchedHop {
   readonly callee: SpanRecord;
 }
 
-/** Finds the hop in the main trace, if present. */
+/** Finds the hop among the request's spans, if present. */
 export function matchHop(view: TraceView, hop: Hop): MatchedHop | undefined {
   const { callerKind, calleeKind } = kinds(hop);
   const callers = new Map(
-    view.main.filter((s) => s.service === hop.from && s.kind === callerKind).map((s) => [s.spanId, s] as const),
+    view.related.filter((s) => s.service === hop.from && s.kind === callerKind).map((s) => [s.spanId, s] as const),
   );
-  const callee = view.main
+  const callee = view.related
     .filter((s) => s.service === hop.to && s.kind === calleeKind && s.parentSpanId && callers.has(s.parentSpanId))
     .sort((a, b) => a.startTime - b.startTime)[0];
   return callee ? { caller: callers.get(callee.parentSpanId!)!, callee } : undefined;
@@ -63,19 +64,19 @@ function explain(view: TraceView, hop: Hop): string {
   const { callerKind, calleeKind } = kinds(hop);
   const broker = isBrokerHop(hop);
   const orphan = view.related.find(
-    (s) => s.traceId !== view.traceId && s.service === hop.to && s.kind === calleeKind && s.parentSpanId === undefined,
+    (s) => s.service === hop.to && s.kind === calleeKind && s.parentSpanId === undefined && hop.to !== view.root,
   );
   if (orphan) {
     return broker
       ? `${possessive(hop.to)} ${calleeKind} span starts a new trace (no parent); traceparent was not propagated on the message`
       : `${possessive(hop.to)} ${calleeKind} span starts a new trace (no parent); traceparent was not propagated`;
   }
-  const misplaced = view.main.find((s) => s.service === hop.to && s.kind === calleeKind);
+  const misplaced = view.related.find((s) => s.service === hop.to && s.kind === calleeKind);
   if (misplaced) {
-    const parent = view.main.find((s) => s.spanId === misplaced.parentSpanId);
+    const parent = view.related.find((s) => s.spanId === misplaced.parentSpanId);
     return `${describeSpan(misplaced)} is in the trace, but its parent is ${parent ? describeSpan(parent) : `span ${misplaced.parentSpanId ?? '(none)'}`}, not a ${callerKind} span of ${hop.from}`;
   }
-  const callers = view.main.filter((s) => s.service === hop.from && s.kind === callerKind);
+  const callers = view.related.filter((s) => s.service === hop.from && s.kind === callerKind);
   const reported = view.related.some((s) => s.service === hop.to);
   const seenInWindow = view.window.some((s) => s.service === hop.to);
   if (callers.length === 0) {
@@ -89,9 +90,9 @@ function explain(view: TraceView, hop: Hop): string {
           `whose spans lack this correlation.id: the message left without the correlation header`
         );
       }
-      return `no producer span of ${hop.from} in the trace (the message was not published in this request's trace)`;
+      return `no producer span of ${hop.from} for this request (the message was not published in this request's trace)`;
     }
-    return `no ${callerKind} span of ${hop.from} in the trace (${hop.from} did not call ${hop.to}, or its client is not instrumented)`;
+    return `no ${callerKind} span of ${hop.from} for this request (${hop.from} did not call ${hop.to}, or its client is not instrumented)`;
   }
   const caller = callers[0]!;
   if (!reported) {
