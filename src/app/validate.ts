@@ -10,8 +10,8 @@ export interface ValidateOptions {
   /** Config file; default `msa-verify.config.yaml`. */
   readonly config?: string;
   /**
-   * Further files to validate (scenario files). Default: the scenario files
-   * the config names (`chaos.scenarios`).
+   * Further files to validate (scenario files, trace checks). Default: the
+   * scenario files the config names (`chaos.scenarios`) and `traces/*.yaml`.
    */
   readonly files?: readonly string[];
   /** Folder that relative paths are resolved from. Default `process.cwd()`. */
@@ -52,7 +52,9 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
     files.push({ file: configFile, ok: false, problems });
   }
   let toCheck: readonly string[] = options.files ?? [];
-  if (toCheck.length === 0 && loaded) toCheck = await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd);
+  if (toCheck.length === 0 && loaded) {
+    toCheck = [...(await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd)), ...(await traceCheckFiles(cwd))];
+  }
   for (const file of toCheck) {
     if (path.resolve(cwd, file) === path.resolve(cwd, configFile)) continue;
     const problems = await validateScenarioFile(file, cwd);
@@ -81,6 +83,13 @@ async function validateScenarioFile(file: string, cwd: string): Promise<readonly
   // The chaos domain loads only when a scenario is checked.
   const chaos = await import('../chaos/index.js');
   return chaos.scenarioProblems(file, cwd, chaos.expectationCatalog);
+}
+
+/** The trace checks in `traces/` (YAML), relative to `cwd`. */
+async function traceCheckFiles(cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const f of glob('traces/*.{yaml,yml}', { cwd })) files.push(f);
+  return files.sort();
 }
 
 /** The scenario files the config names (`chaos.scenarios` globs), relative to `cwd`. */
