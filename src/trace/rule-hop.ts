@@ -9,7 +9,7 @@ import type { TraceRuleVerdict } from '../core/trace-results.js';
 import type { SpanRecord } from '../evidence/types.js';
 import { hopLabel, isBrokerHop } from './hop-label.js';
 import type { Hop } from './schema.js';
-import { correlationOf, describeSpan, possessive, type TraceView } from './trace-view.js';
+import { correlationOf, describeSpan, possessive, spansOf, type TraceView } from './trace-view.js';
 
 /** A hop found in the trace: the caller's and the callee's span. */
 export interface MatchedHop {
@@ -20,11 +20,9 @@ export interface MatchedHop {
 /** Finds the hop among the request's spans, if present. */
 export function matchHop(view: TraceView, hop: Hop): MatchedHop | undefined {
   const { callerKind, calleeKind } = kinds(hop);
-  const callers = new Map(
-    view.related.filter((s) => s.service === hop.from && s.kind === callerKind).map((s) => [s.spanId, s] as const),
-  );
-  const callee = view.related
-    .filter((s) => s.service === hop.to && s.kind === calleeKind && s.parentSpanId && callers.has(s.parentSpanId))
+  const callers = new Map(spansOf(view, hop.from, callerKind).map((s) => [s.spanId, s] as const));
+  const callee = spansOf(view, hop.to, calleeKind)
+    .filter((s) => s.parentSpanId !== undefined && callers.has(s.parentSpanId))
     .sort((a, b) => a.startTime - b.startTime)[0];
   return callee ? { caller: callers.get(callee.parentSpanId!)!, callee } : undefined;
 }

@@ -56,6 +56,24 @@ export function buildTraceView(
   };
 }
 
+const INDEX = new WeakMap<TraceView, Map<string, SpanRecord[]>>();
+
+/** The request's spans of one service and kind (indexed once per view, so hop rules stay linear). */
+export function spansOf(view: TraceView, service: string, kind: SpanRecord['kind']): readonly SpanRecord[] {
+  let index = INDEX.get(view);
+  if (!index) {
+    index = new Map();
+    for (const s of view.related) {
+      const key = `${s.service}\u0000${s.kind}`;
+      const list = index.get(key);
+      if (list) list.push(s);
+      else index.set(key, [s]);
+    }
+    INDEX.set(view, index);
+  }
+  return index.get(`${service}\u0000${kind}`) ?? [];
+}
+
 /** `orders' client span 'GET'` style description. */
 export function describeSpan(span: SpanRecord): string {
   return `${possessive(span.service)} ${span.kind} span '${span.name}'`;
