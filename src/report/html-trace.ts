@@ -16,7 +16,7 @@ export function traceSection(r: TraceCheckResult): string {
     )
     .join('');
   const missing = r.neverReported.length
-    ? `<p class="fail-text">Never reported: ${esc(r.neverReported.join(', '))}</p>`
+    ? `<p class="fail-text">No span for this request from: ${esc(r.neverReported.join(', '))}</p>`
     : '';
   return [
     `<h3>${esc(r.check)} ${badge(r.passed)} <span class="muted">(${esc(r.file)})</span></h3>`,

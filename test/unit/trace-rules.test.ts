@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceCheckResult } from '../../src/core/trace-results.js';
 import type { SpanRecord } from '../../src/evidence/types.js';
-import { toExposition, toJunitXml } from '../../src/report/index.js';
+import { readResultsFile, toExposition, toHtml, toJunitXml } from '../../src/report/index.js';
 import { parseTraceCheckText } from '../../src/trace/load.js';
 import { judgeCorrelation } from '../../src/trace/rule-correlation.js';
 import { judgeErrors } from '../../src/trace/rule-errors.js';
@@ -13,6 +13,7 @@ import { judgeOrder } from '../../src/trace/rule-order.js';
 import type { Hop } from '../../src/trace/schema.js';
 import { buildTraceView } from '../../src/trace/trace-view.js';
 import { toTreeRows } from '../../src/trace/tree.js';
+import { sampleTraceResult } from '../support/sample-results.js';
 
 const CID = 'msav-0123456789abcdef';
 const T = 'a'.repeat(32);
@@ -212,5 +213,18 @@ describe('trace results in reports', () => {
     expect(text).toContain('msa_verify_trace_check_passed{check="order-created"} 0');
     expect(text).toContain('msa_verify_trace_rule_passed{check="order-created",rule="hop",name="orders → products"} 0');
     expect(text).toContain('msa_verify_trace_services_missing{check="order-created"} 1');
+  });
+  it('the HTML report shows verdicts and a waterfall, and reads a trace result back from JSON', async () => {
+    const r = sampleTraceResult();
+    const page = toHtml([r]);
+    expect(page).toContain('<h2 id="traces">Trace checks</h2>');
+    expect((page.match(/class="wf-row/g) ?? []).length).toBe(3);
+    expect(page).toContain('orders → RabbitMQ → delivery: no producer span of orders in the trace');
+    expect(page).toContain('No span for this request from: delivery');
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const file = `${await mkdtemp(`${tmpdir()}/msav-trace-`)}/r.json`;
+    await writeFile(file, JSON.stringify({ version: 1, results: [r] }));
+    expect(await readResultsFile(file)).toEqual([r]);
   });
 });
