@@ -4,6 +4,7 @@
 //   GATEWAY_FORWARD_TRACEPARENT=off  (HTTP hop drops traceparent)   -> gateway → orders
 //   ORDERS_EVENT_CORRELATION=off     (message drops the correlation header) -> orders → RabbitMQ → delivery
 //   products started without the preload                            -> orders → products
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import type { TraceCheckResult } from '../../src/core/trace-results.js';
 import { runCli } from '../support/cli.js';
-import { serviceUrls } from '../support/services.js';
+import { ROOT, serviceUrls } from '../support/services.js';
 
 const JAEGER = process.env.JAEGER_URL ?? 'http://127.0.0.1:16686';
 const OTLP = process.env.JAEGER_OTLP_TRACES_URL ?? 'http://127.0.0.1:4318/v1/traces';
@@ -168,5 +169,53 @@ describe('msa-verify trace with a service started without the preload', () => {
       "orders → products: orders' client span 'GET' has no server span of products under it; products never reported a span (started without the preload, or exporting elsewhere)",
     );
     expect(r.stdout).toContain('no span for this request from: products');
+  });
+});
+
+describe('SHOP_PRELOAD=1 examples/shop/run up sends the spans to Jaeger', () => {
+  const run = (action: string, env: Record<string, string>) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(
+        path.join(ROOT, 'examples/shop/run'),
+        [action],
+        { cwd: ROOT, env: { ...process.env, ...env }, timeout: 90_000 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${action}: ${error.message}\n${stdout}${stderr}`)) : resolve(stdout),
+      ),
+    );
+  let env: Record<string, string>;
+  beforeAll(() => {
+    // Its own run folder, free ports and exchange: tests and users on the same machine keep theirs.
+    const messaging = uniqueMessaging('trace-run-up');
+    env = {
+      SHOP_RUN_DIR: path.join(work, 'run-up'),
+      SHOP_PORTS: 'any',
+      SHOP_PRELOAD: '1',
+      SHOP_EXCHANGE: messaging.exchange,
+      SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
+    };
+  });
+  afterAll(async () => {
+    await run('down', env).catch(() => undefined);
+    // `run up` keeps its exchange and queue (a user's shop keeps its events); this test's go.
+    const { default: amqp } = await import('amqplib');
+    const connection = await amqp.connect(rabbitmqUrl);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(env.SHOP_DELIVERY_QUEUE!);
+    await channel.deleteExchange(env.SHOP_EXCHANGE!);
+    await connection.close();
+  });
+
+  it('so that msa-verify trace works right after it', async () => {
+    const printed = await run('up', env);
+    const urls = Object.fromEntries(
+      printed
+        .split('\n')
+        .filter((l) => l.startsWith('SHOP_'))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const r = await trace(['traces/product-lookup.yaml'], { ...urls, JAEGER_URL: JAEGER }, 'run-up');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.results[0]?.spans.map((s) => s.service)).toEqual(['gateway', 'gateway', 'products']);
   });
 });
