@@ -2,16 +2,17 @@
 // set up and started the real components. It runs msa-verify as a user would
 // (the built CLI as a subprocess) and ends with a summary.
 //
-//   shop (with the preload) -> msa-verify contracts -> chaos scenarios against the
-//   resilient shop (all must pass) -> one scenario against the naive orders
-//   (must fail: the expected finding) -> HTML report -> Prometheus queries -> summary
+//   shop (with the preload, spans to Jaeger) -> msa-verify contracts -> chaos scenarios
+//   against the resilient shop (all must pass) -> one scenario against the naive orders
+//   (must fail: the expected finding) -> msa-verify trace (traces/*.yaml against Jaeger)
+//   -> HTML report -> Prometheus queries -> summary ending with the Jaeger URL of the trace
 //
 // MSAV_DEMO_FAST=1 runs one resilient and one naive scenario only (for the e2e test).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Shop, startShop } from '../examples/shop/launcher.ts';
+import { type Shop, startShop, uniqueMessaging } from '../examples/shop/launcher.ts';
 import { readServicesEnv } from '../examples/shop/run-files.ts';
 import { freePort } from '../examples/shop/service-process.ts';
 
@@ -54,6 +55,9 @@ async function main(): Promise<number> {
   const startedAt = Date.now() / 1000;
   const services = readServicesEnv();
   const rabbitmqUrl = services.RABBITMQ_URL as string;
+  // Another checkout's `services status` may have rewritten services.env without Jaeger: use its default address.
+  const jaegerUrl = services.JAEGER_URL ?? 'http://127.0.0.1:16686';
+  const jaegerOtlp = services.JAEGER_OTLP_TRACES_URL ?? 'http://127.0.0.1:4318/v1/traces';
   const rabbit = new URL(rabbitmqUrl);
   await rm(REPORTS, { recursive: true, force: true });
   await mkdir(REPORTS, { recursive: true });
@@ -71,7 +75,11 @@ async function main(): Promise<number> {
   const shop: Shop = await startShop({
     rabbitmqUrl,
     preload,
+    // The shop's spans go to Jaeger, where `msa-verify trace` reads them back.
+    ...(preload ? { tracesEndpoint: jaegerOtlp } : {}),
     logDir: path.join(REPORTS, 'logs'),
+    // Its own exchange and queue: another shop on the same RabbitMQ must not consume the demo's events.
+    messaging: uniqueMessaging('demo'),
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
   });
   if (preload) {
@@ -96,6 +104,9 @@ async function main(): Promise<number> {
       PRODUCTS_PROXY_LISTEN: productsProxy,
       RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
       RABBITMQ_ADDR: rabbit.host,
+      JAEGER_URL: jaegerUrl,
+      SHOP_LOG_DIR: path.join(REPORTS, 'logs'),
+      SHOP_EXCHANGE: shop.messaging.exchange,
     };
 
     await msaVerify(
@@ -155,8 +166,24 @@ async function main(): Promise<number> {
       );
     }
 
+    // Last: follow one request of each kind across the shop, in Jaeger (orders back to its normal links).
+    const traceReport = path.join(REPORTS, 'trace.json');
+    if (preload) {
+      await shop.stopService('orders');
+      await shop.startService('orders', {
+        PRODUCTS_URL: shop.urls.products,
+        RABBITMQ_URL: rabbitmqUrl,
+        ORDERS_RESILIENCE: 'on',
+      });
+      await msaVerify(
+        'trace: an order, a catalogue read and an event followed across the shop in Jaeger',
+        ['trace', '--json', traceReport, '--junit', path.join(REPORTS, 'trace.xml')],
+        env,
+      );
+    }
+
     // One HTML report with everything.
-    const all = [path.join(REPORTS, 'contracts.json'), ...chaosReports].filter((f) => existsSync(f));
+    const all = [path.join(REPORTS, 'contracts.json'), ...chaosReports, traceReport].filter((f) => existsSync(f));
     const results = (
       await Promise.all(all.map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { results: unknown[] }).results))
     ).flat();
@@ -169,10 +196,25 @@ async function main(): Promise<number> {
     );
 
     await summary(services.PROMETHEUS_URL as string, startedAt);
+    await traceLinks(traceReport);
   } finally {
     await stop();
   }
   return steps.every((s) => s.code === s.expected) ? 0 : 1;
+}
+
+/** The demo's last lines: where each checked trace opens in Jaeger. */
+async function traceLinks(report: string): Promise<void> {
+  if (!existsSync(report)) return;
+  const { results } = JSON.parse(await readFile(report, 'utf8')) as {
+    results: { check: string; passed: boolean; traceUrl: string | null }[];
+  };
+  say('traces checked (open in Jaeger)');
+  for (const r of results) {
+    process.stdout.write(
+      `   ${r.passed ? 'ok  ' : 'FAIL'} ${r.check.padEnd(16)} ${r.traceUrl ?? '(no trace found)'}\n`,
+    );
+  }
 }
 
 async function summary(prometheusUrl: string, since: number): Promise<void> {
@@ -185,7 +227,7 @@ async function summary(prometheusUrl: string, since: number): Promise<void> {
     );
   }
   process.stdout.write(
-    `\n   reports: ${path.relative(ROOT, REPORTS)}/ (contracts.json|xml, chaos-*.json|xml, report.html)\n`,
+    `\n   reports: ${path.relative(ROOT, REPORTS)}/ (contracts.json|xml, chaos-*.json|xml, trace.json|xml, report.html)\n`,
   );
   process.stdout.write(
     '\n   Prometheus queries behind the dashboards (dashboards/*.json), answered now for the pushes of this run:\n',
@@ -195,6 +237,7 @@ async function summary(prometheusUrl: string, since: number): Promise<void> {
     'msa_verify_chaos_scenario_passed',
     'msa_verify_chaos_expectation_passed == 0',
     'msa_verify_chaos_fault_start_timestamp_seconds',
+    'msa_verify_trace_check_passed',
   ];
   // Prometheus scrapes the Pushgateway every second; give it a moment.
   await new Promise((r) => setTimeout(r, 2500));

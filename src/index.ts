@@ -38,6 +38,7 @@ export {
 } from './app/instrument.js';
 export { type ReportHtmlOptions, type ReportHtmlResult, renderHtmlReport } from './app/report.js';
 export { buildSchemas, type WriteSchemasOptions, type WriteSchemasResult, writeSchemas } from './app/schema.js';
+export { type TraceRunOptions, type TraceRunOutcome, traceRun } from './app/trace.js';
 export { type ValidatedFile, type ValidateOptions, type ValidateResult, validate } from './app/validate.js';
 export type { RunProgress } from './chaos/runner/progress.js';
 export type { Config, ConfigInput, Problem } from './core/index.js';
@@ -49,3 +50,4 @@ export {
   parseDuration,
 } from './core/index.js';
 export type { ChaosRunResult, ContractsRunResult } from './core/results.js';
+export type { TraceCheckResult, TraceRuleVerdict, TraceSpanRow } from './core/trace-results.js';

@@ -18,6 +18,13 @@ export interface ShopOptions {
   rabbitmqUrl: string;
   /** Start services with `node --import msa-verify/instrument` (needs the built preload in dist/). Default false. */
   preload?: boolean;
+  /** With `preload`, services started without it anyway (the broken variant "a service without the preload"). */
+  noPreload?: readonly ServiceName[];
+  /**
+   * With `preload`: OTLP/HTTP traces URL every service exports to (e.g. Jaeger's
+   * `http://127.0.0.1:4318/v1/traces`), with a 200 ms batch delay. Default: none.
+   */
+  tracesEndpoint?: string;
   /** Per-service environment overrides; they win over what the launcher sets (e.g. orders.PRODUCTS_URL). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Directory for `<service>.log` files (appended); default: output kept only in memory. */
@@ -133,8 +140,16 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   const startOne = async (service: ServiceProcess): Promise<void> => {
     await service.start({
-      env: { ...baseEnv(), OTEL_SERVICE_NAME: service.name, ...launcherEnv(service.name), ...overrides[service.name] },
-      preload: options.preload ?? false,
+      env: {
+        ...baseEnv(),
+        OTEL_SERVICE_NAME: service.name,
+        ...(options.tracesEndpoint
+          ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: options.tracesEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' }
+          : {}),
+        ...launcherEnv(service.name),
+        ...overrides[service.name],
+      },
+      preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,

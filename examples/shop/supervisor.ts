@@ -23,10 +23,16 @@ function envFor(name: ServiceName): Record<string, string> {
   );
 }
 
-const rabbitmqUrl = process.env.RABBITMQ_URL ?? readServicesEnv().RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
+const services = readServicesEnv();
+const rabbitmqUrl = process.env.RABBITMQ_URL ?? services.RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
+// With the preload, spans go to Jaeger when scripts/services runs it (so `msa-verify trace` works right after).
+const tracesEndpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? services.JAEGER_OTLP_TRACES_URL;
 const shop = await startShop({
   rabbitmqUrl,
   preload: process.env.SHOP_PRELOAD === '1',
+  ...(tracesEndpoint ? { tracesEndpoint } : {}),
+  // SHOP_NO_PRELOAD=products,delivery: these start without the preload (a broken variant).
+  noPreload: (process.env.SHOP_NO_PRELOAD ?? '').split(',').filter(Boolean) as ServiceName[],
   logDir: path.join(RUN_DIR, 'shop'),
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.

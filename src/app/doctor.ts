@@ -50,6 +50,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
   const rabbitUrl = new URL(config?.rabbitmq?.url ?? 'amqp://127.0.0.1:5672');
   const prometheusUrl = config?.prometheus?.url ?? 'http://127.0.0.1:9090';
   const pushgatewayUrl = config?.pushgateway?.url ?? 'http://127.0.0.1:9091';
+  const jaegerUrl = config?.jaeger?.url ?? 'http://127.0.0.1:16686';
 
   const checks: Promise<ComponentStatus>[] = [
     probeHttp(new URL('/version', toxiproxyUrl).href).then((r) =>
@@ -70,6 +71,10 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
     ),
     probeHttp(new URL('/-/ready', pushgatewayUrl).href).then((r) =>
       status('Pushgateway', Boolean(config?.pushgateway), r.ok, r.detail),
+    ),
+    // The query API answers /api/services with JSON only when it is Jaeger's.
+    probeHttp(new URL('/api/services', jaegerUrl).href).then((r) =>
+      status('Jaeger', Boolean(config?.jaeger), r.ok, r.ok ? `query API at ${new URL(jaegerUrl).host}` : r.detail),
     ),
     probeDocker(env),
     Promise.resolve(probePactCore(cwd, Boolean(config?.contracts))),

@@ -11,6 +11,8 @@ export async function buildSchemas(): Promise<Record<string, Record<string, unkn
   const { scenarioJsonSchema } = await import('../chaos/scenario-schema-export.js');
   const scenario = scenarioJsonSchema();
   if (scenario) schemas['msa-verify.scenario.schema.json'] = scenario;
+  const { traceCheckJsonSchema } = await import('../trace/schema.js');
+  schemas['msa-verify.trace.schema.json'] = traceCheckJsonSchema();
   return schemas;
 }
 

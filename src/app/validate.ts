@@ -12,10 +12,10 @@ export interface ValidateOptions {
   /** Config file; default `msa-verify.config.yaml`. */
   readonly config?: string;
   /**
-   * Further files to validate: scenario files (`.yaml`, `.yml`) and pact
-   * files (`.json`). Default: the scenario files the config names
-   * (`chaos.scenarios`) and the pact files in `contracts.pactDir` (when the
-   * folder exists) and in each provider's `pactUrls`.
+   * Further files to validate: scenario files and trace checks (`.yaml`,
+   * `.yml`) and pact files (`.json`). Default: the scenario files the config
+   * names (`chaos.scenarios`), `traces/*.yaml`, and the pact files in
+   * `contracts.pactDir` (when the folder exists) and in each provider's `pactUrls`.
    */
   readonly files?: readonly string[];
   /** Folder that relative paths are resolved from. Default `process.cwd()`. */
@@ -63,6 +63,7 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
   if (toCheck.length === 0 && loaded) {
     toCheck = [
       ...(await configuredScenarioFiles(loaded.config, loaded.baseDir, cwd)),
+      ...(await traceCheckFiles(loaded.baseDir, cwd)),
       ...(await configuredPactFiles(loaded.config, loaded.baseDir, cwd)),
     ];
   }
@@ -94,6 +95,10 @@ async function validateScenarioFile(
       },
     ];
   }
+  // A trace check (traces/*.yaml) has `send` and `expect`; everything else is a chaos scenario.
+  const text = await readFile(path.resolve(cwd, file), 'utf8').catch(() => '');
+  const trace = await import('../trace/index.js');
+  if (trace.looksLikeTraceCheck(text)) return trace.traceCheckProblems(file, cwd);
   // The chaos domain loads only when a scenario is checked.
   const chaos = await import('../chaos/index.js');
   const settings = {
@@ -137,6 +142,14 @@ async function configuredPactFiles(config: Config, baseDir: string, cwd: string)
     }
   }
   return [...files].sort();
+}
+
+/** The trace checks in `traces/` next to the config (YAML), relative to `cwd`. */
+async function traceCheckFiles(baseDir: string, cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const f of glob('traces/*.{yaml,yml}', { cwd: baseDir }))
+    files.push(path.relative(cwd, path.resolve(baseDir, f)));
+  return files.sort();
 }
 
 /** The scenario files the config names (`chaos.scenarios` globs), relative to `cwd`. */

@@ -8,7 +8,7 @@
 import { expectationRegistry } from './expectations/registry.js';
 import type { JudgeCatalog } from './runner/engine-contract.js';
 
-export { JsonLinesTraceSource, OtlpReceiver, type SpanRecord, type TraceSource } from './evidence/index.js';
+export { JsonLinesTraceSource, OtlpReceiver, type SpanRecord, type TraceSource } from '../evidence/index.js';
 export { expectationRegistry, expectationTypes } from './expectations/registry.js';
 export type { ExpectationDefinition } from './expectations/types.js';
 export { type LoadPlan, type RequestSample, type RequestSpec, runLoad } from './load/index.js';

@@ -12,6 +12,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { instrumentCommand } from './commands/instrument.js';
 import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
+import { traceCommand } from './commands/trace.js';
 import { validateCommand } from './commands/validate.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -34,6 +35,7 @@ function buildCli(argv: readonly string[]) {
     .command(contractsCommand as unknown as CommandModule)
     .command(dashboardsCommand as CommandModule)
     .command(reportCommand as CommandModule)
+    .command(traceCommand as CommandModule)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .version(version)
@@ -47,7 +49,17 @@ function buildCli(argv: readonly string[]) {
     });
 }
 
-const COMMANDS = new Set(['validate', 'doctor', 'schema', 'chaos', 'contracts', 'dashboards', 'report', 'instrument']);
+const COMMANDS = new Set([
+  'validate',
+  'doctor',
+  'schema',
+  'chaos',
+  'contracts',
+  'dashboards',
+  'report',
+  'instrument',
+  'trace',
+]);
 
 /**
  * `--json` takes an optional FILE. A bare `--json` followed by a command name,

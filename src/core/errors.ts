@@ -9,6 +9,7 @@ export const ErrorCodes = {
   MSAV_CONFIG_NOT_FOUND: ExitCode.InvalidInput,
   MSAV_CONFIG_INVALID: ExitCode.InvalidInput,
   MSAV_SCENARIO_INVALID: ExitCode.InvalidInput,
+  MSAV_TRACE_CHECK_INVALID: ExitCode.InvalidInput,
   MSAV_PACT_INVALID: ExitCode.InvalidInput,
   MSAV_DURATION_INVALID: ExitCode.InvalidInput,
   MSAV_TARGET_NOT_ALLOWED: ExitCode.InvalidInput,

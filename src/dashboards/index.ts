@@ -25,7 +25,7 @@ export {
   unprovisionedDatasources,
 } from './inspect.js';
 export { OVERVIEW_UID, overviewDashboard } from './overview.js';
-export { jaegerExploreUrl, SERVICES_UID, servicesDashboard } from './services.js';
+export { DEFAULT_JAEGER_UI, jaegerExploreUrl, jaegerUiUrl, SERVICES_UID, servicesDashboard } from './services.js';
 
 /** Name of this domain, for diagnostics. */
 export const domain = 'dashboards' as const;

@@ -14,7 +14,7 @@ export function overviewDashboard(): dashboard.Dashboard {
   return baseDashboard(
     OVERVIEW_UID,
     'msa-verify: Overview',
-    'Latest verdicts of contract verification and chaos scenarios pushed by msa-verify, and their history.',
+    'Latest verdicts of contract verification, chaos scenarios and trace checks pushed by msa-verify, and their history.',
   )
     .withVariable(jobVariable())
     .withPanel(
@@ -48,6 +48,20 @@ export function overviewDashboard(): dashboard.Dashboard {
         .description('1 when every proxy and toxic the run created was removed.')
         .gridPos(grid.next(6, 5))
         .withTarget(prom(`min(msa_verify_chaos_rollback_ok{${job}})`, { instant: true }))
+        .mappings(verdictMappings())
+        .thresholds(verdictThresholds())
+        .reduceOptions(lastValue()),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .title('Trace checks: latest verdict per check')
+        .description(
+          'msa_verify_trace_check_passed per trace check (1 = the request was followed across every hop, in one trace, with its correlation ID).',
+        )
+        .gridPos(grid.next(24, 5))
+        .withTarget(
+          prom(`max by (check) (msa_verify_trace_check_passed{${job}})`, { instant: true, legend: '{{check}}' }),
+        )
         .mappings(verdictMappings())
         .thresholds(verdictThresholds())
         .reduceOptions(lastValue()),

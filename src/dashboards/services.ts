@@ -25,12 +25,31 @@ export function jaegerExploreUrl(query: { service: string } | { traceId: string 
     .replace('%40%40SERVICE%40%40', 'service' in query ? query.service : '');
 }
 
+/** Default of the dashboard's `jaeger_url` variable: where scripts/services runs Jaeger's query API and UI. */
+export const DEFAULT_JAEGER_UI = 'http://127.0.0.1:16686';
+
+/**
+ * A URL of Jaeger's own UI (the query service's routes `/trace/{traceId}` and
+ * `/search?service=S`), for people without Grafana. `base` and the values may
+ * be Grafana tokens (`$jaeger_url`, `$trace_id`), which must stay unencoded.
+ */
+export function jaegerUiUrl(base: string, query: { service: string } | { traceId: string }): string {
+  const root = base.replace(/\/$/, '');
+  return 'traceId' in query ? `${root}/trace/${query.traceId}` : `${root}/search?service=${query.service}`;
+}
+
 /** Grafana's data-link token for the `service` label of the clicked series (not a JS template). */
 const FIELD_SERVICE = ['$', '{__field.labels.service}'].join('');
 
 function tracesLink(): dashboard.DashboardLinkBuilder {
   return new dashboard.DashboardLinkBuilder(`Traces of ${FIELD_SERVICE} in Jaeger`)
     .url(jaegerExploreUrl({ service: FIELD_SERVICE }))
+    .targetBlank(true);
+}
+
+function jaegerUiLink(): dashboard.DashboardLinkBuilder {
+  return new dashboard.DashboardLinkBuilder(`Traces of ${FIELD_SERVICE} in the Jaeger UI`)
+    .url(jaegerUiUrl('$jaeger_url', { service: FIELD_SERVICE }))
     .targetBlank(true);
 }
 
@@ -64,10 +83,23 @@ export function servicesDashboard(): dashboard.Dashboard {
         .allValue('.*'),
     )
     .withVariable(new dashboard.TextBoxVariableBuilder('trace_id').label('Trace id'))
+    .withVariable(
+      new dashboard.TextBoxVariableBuilder('jaeger_url')
+        .label('Jaeger UI')
+        .description("Base URL of Jaeger's query service and UI")
+        .defaultValue(DEFAULT_JAEGER_UI),
+    )
     .link(
       new dashboard.DashboardLinkBuilder('Open trace $trace_id in Jaeger')
         .type(dashboard.DashboardLinkType.Link)
         .url(jaegerExploreUrl({ traceId: '$trace_id' }))
+        .icon('external link')
+        .targetBlank(true),
+    )
+    .link(
+      new dashboard.DashboardLinkBuilder('Open trace $trace_id in the Jaeger UI')
+        .type(dashboard.DashboardLinkType.Link)
+        .url(jaegerUiUrl('$jaeger_url', { traceId: '$trace_id' }))
         .icon('external link')
         .targetBlank(true),
     )
@@ -77,7 +109,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('reqps')
         .withTarget(prom(`sum by (service, route) (${rate(SERVER)})`, { legend: '{{service}} {{route}}' }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -85,7 +117,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('percentunit')
         .withTarget(prom(errorRatio(SERVER, 'service, route', '5..'), { legend: '{{service}} {{route}}' }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -94,7 +126,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('s')
         .withTarget(prom(quantile(0.95, SERVER, 'service, route'), { legend: '{{service}} {{route}}', exemplar: true }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new table.PanelBuilder()
@@ -121,7 +153,7 @@ export function servicesDashboard(): dashboard.Dashboard {
           { id: 'displayName', value: 'p99' },
           { id: 'unit', value: 's' },
         ])
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -129,7 +161,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('reqps')
         .withTarget(prom(`sum by (service, peer) (${rate(CLIENT)})`, { legend: '{{service}} → {{peer}}' }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -137,7 +169,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('percentunit')
         .withTarget(prom(errorRatio(CLIENT, 'service, peer', '0|5..'), { legend: '{{service}} → {{peer}}' }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .withPanel(
       new timeseries.PanelBuilder()
@@ -145,7 +177,7 @@ export function servicesDashboard(): dashboard.Dashboard {
         .gridPos(grid.next(8, 8))
         .unit('s')
         .withTarget(prom(quantile(0.95, CLIENT, 'service, peer'), { legend: '{{service}} → {{peer}}', exemplar: true }))
-        .dataLinks([tracesLink()]),
+        .dataLinks([tracesLink(), jaegerUiLink()]),
     )
     .build();
 }

@@ -73,9 +73,50 @@ const contracts = z.object({
   withoutPacts: z.array(z.object({ provider: str, allowed: z.boolean() })).optional(),
 });
 
+const trace = z.object({
+  kind: z.literal('trace'),
+  runId: str,
+  check: str,
+  file: str,
+  startedAt: num,
+  endedAt: num,
+  passed: z.boolean(),
+  correlationId: str,
+  traceId: str.nullable(),
+  traceUrl: str.nullable(),
+  source: str,
+  verdicts: z.array(
+    z.object({
+      rule: str,
+      name: str,
+      passed: z.boolean(),
+      observed: num.nullable(),
+      bound: str,
+      unit: str,
+      message: str,
+    }),
+  ),
+  spans: z.array(
+    z.object({
+      spanId: str,
+      parentSpanId: str.nullable(),
+      depth: num,
+      service: str,
+      name: str,
+      kind: z.enum(['server', 'client', 'producer', 'consumer', 'internal']),
+      startTime: num,
+      durationMs: num,
+      status: z.enum(['unset', 'ok', 'error']),
+      correlationId: str.nullable(),
+    }),
+  ),
+  neverReported: z.array(str),
+  lastSpanToVerdictMs: num.nullable(),
+});
+
 const report = z.object({
   version: z.literal(1),
-  results: z.array(z.discriminatedUnion('kind', [chaos, contracts])),
+  results: z.array(z.discriminatedUnion('kind', [chaos, contracts, trace])),
 });
 
 /**

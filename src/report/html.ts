@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../core/write-file-atomic.js';
 import { latencyChart, phaseLatencyChart } from './html-charts.js';
 import { escapeHtml as esc, formatMs } from './html-escape.js';
 import { REPORT_CSS } from './html-style.js';
+import { TRACE_CSS, traceSection } from './html-trace.js';
 import type { RunResult } from './types.js';
 
 // One self-contained HTML page: inline CSS, inline SVG charts, no scripts and a
@@ -33,6 +34,7 @@ export function toHtml(results: readonly RunResult[], options: HtmlReportOptions
   const title = options.title ?? 'msa-verify report';
   const chaos = results.filter((r): r is ChaosRunResult => r.kind === 'chaos');
   const contracts = results.filter((r): r is ContractsRunResult => r.kind === 'contracts');
+  const traces = results.filter((r) => r.kind === 'trace');
   const passed = results.filter((r) => r.passed).length;
   const body = [
     `<header><h1>${esc(title)}</h1><p class="muted">${results.length} run(s): ${passed} passed, ${results.length - passed} failed. Generated ${esc(iso(options.generatedAt ?? Date.now()))}.</p>`,
@@ -40,6 +42,7 @@ export function toHtml(results: readonly RunResult[], options: HtmlReportOptions
     '</header><main>',
     chaos.length ? `<h2 id="chaos">Chaos scenarios</h2>${chaos.map(chaosSection).join('')}` : '',
     contracts.length ? `<h2 id="contracts">Contracts</h2>${contracts.map(contractsSection).join('')}` : '',
+    traces.length ? `<h2 id="traces">Trace checks</h2>${traces.map(traceSection).join('')}` : '',
     results.length === 0 ? '<p>No results.</p>' : '',
     '</main>',
   ].join('');
@@ -50,7 +53,7 @@ export function toHtml(results: readonly RunResult[], options: HtmlReportOptions
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${REPORT_CSS}</style>
+<style>${REPORT_CSS}${TRACE_CSS}</style>
 </head>
 <body>${body}</body>
 </html>
@@ -72,7 +75,7 @@ function summaryTable(results: readonly RunResult[]): string {
     row(
       [
         td(r.kind),
-        td(r.kind === 'chaos' ? r.scenario : `${r.pairs.length} pair(s)`),
+        td(r.kind === 'chaos' ? r.scenario : r.kind === 'trace' ? r.check : `${r.pairs.length} pair(s)`),
         tdHtml(badge(r.passed)),
         td(r.runId),
         td(iso(r.startedAt)),

@@ -1,4 +1,5 @@
 import type { ChaosRunResult, ContractsRunResult } from '../core/results.js';
+import type { TraceCheckResult } from '../core/trace-results.js';
 import { writeFileAtomic } from '../core/write-file-atomic.js';
 import type { RunResult } from './types.js';
 
@@ -21,7 +22,9 @@ interface Suite {
  * chaos scenario, one `<testcase>` per interaction or per expectation and phase.
  */
 export function toJunitXml(results: readonly RunResult[]): string {
-  const suites = results.flatMap((r) => (r.kind === 'chaos' ? [chaosSuite(r)] : contractSuites(r)));
+  const suites = results.flatMap((r) =>
+    r.kind === 'chaos' ? [chaosSuite(r)] : r.kind === 'trace' ? [traceSuite(r)] : contractSuites(r),
+  );
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);
   const failures = suites.reduce((n, s) => n + s.cases.filter((c) => c.failure).length, 0);
   const lines = [
@@ -76,6 +79,27 @@ function chaosSuite(r: ChaosRunResult): Suite {
     });
   }
   return { name: `chaos ${r.scenario}`, timestamp: r.startedAt, seconds: (r.endedAt - r.startedAt) / 1000, cases };
+}
+
+function traceSuite(r: TraceCheckResult): Suite {
+  return {
+    name: `trace ${r.check}`,
+    timestamp: r.startedAt,
+    seconds: (r.endedAt - r.startedAt) / 1000,
+    cases: r.verdicts.map((v) => ({
+      classname: `trace.${r.check}.${v.rule}`,
+      name: v.name,
+      seconds: 0,
+      ...(v.passed
+        ? {}
+        : {
+            failure: {
+              message: v.message,
+              details: `observed ${v.observed ?? 'nothing'} ${v.unit}, bound ${v.bound}; correlation id ${r.correlationId}, trace ${r.traceId ?? 'none'}`,
+            },
+          }),
+    })),
+  };
 }
 
 function contractSuites(r: ContractsRunResult): Suite[] {

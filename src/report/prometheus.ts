@@ -1,5 +1,6 @@
 import { describeNetError } from '../core/probe.js';
 import type { ChaosRunResult, ContractsRunResult } from '../core/results.js';
+import type { TraceCheckResult } from '../core/trace-results.js';
 import type { RunResult } from './types.js';
 
 // Metric names are the vocabulary documented in docs/metrics.md; change both together.
@@ -32,11 +33,19 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
   msa_verify_chaos_live_error_ratio: ['gauge', 'Share of failed requests (0..1) in the running chaos phase'],
   msa_verify_chaos_live_latency_seconds: ['gauge', 'Client-side latency of the running chaos phase by quantile'],
   msa_verify_chaos_live_timestamp_seconds: ['gauge', 'When the live progress was measured (unix seconds)'],
+  msa_verify_trace_check_passed: ['gauge', '1 when every rule of the trace check held'],
+  msa_verify_trace_rule_passed: ['gauge', '1 when the rule of the trace check held, else 0'],
+  msa_verify_trace_spans: ['gauge', 'Spans of the checked request (all traces carrying its correlation ID)'],
+  msa_verify_trace_services_missing: ['gauge', 'Services the check names that reported no span'],
 };
 
 /** Prometheus text exposition of results, in the documented vocabulary. */
 export function toExposition(results: readonly RunResult[]): string {
-  return formatSamples(results.flatMap((r) => (r.kind === 'chaos' ? chaosSamples(r) : contractSamples(r))));
+  return formatSamples(
+    results.flatMap((r) =>
+      r.kind === 'chaos' ? chaosSamples(r) : r.kind === 'trace' ? traceSamples(r) : contractSamples(r),
+    ),
+  );
 }
 
 /**
@@ -125,7 +134,12 @@ export interface PushOptions {
  */
 export async function pushResults(options: PushOptions, results: readonly RunResult[]): Promise<void> {
   for (const r of results) {
-    const key = r.kind === 'chaos' ? `kind/chaos/scenario/${encodeURIComponent(r.scenario)}` : 'kind/contracts';
+    const key =
+      r.kind === 'chaos'
+        ? `kind/chaos/scenario/${encodeURIComponent(r.scenario)}`
+        : r.kind === 'trace'
+          ? `kind/trace/scenario/${encodeURIComponent(r.check)}`
+          : 'kind/contracts';
     await send(options, 'PUT', key, toExposition([r]));
   }
 }
@@ -177,6 +191,25 @@ function contractSamples(r: ContractsRunResult): Sample[] {
         value: i.passed ? 1 : 0,
       });
     }
+  }
+  return out;
+}
+
+function traceSamples(r: TraceCheckResult): Sample[] {
+  // The check name goes into `scenario` as well, so run-level panels group trace checks like scenarios.
+  const check = { check: r.check };
+  const out = runSamples(r, { kind: 'trace', scenario: r.check });
+  out.push(
+    { name: 'msa_verify_trace_check_passed', labels: check, value: r.passed ? 1 : 0 },
+    { name: 'msa_verify_trace_spans', labels: check, value: r.spans.length },
+    { name: 'msa_verify_trace_services_missing', labels: check, value: r.neverReported.length },
+  );
+  for (const v of r.verdicts) {
+    out.push({
+      name: 'msa_verify_trace_rule_passed',
+      labels: { ...check, rule: v.rule, name: v.name },
+      value: v.passed ? 1 : 0,
+    });
   }
   return out;
 }

@@ -89,7 +89,7 @@ describe('msa-verify CLI', () => {
   it('doctor passes when the components the config needs are up', async () => {
     const r = await runCli(['doctor']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const name of ['Toxiproxy API', 'RabbitMQ', 'Prometheus', 'Pushgateway']) {
+    for (const name of ['Toxiproxy API', 'RabbitMQ', 'Prometheus', 'Pushgateway', 'Jaeger']) {
       expect(r.stdout).toMatch(new RegExp(`^ok +${name}`, 'm'));
     }
     expect(r.stdout).toContain('Docker engine');

@@ -1,7 +1,7 @@
 // The demo's fast mode, run as `npm run demo` runs it (after its set-up, which the
 // global setup has done): contracts pass, a chaos scenario passes against the
-// resilient shop, the same scenario fails against the naive orders, and the
-// reports are written.
+// resilient shop, the same scenario fails against the naive orders, the trace
+// checks hold in Jaeger (their URLs end the output), and the reports are written.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -31,8 +31,15 @@ it('npm run demo (fast mode) runs contracts and chaos and writes its reports', a
   expect(output).toMatch(/ok {3}contracts: .*: passed/);
   expect(output).toMatch(/ok {3}chaos: products slow: passed/);
   expect(output).toMatch(/ok {3}chaos: products slow, against the NAIVE orders .*: failed as expected/);
+  expect(output).toMatch(/ok {3}trace: .*: passed/);
+  // It ends with the Jaeger URL of each trace it checked.
+  expect(output).toMatch(
+    /traces checked \(open in Jaeger\)\S*\n {3}ok {3}order-created +http:\/\/127\.0\.0\.1:\d+\/trace\/[0-9a-f]{32}\n/,
+  );
   const files = readdirSync(reports);
-  for (const f of ['contracts.json', 'contracts.xml', 'report.html', 'all-results.json']) expect(files).toContain(f);
+  for (const f of ['contracts.json', 'contracts.xml', 'trace.json', 'trace.xml', 'report.html', 'all-results.json']) {
+    expect(files).toContain(f);
+  }
   const naive = files.find((f) => f.endsWith('-naive.json'));
   expect(naive).toBeDefined();
   const naiveResult = JSON.parse(readFileSync(path.join(reports, naive as string), 'utf8')) as {

@@ -12,6 +12,7 @@ import {
   startProductsFixture,
 } from '../fixtures/contracts/providers.js';
 import { runCli } from '../support/cli.js';
+import { type FixtureProcess, startFixture } from '../support/instrument-process.js';
 import { sampleChaosResult } from '../support/sample-results.js';
 import { ROOT, serviceUrls } from '../support/services.js';
 
@@ -23,17 +24,29 @@ import { ROOT, serviceUrls } from '../support/services.js';
 /** Fields that differ between two runs of the same thing (clock, run id, child process id and end, runner output). */
 const VOLATILE = new Set(['startedAt', 'endedAt', 'durationMs', 'latencyMs', 'at', 'end', 'output', 'runId', 'pid']);
 
-function stable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stable);
+function stable(value: unknown, extra: ReadonlySet<string> = new Set()): unknown {
+  if (Array.isArray(value)) return value.map((v) => stable(v, extra));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !VOLATILE.has(k))
-        .map(([k, v]) => [k, stable(v)]),
+        .filter(([k]) => !VOLATILE.has(k) && !extra.has(k))
+        .map(([k, v]) => [k, stable(v, extra)]),
     );
   }
   return value;
 }
+
+/** A trace check run twice differs in its ids, times and the sentences that quote them. */
+const TRACE_VOLATILE = [
+  'correlationId',
+  'traceId',
+  'spanId',
+  'parentSpanId',
+  'startTime',
+  'observed',
+  'message',
+  'lastSpanToVerdictMs',
+];
 
 /** What the library gives, as the CLI would print it under --json. */
 async function fromLibrary(call: () => Promise<unknown>): Promise<unknown> {
@@ -55,6 +68,8 @@ interface Case {
   readonly env?: () => NodeJS.ProcessEnv;
   /** Exit code of the CLI. Default: 0 for ok, 1 for not-ok, 2 for error. */
   readonly code?: number;
+  /** Further fields that differ between two runs of this case (ids and times of a trace check). */
+  readonly volatile?: readonly string[];
 }
 
 /** `ok` (or `passed`, `deployable`) read from a result, so that each case proves the outcome it is named for. */
@@ -76,6 +91,8 @@ const servers: FixtureServer[] = [];
 const contractsProject = path.join(ROOT, 'test/fixtures/contracts/project');
 const contractsConfig = path.join(contractsProject, 'msa-verify.config.yaml');
 const contractsEnv: NodeJS.ProcessEnv = {};
+// A real instrumented service writing the preload's trace file, for the trace check cases.
+let traced: FixtureProcess | undefined;
 
 beforeAll(async () => {
   await writeFile(path.join(work, 'results.json'), JSON.stringify({ version: 1, results: [sampleChaosResult()] }));
@@ -101,6 +118,21 @@ beforeAll(async () => {
     }),
   );
   broker = await startFixtureBroker(token);
+  const spansFile = path.join(work, 'spans.jsonl');
+  traced = await startFixture('mjs', { ROLE: 'echo', OTEL_SERVICE_NAME: 'echo', MSA_VERIFY_TRACES_FILE: spansFile });
+  const check = (name: string, hops: string) =>
+    [
+      'version: 1',
+      `name: ${name}`,
+      `send: { http: { url: "${traced!.url}/echo", expectStatus: 200 } }`,
+      `source: { file: { path: "${spansFile}" } }`,
+      'wait: 1500ms',
+      `expect: { root: echo, hops: ${hops} }`,
+      '',
+    ].join('\n');
+  await writeFile(path.join(work, 'trace-good.yaml'), check('echo-alone', '[]'));
+  await writeFile(path.join(work, 'trace-broken.yaml'), check('echo-calls-nobody', '[{ from: echo, to: nobody }]'));
+  await writeFile(path.join(work, 'trace-invalid.yaml'), check('Not A Name', '[{ from: echo }]'));
   const exchange = `msav-libcli-${randomUUID().slice(0, 8)}`;
   servers.push(await startProductsFixture('good'));
   servers.push(
@@ -118,6 +150,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await traced?.stop();
   for (const s of servers) await s.close();
   await broker?.close();
 });
@@ -141,6 +174,12 @@ const cases: Case[] = [
     name: 'validate: no files (the scenarios the config names)',
     args: ['validate'],
     call: () => lib.validate({ cwd: ROOT }),
+    expect: 'ok',
+  },
+  {
+    name: 'validate: the trace checks in traces/',
+    args: ['validate', 'traces/order-created.yaml', 'traces/order-event.yaml'],
+    call: () => lib.validate({ files: ['traces/order-created.yaml', 'traces/order-event.yaml'], cwd: ROOT }),
     expect: 'ok',
   },
   {
@@ -259,6 +298,26 @@ const cases: Case[] = [
     call: () => lib.instrumentCheck(['true'], { runMs: 1000 }),
     expect: 'error',
     code: 1,
+  },
+  {
+    name: 'trace: a check that holds (an instrumented service, its trace file)',
+    args: ['trace', at('trace-good.yaml'), '--config', at('no-chaos.config.yaml')],
+    call: () => lib.traceRun({ files: [at('trace-good.yaml')], config: at('no-chaos.config.yaml'), cwd: ROOT }),
+    expect: 'ok',
+    volatile: TRACE_VOLATILE,
+  },
+  {
+    name: 'trace: a check whose hop never happens',
+    args: ['trace', at('trace-broken.yaml'), '--config', at('no-chaos.config.yaml')],
+    call: () => lib.traceRun({ files: [at('trace-broken.yaml')], config: at('no-chaos.config.yaml'), cwd: ROOT }),
+    expect: 'not-ok',
+    volatile: TRACE_VOLATILE,
+  },
+  {
+    name: 'trace: an invalid check file',
+    args: ['trace', at('trace-invalid.yaml')],
+    call: () => lib.traceRun({ files: [at('trace-invalid.yaml')], cwd: ROOT }),
+    expect: 'error',
   },
   {
     name: 'contracts test: the fixture project',
@@ -386,7 +445,8 @@ describe('library functions give what the CLI prints with --json', () => {
     }
     const returned = await fromLibrary(c.call);
     expect(outcomeOf(printed), JSON.stringify(printed).slice(0, 2000)).toBe(c.expect);
-    expect(stable(returned)).toEqual(stable(printed));
+    const extra = new Set(c.volatile ?? []);
+    expect(stable(returned, extra)).toEqual(stable(printed, extra));
     expect(r.code, r.stderr).toBe(c.code ?? { ok: 0, 'not-ok': 1, error: 2 }[c.expect]);
   });
 });

@@ -1,14 +1,11 @@
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Writer } from 'protobufjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JsonLinesTraceSource } from '../../src/chaos/evidence/file-source.js';
-import { JaegerTraceSource } from '../../src/chaos/evidence/jaeger-source.js';
-import { OtlpReceiver } from '../../src/chaos/evidence/otlp-receiver.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonLinesTraceSource } from '../../src/evidence/file-source.js';
+import { OtlpReceiver } from '../../src/evidence/otlp-receiver.js';
 
 const T0 = 1_764_400_000_000; // epoch ms
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -197,95 +194,4 @@ describe('JsonLinesTraceSource (the preload trace file)', () => {
   });
 });
 
-// No Jaeger runs here: this fixture server answers GET /api/traces with the JSON shape
-// Jaeger's query service documents for its HTTP API (data[].spans[], processes{}).
-describe('JaegerTraceSource against a fixture of the Jaeger HTTP API', () => {
-  let server: http.Server;
-  let url: string;
-  const queries: URLSearchParams[] = [];
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      if (u.pathname !== '/api/traces') {
-        res.writeHead(404).end();
-        return;
-      }
-      queries.push(u.searchParams);
-      if (u.searchParams.get('service') === 'broken') {
-        res.writeHead(500).end('{"errors":[{"code":500,"msg":"boom"}]}');
-        return;
-      }
-      const startUs = T0 * 1000 + 10_000;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          data: [
-            {
-              traceID: TRACE,
-              spans: [
-                {
-                  traceID: TRACE,
-                  spanID: 'aaaa000000000001',
-                  operationName: 'GET /api/products',
-                  references: [{ refType: 'CHILD_OF', traceID: TRACE, spanID: 'aaaa000000000000' }],
-                  startTime: startUs,
-                  duration: 15_000,
-                  tags: [
-                    { key: 'span.kind', type: 'string', value: 'client' },
-                    { key: 'otel.status_code', type: 'string', value: 'ERROR' },
-                    { key: 'http.response.status_code', type: 'int64', value: 503 },
-                  ],
-                  logs: [],
-                  processID: 'p1',
-                },
-              ],
-              processes: { p1: { serviceName: 'orders', tags: [] } },
-            },
-          ],
-          total: 0,
-          limit: 0,
-          offset: 0,
-          errors: null,
-        }),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterEach(() => {
-    queries.length = 0;
-  });
-  afterAll(() => new Promise((r) => server.close(r)));
-
-  it('queries per service with the window in microseconds and de-duplicates spans', async () => {
-    const source = new JaegerTraceSource({ url, services: ['orders', 'gateway'], limit: 50 });
-    const spans = await source.spans({ from: T0, to: T0 + 1000 });
-    expect(queries.map((q) => [q.get('service'), q.get('start'), q.get('end'), q.get('limit')])).toEqual([
-      ['orders', String(T0 * 1000), String((T0 + 1000) * 1000), '50'],
-      ['gateway', String(T0 * 1000), String((T0 + 1000) * 1000), '50'],
-    ]);
-    expect(spans).toEqual([
-      {
-        traceId: TRACE,
-        spanId: 'aaaa000000000001',
-        parentSpanId: 'aaaa000000000000',
-        name: 'GET /api/products',
-        kind: 'client',
-        service: 'orders',
-        startTime: T0 + 10,
-        endTime: T0 + 25,
-        attributes: { 'span.kind': 'client', 'otel.status_code': 'ERROR', 'http.response.status_code': 503 },
-        status: 'error',
-      },
-    ]);
-  });
-
-  it('fails with an environment error naming the query when Jaeger answers an error', async () => {
-    const source = new JaegerTraceSource({ url, services: ['broken'] });
-    await expect(source.spans({ from: T0, to: T0 + 1 })).rejects.toMatchObject({
-      code: 'MSAV_COMPONENT_UNAVAILABLE',
-      message: expect.stringMatching(/Jaeger query .*\/api\/traces\?service=broken failed: HTTP 500/),
-    });
-    expect(() => new JaegerTraceSource({ url, services: [] })).toThrow(/at least one service/);
-  });
-});
+// JaegerTraceSource is tested against the real Jaeger in evidence-jaeger.test.ts.

@@ -22,7 +22,7 @@ import {
 import { type ChaosProgress, pushLive, pushResults } from '../../src/report/index.js';
 import { waitFor } from '../support/net.js';
 import { checkDashboardQuery, prom as promApi } from '../support/prometheus.js';
-import { sampleChaosResult, sampleContractsResult } from '../support/sample-results.js';
+import { sampleChaosResult, sampleContractsResult, sampleTraceResult } from '../support/sample-results.js';
 import { serviceUrls } from '../support/services.js';
 
 const urls = serviceUrls();
@@ -163,7 +163,7 @@ beforeAll(async () => {
       await sleep(1100); // Prometheus scrapes the Pushgateway every second
     }
   }
-  await pushResults(push, [chaosResult(), sampleContractsResult()]);
+  await pushResults(push, [chaosResult(), sampleContractsResult(), sampleTraceResult()]);
   await waitFor(
     async () =>
       (await checkQuery({ expr: `msa_verify_chaos_scenario_passed{job="${job}"}`, instant: true })) === undefined,

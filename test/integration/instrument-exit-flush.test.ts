@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../../src/chaos/evidence/otlp-receiver.js';
+import { OtlpReceiver } from '../../src/evidence/otlp-receiver.js';
 import { readSpans } from '../support/instrument-process.ts';
 import { ROOT } from '../support/services.ts';
 

@@ -2,7 +2,7 @@
 // read back by the chaos runner's embedded OTLP receiver, as in a scenario with
 // `traces: { otlp: ... }`: the two ends of the project meet without a collector.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../../src/chaos/evidence/otlp-receiver.js';
+import { OtlpReceiver } from '../../src/evidence/otlp-receiver.js';
 import { type FixtureProcess, startFixture } from '../support/instrument-process.ts';
 import { waitFor } from '../support/net.ts';
 

@@ -1,4 +1,5 @@
 import type { ChaosRunResult, ContractsRunResult } from '../../src/core/results.js';
+import type { TraceCheckResult, TraceSpanRow } from '../../src/core/trace-results.js';
 
 /** A small chaos result with one passing and one failing expectation, for reporter tests. */
 export function sampleChaosResult(scenario = 'products-slow', t0 = Date.now() - 30_000): ChaosRunResult {
@@ -98,5 +99,69 @@ export function sampleContractsResult(t0 = Date.now() - 5000): ContractsRunResul
         ],
       },
     ],
+  };
+}
+
+/** A trace check result whose message hop broke, for reporter tests. */
+export function sampleTraceResult(t0 = Date.now() - 3000): TraceCheckResult {
+  const span = (
+    spanId: string,
+    parentSpanId: string | null,
+    depth: number,
+    service: string,
+    kind: TraceSpanRow['kind'],
+    start: number,
+    ms: number,
+  ): TraceSpanRow => ({
+    spanId,
+    parentSpanId,
+    depth,
+    service,
+    name: kind === 'server' ? 'POST /api/orders' : 'POST',
+    kind,
+    startTime: t0 + start,
+    durationMs: ms,
+    status: 'unset',
+    correlationId: 'msav-0123456789abcdef',
+  });
+  return {
+    kind: 'trace',
+    runId: 'run-test-3',
+    check: 'order-created',
+    file: 'traces/order-created.yaml',
+    startedAt: t0,
+    endedAt: t0 + 2000,
+    passed: false,
+    correlationId: 'msav-0123456789abcdef',
+    traceId: 'a'.repeat(32),
+    traceUrl: `http://127.0.0.1:16686/trace/${'a'.repeat(32)}`,
+    source: 'jaeger:http://127.0.0.1:16686',
+    verdicts: [
+      {
+        rule: 'one-trace',
+        name: 'one trace',
+        passed: true,
+        observed: 1,
+        bound: '1 trace',
+        unit: 'traces',
+        message: 'one trace',
+      },
+      {
+        rule: 'hop',
+        name: 'orders → RabbitMQ → delivery',
+        passed: false,
+        observed: null,
+        bound: '<= 5s',
+        unit: 'ms',
+        message: 'orders → RabbitMQ → delivery: no producer span of orders in the trace',
+      },
+    ],
+    spans: [
+      span('0000000000000001', null, 0, 'gateway', 'server', 0, 40),
+      span('0000000000000002', '0000000000000001', 1, 'gateway', 'client', 2, 35),
+      span('0000000000000003', '0000000000000002', 2, 'orders', 'server', 5, 30),
+    ],
+    neverReported: ['delivery'],
+    lastSpanToVerdictMs: 8000,
   };
 }

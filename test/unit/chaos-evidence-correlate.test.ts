@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spansOfRequests, traceIdsByCorrelation } from '../../src/chaos/evidence/correlate.js';
-import { parseSpanLine } from '../../src/chaos/evidence/file-source.js';
-import type { SpanRecord } from '../../src/chaos/evidence/types.js';
+import { spansOfRequests, traceIdsByCorrelation } from '../../src/evidence/correlate.js';
+import { parseSpanLine } from '../../src/evidence/file-source.js';
+import type { SpanRecord } from '../../src/evidence/types.js';
 
 const span = (traceId: string, spanId: string, attributes: Record<string, unknown> = {}): SpanRecord => ({
   traceId,

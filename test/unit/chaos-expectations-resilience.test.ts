@@ -4,10 +4,10 @@
 //   naive      (ORDERS_RESILIENCE=off) no timeout, no retry, no breaker: 1 call per request, waits
 //   storm      (ORDERS_RETRY_STORM=on) up to 50 immediate attempts, no breaker
 import { describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/chaos/evidence/types.js';
 import { circuitBreakerExpectation } from '../../src/chaos/expectations/circuit-breaker.js';
 import { retryExpectation } from '../../src/chaos/expectations/retry.js';
 import type { ExpectationDefinition, PhaseEvidence } from '../../src/chaos/expectations/types.js';
+import type { SpanRecord } from '../../src/evidence/types.js';
 import { clientSpan, evidence, samples, T0, times } from './chaos-fixtures.js';
 
 function judge<P>(def: ExpectationDefinition<P>, params: unknown, ev: PhaseEvidence) {

@@ -1,8 +1,9 @@
 // Synthetic evidence for the expectation tests: samples, spans and connection
 // times built by arithmetic (no clocks, no sleeps). T0 is the phase start.
-import type { SpanRecord } from '../../src/chaos/evidence/types.js';
+
 import type { PhaseEvidence } from '../../src/chaos/expectations/types.js';
 import type { RequestSample } from '../../src/chaos/load/types.js';
+import type { SpanRecord } from '../../src/evidence/types.js';
 
 export const T0 = 1_764_400_000_000;
 

@@ -25,14 +25,14 @@ describe('OpenTelemetry enum values copied into the preload', () => {
   });
 
   // Name tables indexed by SpanKind: src/instrument/export/file-exporter.ts (KINDS),
-  // src/chaos/evidence/file-source.ts (JS_KINDS, "INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4");
+  // src/evidence/file-source.ts (JS_KINDS, "INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4");
   // src/instrument/export/otlp-encode.ts writes the OTLP kind as SpanKind + 1.
   it('SpanKind numbers run INTERNAL 0 .. CONSUMER 4, in the order the name tables assume', () => {
     const names = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
     expect(names.map((n) => SpanKind[n])).toEqual([0, 1, 2, 3, 4]);
   });
 
-  // src/chaos/evidence/file-source.ts and otlp-convert.ts read status codes 1 as ok and 2 as error.
+  // src/evidence/file-source.ts and otlp-convert.ts read status codes 1 as ok and 2 as error.
   it('SpanStatusCode numbers are the ones the chaos evidence readers compare with', () => {
     expect([SpanStatusCode.UNSET, SpanStatusCode.OK, SpanStatusCode.ERROR]).toEqual([0, 1, 2]);
   });

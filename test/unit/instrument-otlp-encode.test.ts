@@ -4,7 +4,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
+import { decodeOtlpProtobuf } from '../../src/evidence/otlp-proto.ts';
 import { encodeTraceRequest } from '../../src/instrument/export/otlp-encode.ts';
 
 // Our encoder against OpenTelemetry's own serializer: both outputs decoded by

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
+import { decodeOtlpProtobuf } from '../../src/evidence/otlp-proto.ts';
 import {
   type EncodedBatch,
   EncodingBatchProcessor,

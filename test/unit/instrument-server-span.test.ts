@@ -14,7 +14,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpProtobuf } from '../../src/chaos/evidence/otlp-proto.ts';
+import { decodeOtlpProtobuf } from '../../src/evidence/otlp-proto.ts';
 import { encodeTraceRequest } from '../../src/instrument/export/otlp-encode.ts';
 import { ServerSpan, ServerSpanFactory } from '../../src/instrument/http-server/server-span.ts';
 

@@ -1,27 +1,32 @@
 // gateway: the single entry point. Routes /api/orders* to orders and
 // /api/products* to products, each with its own timeout.
 import http from 'node:http';
-import { intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
+import { choiceEnv, intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
 import { requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { forward, matchRoute, type Route } from './proxy.ts';
 
 const logger = createLogger('gateway');
-const routes: Route[] = readConfigOrExit(logger, () => [
-  {
-    name: 'orders',
-    prefix: '/api/orders',
-    target: urlEnv('ORDERS_URL', 'http://127.0.0.1:8081'),
-    timeoutMs: intEnv('GATEWAY_ORDERS_TIMEOUT_MS', 3000, 1, 600_000),
-  },
-  {
-    name: 'products',
-    prefix: '/api/products',
-    target: urlEnv('PRODUCTS_URL', 'http://127.0.0.1:8082'),
-    timeoutMs: intEnv('GATEWAY_PRODUCTS_TIMEOUT_MS', 1000, 1, 600_000),
-  },
-]);
+const routes: Route[] = readConfigOrExit(logger, () => {
+  const forwardTraceContext = choiceEnv('GATEWAY_FORWARD_TRACEPARENT', ['on', 'off'], 'on') === 'on';
+  return [
+    {
+      name: 'orders',
+      prefix: '/api/orders',
+      target: urlEnv('ORDERS_URL', 'http://127.0.0.1:8081'),
+      timeoutMs: intEnv('GATEWAY_ORDERS_TIMEOUT_MS', 3000, 1, 600_000),
+      forwardTraceContext,
+    },
+    {
+      name: 'products',
+      prefix: '/api/products',
+      target: urlEnv('PRODUCTS_URL', 'http://127.0.0.1:8082'),
+      timeoutMs: intEnv('GATEWAY_PRODUCTS_TIMEOUT_MS', 1000, 1, 600_000),
+      forwardTraceContext,
+    },
+  ];
+});
 logger.info({ routes }, 'configured');
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse) {

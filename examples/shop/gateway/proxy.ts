@@ -10,6 +10,12 @@ export interface Route {
   target: string;
   /** Time the upstream has to answer (status and headers), ms; then 504. */
   timeoutMs: number;
+  /**
+   * Forward the trace context headers (default true). false is the broken
+   * variant `GATEWAY_FORWARD_TRACEPARENT=off`: a proxy whose header handling
+   * loses `traceparent`/`tracestate`, so the upstream starts a new trace.
+   */
+  forwardTraceContext?: boolean;
 }
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are not forwarded.
@@ -52,6 +58,11 @@ export function forward(route: Route, req: http.IncomingMessage, res: http.Serve
     method: req.method,
     headers: { ...forwardableHeaders(req.headers), host: target.host },
   });
+  if (route.forwardTraceContext === false) {
+    // Removed after http.request, so also what an instrumentation injected there.
+    upstream.removeHeader('traceparent');
+    upstream.removeHeader('tracestate');
+  }
   let settled = false;
   const timer = setTimeout(() => {
     if (settled) return;

@@ -4,7 +4,7 @@
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
+import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
   clientGoneSignal,
   correlationIdOf,
@@ -29,6 +29,7 @@ const config = readConfigOrExit(logger, () => ({
   rabbitmqUrl: urlEnv('RABBITMQ_URL', DEFAULT_RABBITMQ_URL),
   exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
   policy: readPolicySettings(),
+  eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
 }));
 logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
 
@@ -38,7 +39,12 @@ const fetchProducts = createProductsClient({
   abortOnTimeout: config.policy.kind !== 'naive',
   cancelOnClientGone: config.policy.kind === 'resilient',
 });
-const outbox = startOutbox({ rabbitmqUrl: config.rabbitmqUrl, exchange: config.exchange, logger });
+const outbox = startOutbox({
+  rabbitmqUrl: config.rabbitmqUrl,
+  exchange: config.exchange,
+  logger,
+  correlationHeader: config.eventCorrelation,
+});
 
 /** An accepted order (the 201 body). */
 interface Order {

@@ -17,6 +17,11 @@ export interface OutboxOptions {
   logger: Logger;
   /** How long to wait for the broker's confirms before reconnecting, ms (default 5000). */
   confirmTimeoutMs?: number;
+  /**
+   * Put `x-correlation-id` on the event (default true). false is the broken
+   * variant `ORDERS_EVENT_CORRELATION=off`: the event leaves without it.
+   */
+  correlationHeader?: boolean;
 }
 
 /** The in-memory outbox: accepted orders' events, published with confirms, kept until confirmed. */
@@ -68,7 +73,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
           contentType: 'application/json',
           type: event.type,
           messageId: event.orderId,
-          headers: { 'x-correlation-id': correlationId },
+          headers: options.correlationHeader === false ? {} : { 'x-correlation-id': correlationId },
         });
       }
       let timer: NodeJS.Timeout | undefined;

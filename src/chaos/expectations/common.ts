@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import type { ExpectationVerdict } from '../../core/results.js';
-import type { SpanRecord } from '../evidence/types.js';
+import type { SpanRecord } from '../../evidence/types.js';
 import type { RequestSample } from '../load/types.js';
 import type { PhaseEvidence } from './types.js';
 

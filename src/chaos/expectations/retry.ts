@@ -13,7 +13,7 @@
 
 import { z } from 'zod';
 import { durationField } from '../../core/config/fields.js';
-import type { SpanRecord } from '../evidence/types.js';
+import type { SpanRecord } from '../../evidence/types.js';
 import {
   callSource,
   dependencyCalls,

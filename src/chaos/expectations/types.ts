@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ExpectationVerdict } from '../../core/results.js';
-import type { SpanRecord } from '../evidence/types.js';
+import type { SpanRecord } from '../../evidence/types.js';
 import type { RequestSample } from '../load/types.js';
 
 /** Everything observed during one phase; expectations judge only this. Times are epoch ms. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
-import { JsonLinesTraceSource } from '../evidence/file-source.js';
-import { OtlpReceiver } from '../evidence/otlp-receiver.js';
-import type { TraceSource } from '../evidence/types.js';
+import { JsonLinesTraceSource } from '../../evidence/file-source.js';
+import { OtlpReceiver } from '../../evidence/otlp-receiver.js';
+import type { TraceSource } from '../../evidence/types.js';
 import { k6Available } from '../load/k6.js';
 import { startTap } from '../tap/start-tap.js';
 import type { Tap } from '../tap/types.js';

@@ -22,6 +22,8 @@ export const ConfigSchema = z.strictObject({
   toxiproxy: z.strictObject({ url: httpUrlField }).optional(),
   prometheus: z.strictObject({ url: httpUrlField }).optional(),
   pushgateway: z.strictObject({ url: httpUrlField, job: nameField.default('msa-verify') }).optional(),
+  /** Jaeger's query API (the UI's base URL), e.g. `http://127.0.0.1:16686`; trace checks and links read it. */
+  jaeger: z.strictObject({ url: httpUrlField }).optional(),
   broker: BrokerSchema.optional(),
   contracts: ContractsSchema.optional(),
   chaos: ChaosSchema.optional(),

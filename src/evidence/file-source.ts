@@ -5,7 +5,7 @@
 // trace file from a slightly different preload should still be readable.
 
 import { readFile } from 'node:fs/promises';
-import { MsaVerifyError } from '../../core/errors.js';
+import { MsaVerifyError } from '../core/errors.js';
 import type { SpanRecord, TraceSource } from './types.js';
 import { overlaps } from './window.js';
 

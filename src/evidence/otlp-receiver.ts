@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { MsaVerifyError } from '../../core/errors.js';
+import { MsaVerifyError } from '../core/errors.js';
 import { otlpToSpans } from './otlp-convert.js';
 import { decodeOtlpProtobuf, exportTraceServiceRequest } from './otlp-proto.js';
 import type { SpanRecord, TraceSource } from './types.js';

@@ -3,9 +3,11 @@
 //   -> { data: [ { traceID, spans: [ { traceID, spanID, operationName, references,
 //        startTime µs, duration µs, tags: [{key,type,value}], processID } ],
 //        processes: { p1: { serviceName, tags } } } ] }
-// One query per service; spans are de-duplicated by span id.
+// One query per service; spans are de-duplicated by span id. Jaeger answers at
+// most `limit` traces per query and has no offset, so a full page is split into
+// two half windows and each is asked again (paging by time), down to 1 ms.
 
-import { MsaVerifyError } from '../../core/errors.js';
+import { MsaVerifyError } from '../core/errors.js';
 import type { SpanRecord, TraceSource } from './types.js';
 import { overlaps } from './window.js';
 
@@ -19,6 +21,13 @@ export interface JaegerSourceOptions {
   limit?: number;
   /** Per-request timeout in ms; default 10000. */
   timeoutMs?: number;
+  /** Only traces with a span carrying these tags, e.g. `{ 'correlation.id': id }` (Jaeger's `tags` filter). */
+  tags?: Record<string, string>;
+}
+
+/** Jaeger's UI address of one trace: `{url}/trace/{traceId}`. */
+export function jaegerTraceUrl(url: string, traceId: string): string {
+  return `${url.replace(/\/$/, '')}/trace/${traceId}`;
 }
 
 type Obj = Record<string, unknown>;
@@ -76,33 +85,51 @@ export class JaegerTraceSource implements TraceSource {
     this.name = `jaeger:${options.url}`;
   }
 
+  /** Queries issued so far (pages included). */
+  queries = 0;
+
   async spans(window: { from: number; to: number }): Promise<SpanRecord[]> {
     const bySpan = new Map<string, SpanRecord>();
     for (const service of this.options.services) {
-      const url = new URL('/api/traces', this.options.url);
-      url.searchParams.set('service', service);
-      url.searchParams.set('start', String(Math.floor(window.from * 1000)));
-      url.searchParams.set('end', String(Math.ceil(window.to * 1000)));
-      url.searchParams.set('limit', String(this.options.limit ?? 1000));
-      let body: unknown;
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = await res.json();
-      } catch (cause) {
-        throw new MsaVerifyError(
-          'MSAV_COMPONENT_UNAVAILABLE',
-          `Jaeger query ${url.origin}/api/traces?service=${service} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-          { cause },
-        );
-      }
-      for (const trace of arr(isObj(body) ? body.data : undefined)) {
+      for (const trace of await this.page(service, window.from * 1000, window.to * 1000, 0)) {
         for (const span of jaegerTraceToSpans(trace)) {
           if (overlaps(span, window)) bySpan.set(`${span.traceId}/${span.spanId}`, span);
         }
       }
     }
     return [...bySpan.values()];
+  }
+
+  /** Traces of `service` in `[fromUs, toUs]`; a full page is split in two halves. */
+  private async page(service: string, fromUs: number, toUs: number, depth: number): Promise<unknown[]> {
+    const limit = this.options.limit ?? 1000;
+    const traces = await this.query(service, Math.floor(fromUs), Math.ceil(toUs), limit);
+    if (traces.length < limit || toUs - fromUs <= 1000 || depth >= 24) return traces;
+    const mid = Math.floor((fromUs + toUs) / 2);
+    return [...(await this.page(service, fromUs, mid, depth + 1)), ...(await this.page(service, mid, toUs, depth + 1))];
+  }
+
+  private async query(service: string, startUs: number, endUs: number, limit: number): Promise<unknown[]> {
+    const url = new URL('/api/traces', this.options.url);
+    url.searchParams.set('service', service);
+    url.searchParams.set('start', String(startUs));
+    url.searchParams.set('end', String(endUs));
+    url.searchParams.set('limit', String(limit));
+    if (this.options.tags) url.searchParams.set('tags', JSON.stringify(this.options.tags));
+    this.queries++;
+    let body: unknown;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      body = await res.json();
+    } catch (cause) {
+      throw new MsaVerifyError(
+        'MSAV_COMPONENT_UNAVAILABLE',
+        `Jaeger query ${url.origin}/api/traces?service=${service} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+    return arr(isObj(body) ? body.data : undefined);
   }
 
   async close(): Promise<void> {}
