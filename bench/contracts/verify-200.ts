@@ -54,9 +54,14 @@ await writeFile(
   }),
 );
 const configFile = path.join(dir, 'msa-verify.config.yaml');
+// The CLI gets the same state handler as the peer, from a provider module (a state without a handler fails).
+await writeFile(
+  path.join(dir, 'provider.mjs'),
+  "export const stateHandlers = { 'items exist': async () => undefined };\n",
+);
 await writeFile(
   configFile,
-  `version: 1\ncontracts:\n  pactDir: pacts\n  providers:\n    bench-provider:\n      url: ${url}\n`,
+  `version: 1\ncontracts:\n  pactDir: pacts\n  providers:\n    bench-provider:\n      url: ${url}\n      module: provider.mjs\n`,
 );
 const stateHandlers = { 'items exist': async () => undefined };
 

@@ -58,6 +58,14 @@ describe('allow-list: every address, located', () => {
     ]);
   });
 
+  it('refuses a Jaeger span source outside the allow-list at its line and column', () => {
+    const jaeger = (url: string) => `${scenarioText()}traces:\n  jaeger:\n    url: ${url}\n    services: [orders]\n`;
+    expect(refusal(jaeger('http://127.0.0.1:16686'))).toEqual([]);
+    expect(refusal(jaeger('http://jaeger.example:16686'))).toEqual([
+      's.yaml:17:10  traces.jaeger.url  jaeger.example:16686 is not in chaos.allowTargets (127.0.0.1:*, localhost:*)',
+    ]);
+  });
+
   it('refuses listen: 0.0.0.0 unless allowed, saying why', () => {
     expect(refusal(scenarioText({ listen: '0.0.0.0:18000' }))).toEqual([
       's.yaml:7:13  proxies.0.listen  listening on 0.0.0.0:18000 is not in chaos.allowTargets (127.0.0.1:*, localhost:*): it accepts connections from other machines; add it to chaos.allowTargets to allow that',

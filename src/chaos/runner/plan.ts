@@ -94,7 +94,7 @@ export { targetAllowed } from '../../core/allow-list.js';
 
 /**
  * Every address of the scenario: what the run connects to (Toxiproxy, the load
- * target, upstreams, `eventually` URLs) and what it listens on (proxies, the
+ * target, upstreams, `eventually` URLs, Jaeger) and what it listens on (proxies, the
  * OTLP receiver). `toxiproxyUrl` is the scenario's or the config's.
  */
 export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: string | undefined): Address[] {
@@ -113,6 +113,7 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
     ...(s.traces?.otlp
       ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]
       : []),
+    ...url('traces.jaeger.url', s.traces?.jaeger?.url),
   ];
 }
 

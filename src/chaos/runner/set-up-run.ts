@@ -2,6 +2,7 @@ import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
 import { JsonLinesTraceSource } from '../../evidence/file-source.js';
+import { JaegerTraceSource } from '../../evidence/jaeger-source.js';
 import { OtlpReceiver } from '../../evidence/otlp-receiver.js';
 import type { TraceSource } from '../../evidence/types.js';
 import { k6Available } from '../load/k6.js';
@@ -161,5 +162,6 @@ async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSo
     return receiver;
   }
   if (traces?.file) return new JsonLinesTraceSource(path.resolve(cwd, traces.file));
+  if (traces?.jaeger) return new JaegerTraceSource({ url: traces.jaeger.url, services: [...traces.jaeger.services] });
   return undefined;
 }

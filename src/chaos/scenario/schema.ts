@@ -160,6 +160,15 @@ export const TracesSchema = z.strictObject({
   otlp: z.strictObject({ port: countField }).optional(),
   /** Read spans from the preload's JSON-lines file (MSA_VERIFY_TRACES_FILE). */
   file: z.string().optional(),
+  /** Query a Jaeger (its query API) for the spans of these services after the load. */
+  jaeger: z
+    .strictObject({
+      /** Jaeger query base URL, e.g. `http://127.0.0.1:16686`. */
+      url: z.string().regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' }),
+      /** Services whose spans are read (Jaeger queries one service at a time). */
+      services: z.array(z.string().min(1)).min(1, { message: 'name at least one service' }),
+    })
+    .optional(),
 });
 
 const baseShape = {
