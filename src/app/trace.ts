@@ -3,6 +3,7 @@ import { glob } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
+import { ChaosSchema } from '../core/config/sections.js';
 import { MsaVerifyError } from '../core/errors.js';
 import type { TraceCheckResult } from '../core/trace-results.js';
 
@@ -56,12 +57,13 @@ export async function traceRun(options: TraceRunOptions = {}): Promise<TraceRunO
   if (files.length === 0) {
     throw new MsaVerifyError('MSAV_USAGE', 'no trace check files given and none in traces/*.yaml');
   }
-  // Every file is validated before the first request goes out.
+  // Every file is validated, its addresses against chaos.allowTargets, before the first request goes out.
+  const allowTargets = (config?.chaos ?? ChaosSchema.parse({})).allowTargets;
   const problems = [];
   const loaded = [];
   for (const file of files) {
     try {
-      loaded.push(await trace.loadTraceCheck(file, { cwd, env }));
+      loaded.push(await trace.loadTraceCheck(file, { cwd, env, allowTargets }));
     } catch (error) {
       if (!(error instanceof MsaVerifyError)) throw error;
       problems.push(...error.problems);

@@ -98,7 +98,9 @@ async function validateScenarioFile(
   // A trace check (traces/*.yaml) has `send` and `expect`; everything else is a chaos scenario.
   const text = await readFile(path.resolve(cwd, file), 'utf8').catch(() => '');
   const trace = await import('../trace/index.js');
-  if (trace.looksLikeTraceCheck(text)) return trace.traceCheckProblems(file, cwd);
+  if (trace.looksLikeTraceCheck(text)) {
+    return trace.traceCheckProblems(file, cwd, (config?.config.chaos ?? ChaosSchema.parse({})).allowTargets);
+  }
   // The chaos domain loads only when a scenario is checked.
   const chaos = await import('../chaos/index.js');
   const settings = {

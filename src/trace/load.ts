@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Address, addressProblems, hostPortOfUrl } from '../core/allow-list.js';
 import { interpolateEnv } from '../core/config/interpolate.js';
 import { MsaVerifyError, type Problem } from '../core/errors.js';
 import { validateSource } from '../core/validate.js';
@@ -15,15 +16,41 @@ export interface LoadedTraceCheck {
   readonly display: string;
 }
 
-/** Validates check text (after `${VAR:-default}` interpolation); every problem is located. */
+/**
+ * Validates check text (after `${VAR:-default}` interpolation); every problem
+ * is located. With `allowTargets`, every address the check sends to, reads
+ * from or listens on must match it (the config's `chaos.allowTargets`).
+ */
 export function parseTraceCheckText(
   display: string,
   text: string,
   env: NodeJS.ProcessEnv,
+  allowTargets?: readonly string[],
 ): { ok: true; value: TraceCheck } | { ok: false; problems: Problem[] } {
   const source = parseYamlSource(display, text);
   const value = source.syntaxProblems.length > 0 ? undefined : interpolateEnv(source.value, env);
-  return validateSource(source, TraceCheckSchema, value);
+  const checked = validateSource(source, TraceCheckSchema, value);
+  if (!checked.ok || !allowTargets) return checked;
+  const problems = addressProblems(traceCheckAddresses(checked.value), allowTargets, display, (path) =>
+    source.locate(path),
+  );
+  return problems.length > 0 ? { ok: false, problems } : checked;
+}
+
+/** Every address a check sends to, reads spans from, or listens on (the OTLP receiver). */
+export function traceCheckAddresses(check: TraceCheck): Address[] {
+  const url = (path: string, value: string | undefined): Address[] => {
+    const hostPort = value === undefined ? null : hostPortOfUrl(value);
+    return hostPort ? [{ path, hostPort }] : [];
+  };
+  return [
+    ...url('send.http.url', check.send.http?.url),
+    ...url('send.message.rabbitmq.url', check.send.message?.rabbitmq.url),
+    ...url('source.jaeger.url', check.source.jaeger?.url),
+    ...(check.source.otlp
+      ? [{ path: 'source.otlp.port', hostPort: `127.0.0.1:${check.source.otlp.port}`, listen: true }]
+      : []),
+  ];
 }
 
 /**
@@ -32,7 +59,7 @@ export function parseTraceCheckText(
  */
 export async function loadTraceCheck(
   file: string,
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; allowTargets?: readonly string[] } = {},
 ): Promise<LoadedTraceCheck> {
   const cwd = options.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
@@ -46,7 +73,7 @@ export async function loadTraceCheck(
       problems: [{ file: display, line: 1, column: 1, path: '', message: 'file not found or unreadable' }],
     });
   }
-  const result = parseTraceCheckText(display, text, options.env ?? process.env);
+  const result = parseTraceCheckText(display, text, options.env ?? process.env, options.allowTargets);
   if (!result.ok) {
     throw new MsaVerifyError('MSAV_TRACE_CHECK_INVALID', `${display}: ${result.problems.length} problem(s)`, {
       problems: result.problems,
@@ -55,10 +82,14 @@ export async function loadTraceCheck(
   return { check: result.value, file: abs, display };
 }
 
-/** Problems of one trace check file (empty when valid); for `msa-verify validate`. */
-export async function traceCheckProblems(file: string, cwd: string): Promise<readonly Problem[]> {
+/** Problems of one trace check file (empty when valid), its addresses checked against `allowTargets`; for `msa-verify validate`. */
+export async function traceCheckProblems(
+  file: string,
+  cwd: string,
+  allowTargets: readonly string[],
+): Promise<readonly Problem[]> {
   try {
-    await loadTraceCheck(file, { cwd });
+    await loadTraceCheck(file, { cwd, allowTargets });
     return [];
   } catch (error) {
     if (error instanceof MsaVerifyError) return error.problems;

@@ -3,8 +3,8 @@ import type { Config } from './schema.js';
 
 /**
  * Every address the config names that msa-verify may connect to: services,
- * RabbitMQ, Toxiproxy, Prometheus, Pushgateway, the Pact Broker, and the
- * providers' URLs and state-change URLs.
+ * RabbitMQ, Toxiproxy, Prometheus, Pushgateway, Jaeger, the Pact Broker, and
+ * the providers' URLs and state-change URLs.
  */
 export function configAddresses(config: Config): Address[] {
   const urls: [string, string | undefined][] = [
@@ -13,6 +13,7 @@ export function configAddresses(config: Config): Address[] {
     ['toxiproxy.url', config.toxiproxy?.url],
     ['prometheus.url', config.prometheus?.url],
     ['pushgateway.url', config.pushgateway?.url],
+    ['jaeger.url', config.jaeger?.url],
     ['broker.url', config.broker?.url],
     ...Object.entries(config.contracts?.providers ?? {}).flatMap(([name, p]): [string, string | undefined][] => [
       [`contracts.providers.${name}.url`, p.url],
