@@ -21,10 +21,7 @@ export function readEnvFile(file: string): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
-/** The addresses written by `scripts/services up` (.tools/run/services.env, and Jaeger's in jaeger.env), if any. */
+/** The addresses written by `scripts/services up` (.tools/run/services.env), if any. */
 export function readServicesEnv(): Record<string, string> {
-  return {
-    ...readEnvFile(path.join(SERVICES_RUN_DIR, 'services.env')),
-    ...readEnvFile(path.join(SERVICES_RUN_DIR, 'jaeger.env')),
-  };
+  return readEnvFile(path.join(SERVICES_RUN_DIR, 'services.env'));
 }

@@ -71,14 +71,14 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
     if (path.resolve(cwd, file) === path.resolve(cwd, configFile)) continue;
     const problems = /\.json$/i.test(file)
       ? await validatePactFile(file, cwd)
-      : await validateScenarioFile(file, cwd, loaded);
+      : await validateYamlFile(file, cwd, loaded);
     files.push({ file, ok: problems.length === 0, problems });
   }
   return { ok: files.every((f) => f.ok), files };
 }
 
-/** Scenario files are YAML; anything else is named as not a file msa-verify knows. */
-async function validateScenarioFile(
+/** A YAML file: a trace check (it has `send` and `expect`) or a chaos scenario; other files are named as unknown. */
+async function validateYamlFile(
   file: string,
   cwd: string,
   config: LoadConfigResult | undefined,
@@ -95,7 +95,6 @@ async function validateScenarioFile(
       },
     ];
   }
-  // A trace check (traces/*.yaml) has `send` and `expect`; everything else is a chaos scenario.
   const text = await readFile(path.resolve(cwd, file), 'utf8').catch(() => '');
   const trace = await import('../trace/index.js');
   if (trace.looksLikeTraceCheck(text)) {

@@ -32,6 +32,12 @@ export function hostPortOfUrl(url: string): string | null {
   }
 }
 
+/** The address of the URL in field `path`, as a list: empty when there is no value or it is not a URL. */
+export function urlAddress(path: string, url: string | undefined): Address[] {
+  const hostPort = url === undefined ? null : hostPortOfUrl(url);
+  return hostPort ? [{ path, hostPort }] : [];
+}
+
 /**
  * One located problem per address outside `allow`. `locate` points at the
  * field in the file (1-based line and column).

@@ -1,10 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { type Address, addressProblems, hostPortOfUrl } from '../core/allow-list.js';
-import { interpolateEnv } from '../core/config/interpolate.js';
+import { type Address, addressProblems, urlAddress as url } from '../core/allow-list.js';
 import { MsaVerifyError, type Problem } from '../core/errors.js';
-import { validateSource } from '../core/validate.js';
-import { parseYamlSource } from '../core/yaml-source.js';
+import { readInputFile, validateYamlText } from '../core/yaml-input.js';
 import { type TraceCheck, TraceCheckSchema } from './schema.js';
 
 /** A validated trace check and where it came from. */
@@ -27,22 +23,14 @@ export function parseTraceCheckText(
   env: NodeJS.ProcessEnv,
   allowTargets?: readonly string[],
 ): { ok: true; value: TraceCheck } | { ok: false; problems: Problem[] } {
-  const source = parseYamlSource(display, text);
-  const value = source.syntaxProblems.length > 0 ? undefined : interpolateEnv(source.value, env);
-  const checked = validateSource(source, TraceCheckSchema, value);
+  const checked = validateYamlText(display, text, TraceCheckSchema, env);
   if (!checked.ok || !allowTargets) return checked;
-  const problems = addressProblems(traceCheckAddresses(checked.value), allowTargets, display, (path) =>
-    source.locate(path),
-  );
-  return problems.length > 0 ? { ok: false, problems } : checked;
+  const problems = addressProblems(traceCheckAddresses(checked.value), allowTargets, display, checked.locate);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: checked.value };
 }
 
 /** Every address a check sends to, reads spans from, or listens on (the OTLP receiver). */
 export function traceCheckAddresses(check: TraceCheck): Address[] {
-  const url = (path: string, value: string | undefined): Address[] => {
-    const hostPort = value === undefined ? null : hostPortOfUrl(value);
-    return hostPort ? [{ path, hostPort }] : [];
-  };
   return [
     ...url('send.http.url', check.send.http?.url),
     ...url('send.message.rabbitmq.url', check.send.message?.rabbitmq.url),
@@ -61,18 +49,11 @@ export async function loadTraceCheck(
   file: string,
   options: { cwd?: string; env?: NodeJS.ProcessEnv; allowTargets?: readonly string[] } = {},
 ): Promise<LoadedTraceCheck> {
-  const cwd = options.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const display = path.relative(cwd, abs) || abs;
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (cause) {
-    throw new MsaVerifyError('MSAV_TRACE_CHECK_INVALID', `trace check file not found: ${display}`, {
-      cause,
-      problems: [{ file: display, line: 1, column: 1, path: '', message: 'file not found or unreadable' }],
-    });
-  }
+  const {
+    file: abs,
+    display,
+    text,
+  } = await readInputFile(file, options.cwd ?? process.cwd(), 'MSAV_TRACE_CHECK_INVALID', 'trace check file');
   const result = parseTraceCheckText(display, text, options.env ?? process.env, options.allowTargets);
   if (!result.ok) {
     throw new MsaVerifyError('MSAV_TRACE_CHECK_INVALID', `${display}: ${result.problems.length} problem(s)`, {

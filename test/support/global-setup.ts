@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -41,10 +41,7 @@ export default function setup(): (() => void) | undefined {
 // The addresses go into the environment that test workers and the CLI
 // subprocesses inherit, so msa-verify.config.yaml's ${VAR:-default} picks them up.
 function exportAddresses(): void {
-  const jaeger = path.join(root, '.tools/run/jaeger.env');
-  const text =
-    readFileSync(path.join(root, '.tools/run/services.env'), 'utf8') +
-    (existsSync(jaeger) ? `\n${readFileSync(jaeger, 'utf8')}` : '');
+  const text = readFileSync(path.join(root, '.tools/run/services.env'), 'utf8');
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) process.env[line.slice(0, eq)] = line.slice(eq + 1);

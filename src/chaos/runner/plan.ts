@@ -1,4 +1,4 @@
-import { type Address, addressProblems, hostPortOfUrl } from '../../core/allow-list.js';
+import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -98,10 +98,6 @@ export { targetAllowed } from '../../core/allow-list.js';
  * OTLP receiver). `toxiproxyUrl` is the scenario's or the config's.
  */
 export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: string | undefined): Address[] {
-  const url = (path: string, value: string | undefined): Address[] => {
-    const hostPort = value === undefined ? null : hostPortOfUrl(value);
-    return hostPort ? [{ path, hostPort }] : [];
-  };
   return [
     ...url('toxiproxy.url', s.toxiproxy?.managed ? undefined : toxiproxyUrl),
     ...url('load.target', s.load.target),

@@ -1,9 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { interpolateEnv } from '../../core/config/interpolate.js';
 import { MsaVerifyError, type Problem } from '../../core/errors.js';
-import { validateSource } from '../../core/validate.js';
-import { parseYamlSource } from '../../core/yaml-source.js';
+import { type Locate, readInputFile, validateYamlText } from '../../core/yaml-input.js';
 import { type ExpectationCatalog, type Scenario, scenarioSchema } from './schema.js';
 
 /** Options for {@link loadScenario}. */
@@ -24,7 +20,7 @@ export interface LoadedScenario {
   /** Path as given / relative to cwd, for messages and reports. */
   readonly display: string;
   /** 1-based line and column of a field of the file; without it problems point at 1:1. */
-  readonly locate?: (path: readonly PropertyKey[]) => { line: number; column: number };
+  readonly locate?: Locate;
 }
 
 /**
@@ -32,25 +28,15 @@ export interface LoadedScenario {
  * @throws MsaVerifyError `MSAV_SCENARIO_INVALID` with every located problem (exit 2).
  */
 export async function loadScenario(file: string, options: LoadScenarioOptions): Promise<LoadedScenario> {
-  const cwd = options.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const display = path.relative(cwd, abs) || abs;
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (cause) {
-    throw new MsaVerifyError('MSAV_SCENARIO_INVALID', `scenario file not found: ${display}`, {
-      cause,
-      problems: [{ file: display, line: 1, column: 1, path: '', message: 'file not found or unreadable' }],
-    });
-  }
-  const result = parseScenarioText(display, text, options.catalog, options.env ?? process.env);
+  const input = await readInputFile(file, options.cwd ?? process.cwd(), 'MSAV_SCENARIO_INVALID', 'scenario file');
+  const display = input.display;
+  const result = parseScenarioText(display, input.text, options.catalog, options.env ?? process.env);
   if (!result.ok) {
     throw new MsaVerifyError('MSAV_SCENARIO_INVALID', `${display}: ${result.problems.length} problem(s)`, {
       problems: result.problems,
     });
   }
-  return { scenario: result.value, file: abs, display, locate: result.locate };
+  return { scenario: result.value, file: input.file, display, locate: result.locate };
 }
 
 /** Validates scenario text; every problem is located (file:line:column). */
@@ -59,13 +45,8 @@ export function parseScenarioText(
   text: string,
   catalog: ExpectationCatalog,
   env: NodeJS.ProcessEnv,
-):
-  | { ok: true; value: Scenario; locate: (path: readonly PropertyKey[]) => { line: number; column: number } }
-  | { ok: false; problems: Problem[] } {
-  const source = parseYamlSource(display, text);
-  const value = source.syntaxProblems.length > 0 ? undefined : interpolateEnv(source.value, env);
-  const result = validateSource(source, scenarioSchema(catalog), value);
-  return result.ok ? { ...result, locate: (p) => source.locate(p) } : result;
+): { ok: true; value: Scenario; locate: Locate } | { ok: false; problems: Problem[] } {
+  return validateYamlText(display, text, scenarioSchema(catalog), env);
 }
 
 /** Problems of one scenario file (empty when valid); for `msa-verify validate`. */

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type ChaosRunOutcome, chaosRun, rollbackActiveRuns } from '../../app/chaos-run.js';
+import { type ChaosRunOptions, type ChaosRunOutcome, chaosRun, rollbackActiveRuns } from '../../app/chaos-run.js';
 import type { RunProgress } from '../../chaos/runner/progress.js';
 import { formatDuration } from '../../core/duration.js';
 import { isMsaVerifyError } from '../../core/errors.js';
@@ -10,7 +10,7 @@ import { runCommand } from '../run.js';
 
 /** Runs the scenarios with terminal rendering: progress (redrawn in place on a TTY), notes, one block per result. */
 async function runAndRender(
-  options: Omit<Parameters<typeof chaosRun>[0], 'onProgress' | 'onNote' | 'onResult'>,
+  options: Omit<ChaosRunOptions, 'onProgress' | 'onNote' | 'onResult'>,
   out: Output,
 ): Promise<number> {
   trace('chaos run: start');

@@ -1,4 +1,4 @@
-import { type Address, hostPortOfUrl } from '../allow-list.js';
+import { type Address, urlAddress } from '../allow-list.js';
 import type { Config } from './schema.js';
 
 /**
@@ -20,8 +20,5 @@ export function configAddresses(config: Config): Address[] {
       [`contracts.providers.${name}.stateChangeUrl`, p.stateChangeUrl],
     ]),
   ];
-  return urls.flatMap(([path, url]) => {
-    const hostPort = url === undefined ? null : hostPortOfUrl(url);
-    return hostPort ? [{ path, hostPort }] : [];
-  });
+  return urls.flatMap(([path, url]) => urlAddress(path, url));
 }
