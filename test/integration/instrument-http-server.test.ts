@@ -155,6 +155,16 @@ describe('HTTP server spans', () => {
     expect(inner.parentSpanId).toBe(client.spanId);
   });
 
+  it('a request without traceparent starts a trace with the random flag set (Level 2 §3.2.2.5.2), and passes it on', async () => {
+    const res = await fetch(`${app.url}/forward`, { headers: { 'x-correlation-id': 'root-random-1' } });
+    const received = JSON.parse(await res.text()) as { traceparent: string };
+    const spans = await spansOf('root-random-1', 3);
+    const root = spans.find((s) => s.kind === 'SERVER' && s.parentSpanId === '')!;
+    const client = spans.find((s) => s.kind === 'CLIENT')!;
+    expect(root.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(received.traceparent).toBe(`00-${root.traceId}-${client.spanId}-03`);
+  });
+
   it('an unknown method is named HTTP with _OTHER and the original method', async () => {
     await request('PURGE', '/', 'purge-1');
     const [span] = await spansOf('purge-1', 1);

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, type SpanContext, type TextMapGetter, type TextMapSetter, trace } from '@opentelemetry/api';
-import { AlwaysOnSampler, ParentBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { dropAppTraceHeaders } from '../../src/instrument/propagation/outbound-trace-headers.ts';
 import { propagateRandomFlag } from '../../src/instrument/propagation/random-flag.ts';
@@ -96,11 +96,25 @@ describe('W3C Trace Context Level 2, §3.2.2.5 trace-flags', () => {
     const quiet = tracer.startSpan('q', {}, unsampled);
     expect(quiet.isRecording()).toBe(false);
     expect(quiet.spanContext().traceFlags).toBe(2);
-    // Without the flag, or as a new root, nothing is added.
+    // A caller's trace without the flag stays without it: its id may not be random.
     expect(
       tracer.startSpan('n', {}, p.extract(ROOT_CONTEXT, { traceparent: A }, getter)).spanContext().traceFlags,
     ).toBe(1);
-    expect(tracer.startSpan('r', { root: true }, sampledRandom).spanContext().traceFlags).toBe(1);
+  });
+
+  it('a span that starts a new trace sets the random flag: its id is ours, from the random generator', () => {
+    const provider = new TracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }) });
+    propagateRandomFlag(provider);
+    const tracer = provider.getTracer('t');
+    expect(tracer.startSpan('fresh', {}, ROOT_CONTEXT).spanContext().traceFlags).toBe(3);
+    const notRandom = p.extract(ROOT_CONTEXT, { traceparent: A }, getter);
+    const root = tracer.startSpan('r', { root: true }, notRandom);
+    expect(root.spanContext().traceId).not.toBe(A.split('-')[1]);
+    expect(root.spanContext().traceFlags).toBe(3);
+    // Not sampled: the bit still describes the id.
+    const off = new TracerProvider({ sampler: new AlwaysOffSampler() });
+    propagateRandomFlag(off);
+    expect(off.getTracer('t').startSpan('q', {}, ROOT_CONTEXT).spanContext().traceFlags).toBe(2);
   });
 });
 

@@ -103,10 +103,11 @@ export class ServerSpanFactory {
     const spanContext: SpanContext = {
       traceId,
       spanId,
-      // Level 2's random bit describes the trace id, which a continued trace keeps (random-flag.ts).
+      // Level 2's random bit describes the trace id: a continued trace keeps the caller's
+      // (random-flag.ts); a new one has an id drawn from the random pool, so it is set.
       traceFlags:
         (result.decision === SAMPLING_RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0) |
-        (continued ? parentContext.traceFlags & TRACE_FLAG_RANDOM : 0),
+        (continued ? parentContext.traceFlags & TRACE_FLAG_RANDOM : TRACE_FLAG_RANDOM),
       traceState: result.traceState ?? (continued ? parentContext.traceState : undefined),
     };
     if (result.decision === SAMPLING_NOT_RECORD) return api.trace.wrapSpanContext(spanContext);

@@ -3,9 +3,10 @@
 // it at the first hop. The preload's tracers OR the parent's random bit into the
 // child's span context, in the same trace only (W3C Trace Context Level 2,
 // §3.2.2.5.2 "Random Trace ID Flag": the flag describes the trace id, which the
-// child shares).
+// child shares). A span that starts a new trace gets the bit itself: its trace
+// id comes from the SDK's random id generator, which is what the bit declares.
 import type { Context, Span, SpanContext, SpanOptions, Tracer, TracerProvider } from '@opentelemetry/api';
-import { context, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { TRACE_FLAG_RANDOM } from './trace-flags.js';
 
 /** Sets the random bit on `span` when `parent` has it and both are in the same trace. */
@@ -16,9 +17,17 @@ export function inheritRandomFlag(span: Span, parent: SpanContext | undefined): 
   if (own.traceId === parent.traceId) own.traceFlags |= TRACE_FLAG_RANDOM;
 }
 
+/** Sets the random bit on a span that starts a new trace (no valid parent, or a parent of another trace). */
+function markNewTraceRandom(span: Span, parent: SpanContext | undefined): void {
+  const own = span.spanContext() as { traceId: string; traceFlags: number };
+  if (parent === undefined || !isSpanContextValid(parent) || parent.traceId !== own.traceId) {
+    own.traceFlags |= TRACE_FLAG_RANDOM;
+  }
+}
+
 const WRAPPED = Symbol.for('msa-verify.instrument.random-flag');
 
-/** Makes every tracer of `provider` pass the parent's random bit on to the spans it starts. */
+/** Makes every tracer of `provider` set the random bit on new traces and pass a parent's on to its children. */
 export function propagateRandomFlag(provider: TracerProvider): void {
   const getTracer = provider.getTracer.bind(provider);
   provider.getTracer = (name, version, options) => withRandomFlag(getTracer(name, version, options));
@@ -31,7 +40,9 @@ function withRandomFlag(tracer: Tracer): Tracer {
   // startActiveSpan calls this.startSpan, so it goes through here too.
   tracer.startSpan = (name: string, options?: SpanOptions, ctx: Context = context.active()): Span => {
     const span = startSpan(name, options, ctx);
-    if (options?.root !== true) inheritRandomFlag(span, trace.getSpanContext(ctx));
+    const parent = options?.root === true ? undefined : trace.getSpanContext(ctx);
+    markNewTraceRandom(span, parent);
+    inheritRandomFlag(span, parent);
     return span;
   };
   marked[WRAPPED] = true;
