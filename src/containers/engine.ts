@@ -63,7 +63,11 @@ export async function probeEngine(env: NodeJS.ProcessEnv = process.env, timeoutM
   try {
     address = engineAddress(env);
   } catch {
-    return { ok: false, host: env.DOCKER_HOST ?? '', detail: `DOCKER_HOST=${env.DOCKER_HOST} is not a unix:// or tcp:// address` };
+    return {
+      ok: false,
+      host: env.DOCKER_HOST ?? '',
+      detail: `DOCKER_HOST=${env.DOCKER_HOST} is not a unix:// or tcp:// address`,
+    };
   }
   try {
     const res = await engineCall(address, 'GET', '/version', timeoutMs);
@@ -90,7 +94,8 @@ export interface ListedContainer {
 export async function listContainers(address: EngineAddress, labels: readonly string[]): Promise<ListedContainer[]> {
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
   const res = await engineCall(address, 'GET', `/containers/json?all=1&filters=${filters}`);
-  if (res.status !== 200) throw new Error(`listing containers on ${address.host}: HTTP ${res.status} ${res.body.trim()}`);
+  if (res.status !== 200)
+    throw new Error(`listing containers on ${address.host}: HTTP ${res.status} ${res.body.trim()}`);
   const listed = JSON.parse(res.body) as { Id: string; Image: string; State: string; Labels: Record<string, string> }[];
   return listed.map((c) => ({ id: c.Id, image: c.Image, state: c.State, labels: c.Labels ?? {} }));
 }

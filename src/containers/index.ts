@@ -15,8 +15,16 @@ export {
   probeEngine,
   removeContainer,
 } from './engine.js';
-export { JAEGER_IMAGE, KNOWN_IMAGES, LABEL_MANAGED, LABEL_PID, LABEL_ROLE, LABEL_SESSION, TOXIPROXY_IMAGE } from './images.js';
+export {
+  JAEGER_IMAGE,
+  KNOWN_IMAGES,
+  LABEL_MANAGED,
+  LABEL_PID,
+  LABEL_ROLE,
+  LABEL_SESSION,
+  TOXIPROXY_IMAGE,
+} from './images.js';
 export { type JaegerContainer, type JaegerContainerOptions, startJaegerContainer } from './jaeger.js';
 export { type LeftoverContainer, removeLeftoverContainers } from './leftovers.js';
 export { type ManagedContainer, type StartContainerOptions, startContainer } from './start.js';
-export { type ToxiproxyContainer, type ToxiproxyContainerOptions, startToxiproxyContainer } from './toxiproxy.js';
+export { startToxiproxyContainer, type ToxiproxyContainer, type ToxiproxyContainerOptions } from './toxiproxy.js';

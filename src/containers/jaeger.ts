@@ -33,7 +33,9 @@ export async function startJaegerContainer(options: JaegerContainerOptions = {})
     role: 'jaeger',
     command: ['--config', 'file:/jaeger.yaml'],
     files: [{ content: jaegerConfig({ query, queryGrpc, otlp, health }), target: '/jaeger.yaml' }],
-    ready: async () => (await probeHttp(`${url}/api/services`, { timeoutMs: 500 })).ok && (await probeTcp('127.0.0.1', otlp, { timeoutMs: 500 })).ok,
+    ready: async () =>
+      (await probeHttp(`${url}/api/services`, { timeoutMs: 500 })).ok &&
+      (await probeTcp('127.0.0.1', otlp, { timeoutMs: 500 })).ok,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
   });
   return Object.assign(container, { url, otlpTracesUrl: `http://127.0.0.1:${otlp}/v1/traces` });
