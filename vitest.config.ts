@@ -21,6 +21,17 @@ export default defineConfig({
         },
       },
       {
+        // The container route (testcontainers) against a real Docker engine; its own
+        // global setup starts the engine (and builds the images) when needed.
+        test: {
+          name: 'containers',
+          include: ['test/containers/**/*.test.ts'],
+          globalSetup: ['test/support/docker-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

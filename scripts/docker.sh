@@ -134,11 +134,12 @@ status_docker() {
     local host
     host=$(cat "$DOCKER_HOST_FILE")
     echo "up    docker ($host)"
-    local tag rc=0
+    # Images are listed, not required: `up docker` builds the missing ones.
+    local tag
     for tag in "msa-verify/toxiproxy:${TOXIPROXY_VERSION#v}" "msa-verify/jaeger:$JAEGER_VERSION"; do
-      if DOCKER_HOST=$host docker image inspect "$tag" >/dev/null 2>&1; then echo "image $tag"; else echo "no    $tag"; rc=3; fi
+      if DOCKER_HOST=$host docker image inspect "$tag" >/dev/null 2>&1; then echo "image $tag"; else echo "no    $tag"; fi
     done
-    return $rc
+    return 0
   fi
   echo "down  docker"
   return 3
