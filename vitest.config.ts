@@ -26,6 +26,8 @@ export default defineConfig({
         test: {
           name: 'containers',
           include: ['test/containers/**/*.test.ts'],
+          // One file at a time: each ends by checking that the engine holds no container at all.
+          fileParallelism: false,
           globalSetup: ['test/support/docker-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
