@@ -146,7 +146,11 @@ setInterval(() => {}, 1000);
       expect(result.ok).toBe(true);
       expect((await ours()).map((c) => c.id)).toEqual([live.id]);
       // --all: a live process's container too (its Toxiproxy is the one --all cleans).
-      const all = await chaosReset({ cwd: await mkdtemp(path.join(os.tmpdir(), 'msav-reset-')), all: true, url: live.url });
+      const all = await chaosReset({
+        cwd: await mkdtemp(path.join(os.tmpdir(), 'msav-reset-')),
+        all: true,
+        url: live.url,
+      });
       expect(all.containers.map((c) => [c.id, c.pid, c.removed])).toEqual([[live.id, process.pid, true]]);
       expect(await ours()).toEqual([]);
     } finally {
