@@ -31,7 +31,11 @@ export const ToxiproxyTargetSchema = z
      * runs the local toxiproxy-server; `container` runs it as a container through
      * testcontainers (host network; needs a Docker engine, `scripts/services up docker`).
      */
-    managed: z.union([z.boolean(), z.enum(['binary', 'container'])]).optional(),
+    managed: z
+      .union([z.boolean(), z.enum(['binary', 'container'])], {
+        message: 'expected true, false, binary or container',
+      })
+      .optional(),
     /** Path of the toxiproxy-server binary for `managed`. Default `.tools/bin/toxiproxy-server`, then PATH. */
     binary: z.string().optional(),
     /** Image for `managed: container`. Default `msa-verify/toxiproxy:2.12.0` (built locally, never pulled). */

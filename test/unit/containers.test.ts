@@ -1,0 +1,89 @@
+// The container route's offline parts: the image tags follow the versions the
+// scripts pin (a drift makes every container start fail with "image missing"),
+// and a scenario asks for a containerised Toxiproxy with `managed: container`
+// (an `image` only there; `binary` only for the local binary), located problems otherwise.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectationRegistry } from '../../src/chaos/expectations/registry.js';
+import { describePlan, planRun } from '../../src/chaos/runner/plan.js';
+import { parseScenarioText } from '../../src/chaos/scenario/load.js';
+import { engineAddress } from '../../src/containers/engine.js';
+import { JAEGER_IMAGE, TOXIPROXY_IMAGE } from '../../src/containers/images.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describe('container images', () => {
+  it('are tagged with the versions scripts/lib.sh and scripts/jaeger/go.mod pin', async () => {
+    const lib = await readFile(path.join(root, 'scripts/lib.sh'), 'utf8');
+    const toxiproxy = /TOXIPROXY_VERSION=\$\{TOXIPROXY_VERSION:-v([0-9.]+)\}/.exec(lib)?.[1];
+    const gomod = await readFile(path.join(root, 'scripts/jaeger/go.mod'), 'utf8');
+    const jaeger = /github\.com\/jaegertracing\/jaeger v([0-9.]+)/.exec(gomod)?.[1];
+    expect(TOXIPROXY_IMAGE).toBe(`msa-verify/toxiproxy:${toxiproxy}`);
+    expect(JAEGER_IMAGE).toBe(`msa-verify/jaeger:${jaeger}`);
+  });
+});
+
+describe('engine address', () => {
+  it('reads DOCKER_HOST (unix or tcp) and defaults to /var/run/docker.sock', () => {
+    expect(engineAddress({})).toEqual({ host: 'unix:///var/run/docker.sock', socketPath: '/var/run/docker.sock' });
+    expect(engineAddress({ DOCKER_HOST: 'unix:///tmp/x/docker.sock' }).socketPath).toBe('/tmp/x/docker.sock');
+    expect(engineAddress({ DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toMatchObject({ hostname: '127.0.0.1', port: 2375 });
+  });
+});
+
+function scenario(toxiproxy: string) {
+  return `version: 1
+name: containers
+toxiproxy: ${toxiproxy}
+proxies:
+  - { name: front, listen: "127.0.0.1:26001", upstream: "127.0.0.1:26002" }
+load:
+  target: http://127.0.0.1:26001
+  rate: 5
+  requests: [{ method: GET, path: / }]
+phases:
+  - { name: warm, kind: steady, duration: 1s }
+`;
+}
+
+function parse(toxiproxy: string) {
+  return parseScenarioText('containers.yaml', scenario(toxiproxy), expectationRegistry, {});
+}
+
+describe('scenario: toxiproxy managed: container', () => {
+  it('plans a private container (default image, or the one given) and no Toxiproxy URL', () => {
+    for (const [text, image] of [
+      ['{ managed: container }', TOXIPROXY_IMAGE],
+      ['{ managed: container, image: "my/toxiproxy:1" }', 'my/toxiproxy:1'],
+    ] as const) {
+      const r = parse(text);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      const plan = planRun(
+        { scenario: r.value, file: 'containers.yaml', display: 'containers.yaml' },
+        { allowTargets: ['127.0.0.1:*'], maxDurationMs: 60_000 },
+        'http://127.0.0.1:8474',
+      );
+      expect(plan.toxiproxy.url).toBeUndefined();
+      expect(plan.toxiproxy.managed).toBe(true);
+      expect(describePlan(plan)[1]).toBe(`  toxiproxy: managed (private container, ${image}, needs a Docker engine)`);
+    }
+  });
+
+  it('rejects image without container, binary with container, and an unknown managed value, at their lines', () => {
+    const cases: [string, string, string][] = [
+      ['{ managed: true, image: "x/y:1" }', 'toxiproxy.image', 'image needs managed: container'],
+      ['{ managed: container, binary: ./t }', 'toxiproxy.binary', 'binary needs managed: true (or binary)'],
+      ['{ url: "http://127.0.0.1:8474", managed: container }', 'toxiproxy', 'exactly one'],
+      ['{ managed: docker }', 'toxiproxy.managed', 'expected true, false, binary or container'],
+    ];
+    for (const [text, at, message] of cases) {
+      const r = parse(text);
+      if (r.ok) throw new Error(`accepted ${text}`);
+      const problem = r.problems.find((p) => p.path === at);
+      expect(problem, `${text}: ${JSON.stringify(r.problems)}`).toBeDefined();
+      expect(problem?.line).toBe(3);
+      expect(problem?.message).toContain(message);
+    }
+  });
+});
