@@ -15,6 +15,8 @@ export interface JaegerContainer extends ManagedContainer {
 export interface JaegerContainerOptions {
   /** Default `msa-verify/jaeger:1.76.0` (built locally, FROM scratch). */
   readonly image?: string;
+  /** Port of the OTLP/HTTP receiver on 127.0.0.1 (services export there). Default a free port. */
+  readonly otlpPort?: number;
   /** Milliseconds to wait for the query API and the OTLP receiver. Default 30000. */
   readonly startTimeoutMs?: number;
 }
@@ -26,7 +28,8 @@ export interface JaegerContainerOptions {
  * @throws MsaVerifyError `MSAV_COMPONENT_UNAVAILABLE` (exit 3), see {@link startContainer}.
  */
 export async function startJaegerContainer(options: JaegerContainerOptions = {}): Promise<JaegerContainer> {
-  const [query, queryGrpc, otlp, health] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [query, queryGrpc, health] = await Promise.all([freePort(), freePort(), freePort()]);
+  const otlp = options.otlpPort ?? (await freePort());
   const url = `http://127.0.0.1:${query}`;
   const container = await startContainer({
     image: options.image ?? JAEGER_IMAGE,

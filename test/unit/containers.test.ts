@@ -10,6 +10,7 @@ import { describePlan, planRun } from '../../src/chaos/runner/plan.js';
 import { parseScenarioText } from '../../src/chaos/scenario/load.js';
 import { engineAddress } from '../../src/containers/engine.js';
 import { JAEGER_IMAGE, TOXIPROXY_IMAGE } from '../../src/containers/images.js';
+import { isMsaVerifyError } from '../../src/core/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -84,6 +85,46 @@ describe('scenario: toxiproxy managed: container', () => {
       expect(problem, `${text}: ${JSON.stringify(r.problems)}`).toBeDefined();
       expect(problem?.line).toBe(3);
       expect(problem?.message).toContain(message);
+    }
+  });
+});
+
+describe('scenario: traces.jaeger.container', () => {
+  function withTraces(jaeger: string) {
+    return parseScenarioText(
+      'containers.yaml',
+      scenario('{ managed: container }').replace('proxies:', `traces:\n  jaeger: ${jaeger}\nproxies:`),
+      expectationRegistry,
+      {},
+    );
+  }
+
+  it('takes an OTLP port instead of a url, and checks it as a listen address', () => {
+    const r = withTraces('{ container: { otlpPort: 24318 }, services: [orders] }');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.value.traces?.jaeger).toEqual({ container: { otlpPort: 24318 }, services: ['orders'] });
+    let error: unknown;
+    try {
+      planRun(
+        { scenario: r.value, file: 'containers.yaml', display: 'containers.yaml' },
+        { allowTargets: ['127.0.0.1:26001', '127.0.0.1:26002'], maxDurationMs: 60_000 },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(isMsaVerifyError(error) && error.problems.map((p) => p.path)).toEqual(['traces.jaeger.container.otlpPort']);
+  });
+
+  it('rejects both url and container, and neither, at the jaeger line', () => {
+    for (const text of [
+      '{ url: "http://127.0.0.1:16686", container: { otlpPort: 24318 }, services: [orders] }',
+      '{ services: [orders] }',
+    ]) {
+      const r = withTraces(text);
+      if (r.ok) throw new Error(`accepted ${text}`);
+      expect(r.problems.map((p) => [p.path, p.line, p.message])).toEqual([
+        ['traces.jaeger', 5, 'give either url or container (exactly one)'],
+      ]);
     }
   });
 });

@@ -126,6 +126,15 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
       ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]
       : []),
     ...url('traces.jaeger.url', s.traces?.jaeger?.url),
+    ...(s.traces?.jaeger?.container
+      ? [
+          {
+            path: 'traces.jaeger.container.otlpPort',
+            hostPort: `127.0.0.1:${s.traces.jaeger.container.otlpPort}`,
+            listen: true,
+          },
+        ]
+      : []),
   ];
 }
 

@@ -78,7 +78,7 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
 
   const proxyNames = await createProxies(context, session, taps);
   await probeTarget(s.load.target);
-  const traces = await openTraceSource(context);
+  const traces = await openTraceSource(context, closedLast);
   if (traces) closedLast.defer(() => bounded(traces.close(), 3000, 'close the trace source', note));
   throwIfAborted(context.signal);
 
@@ -162,7 +162,10 @@ async function probeTarget(target: string): Promise<void> {
   }
 }
 
-async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSource | undefined> {
+async function openTraceSource(
+  { plan, cwd, note }: RunContext,
+  closedLast: AsyncDisposableStack,
+): Promise<TraceSource | undefined> {
   const traces = plan.scenario.traces;
   if (traces?.otlp) {
     const receiver = new OtlpReceiver({ port: traces.otlp.port });
@@ -171,6 +174,18 @@ async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSo
     return receiver;
   }
   if (traces?.file) return new JsonLinesTraceSource(path.resolve(cwd, traces.file));
-  if (traces?.jaeger) return new JaegerTraceSource({ url: traces.jaeger.url, services: [...traces.jaeger.services] });
+  if (traces?.jaeger?.container) {
+    const { startJaegerContainer } = await import('../../containers/jaeger.js');
+    const jaeger = await startJaegerContainer({ otlpPort: traces.jaeger.container.otlpPort });
+    // Registered before the source's close: disposal closes the source first, then removes Jaeger.
+    closedLast.defer(() => bounded(jaeger.stop(), 8000, 'remove the Jaeger container', note));
+    note(
+      `started a private Jaeger at ${jaeger.url} (container ${jaeger.id.slice(0, 12)}, ${jaeger.image}); OTLP/HTTP at ${jaeger.otlpTracesUrl}`,
+    );
+    return new JaegerTraceSource({ url: jaeger.url, services: [...traces.jaeger.services] });
+  }
+  if (traces?.jaeger?.url) {
+    return new JaegerTraceSource({ url: traces.jaeger.url, services: [...traces.jaeger.services] });
+  }
   return undefined;
 }

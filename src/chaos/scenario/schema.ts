@@ -182,9 +182,22 @@ export const TracesSchema = z.strictObject({
   jaeger: z
     .strictObject({
       /** Jaeger query base URL, e.g. `http://127.0.0.1:16686`. */
-      url: z.string().regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' }),
+      url: z
+        .string()
+        .regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' })
+        .optional(),
+      /**
+       * Instead of `url`: a private Jaeger the run starts as a container (the
+       * msa-verify/jaeger image, host network; needs a Docker engine) and removes
+       * after. Its OTLP/HTTP receiver listens on 127.0.0.1:`otlpPort`: start the
+       * services with their OTLP exporter pointed at it.
+       */
+      container: z.strictObject({ otlpPort: countField }).optional(),
       /** Services whose spans are read (Jaeger queries one service at a time). */
       services: z.array(z.string().min(1)).min(1, { message: 'name at least one service' }),
+    })
+    .refine((j) => (j.url === undefined) !== (j.container === undefined), {
+      message: 'give either url or container (exactly one)',
     })
     .optional(),
 });
