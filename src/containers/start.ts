@@ -4,6 +4,8 @@ import { engineAddress, imageExists, probeEngine } from './engine.js';
 import { BUILD_HINT, LABEL_MANAGED, LABEL_PID, LABEL_ROLE, LABEL_SESSION } from './images.js';
 import { reaperSession } from './reaper.js';
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
 /** A container msa-verify started and removes. */
 export interface ManagedContainer extends AsyncDisposable {
   readonly id: string;
@@ -37,6 +39,14 @@ export interface StartContainerOptions {
  *   answers, the image is missing, or the container does not become ready.
  */
 export async function startContainer(options: StartContainerOptions): Promise<ManagedContainer> {
+  const address = engineAddress(process.env);
+  // Host networking puts the container's ports on the engine's machine: it must be this one.
+  if (address.hostname !== undefined && !LOOPBACK.has(address.hostname)) {
+    throw new MsaVerifyError(
+      'MSAV_COMPONENT_UNAVAILABLE',
+      `${options.role} container: DOCKER_HOST=${address.host} is another machine; the container route needs an engine on this one (its containers share this machine's network)`,
+    );
+  }
   const probe = await probeEngine(process.env);
   if (!probe.ok) {
     throw new MsaVerifyError(
@@ -44,7 +54,6 @@ export async function startContainer(options: StartContainerOptions): Promise<Ma
       `${options.role} container: no Docker engine answers (${probe.detail}); start one with scripts/services up docker, or set DOCKER_HOST`,
     );
   }
-  const address = engineAddress(process.env);
   if (!(await imageExists(address, options.image))) {
     throw new MsaVerifyError(
       'MSAV_COMPONENT_UNAVAILABLE',

@@ -132,6 +132,19 @@ describe.skipIf(noDocker)('chaos run with a containerised Toxiproxy', () => {
     expect(await ours()).toEqual([]);
   });
 
+  it('leaves no container behind after SIGTERM during set-up (as soon as the container exists)', async () => {
+    const json = path.join(work, 'setup-term.json');
+    const { child, output } = startRun(await scenario('container-setup-term', '2s', '20s'), json);
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    await waitFor(async () => (await ours()).length === 1, 30_000).catch(() => {
+      throw new Error(`no container was created:\n${output()}`);
+    });
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code, output()).toBe(143);
+    expect(await ours(), output()).toEqual([]);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     it(`leaves no container behind after ${signal} during the fault phase`, async () => {
       const json = path.join(work, `${signal}.json`);

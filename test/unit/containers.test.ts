@@ -10,6 +10,7 @@ import { describePlan, planRun } from '../../src/chaos/runner/plan.js';
 import { parseScenarioText } from '../../src/chaos/scenario/load.js';
 import { engineAddress } from '../../src/containers/engine.js';
 import { JAEGER_IMAGE, TOXIPROXY_IMAGE } from '../../src/containers/images.js';
+import { startToxiproxyContainer } from '../../src/containers/toxiproxy.js';
 import { isMsaVerifyError } from '../../src/core/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -125,6 +126,21 @@ describe('scenario: traces.jaeger.container', () => {
       expect(r.problems.map((p) => [p.path, p.line, p.message])).toEqual([
         ['traces.jaeger', 5, 'give either url or container (exactly one)'],
       ]);
+    }
+  });
+});
+
+describe('container route: an engine on another machine', () => {
+  it('is refused before anything is asked of it (host networking needs this machine)', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'tcp://10.255.255.1:2375';
+    try {
+      await expect(startToxiproxyContainer()).rejects.toThrow(
+        'toxiproxy container: DOCKER_HOST=tcp://10.255.255.1:2375 is another machine; the container route needs an engine on this one',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
     }
   });
 });
