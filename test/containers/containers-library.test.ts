@@ -26,6 +26,7 @@ import {
   TOXIPROXY_IMAGE,
 } from '../../src/containers/index.js';
 import { isMsaVerifyError } from '../../src/core/errors.js';
+import { runCli } from '../support/cli.js';
 import { waitFor } from '../support/net.js';
 import { ROOT } from '../support/services.js';
 
@@ -156,6 +157,19 @@ setInterval(() => {}, 1000);
     } finally {
       await live.stop();
     }
+    expect(await ours()).toEqual([]);
+  });
+});
+
+describe.skipIf(noDocker)('chaos reset (the CLI)', () => {
+  it('names each leftover container it removed, then has nothing to reset', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'msav-reset-cli-'));
+    const id = await createLabelled({ [LABEL_MANAGED]: 'true', [LABEL_PID]: '2147483646', [LABEL_ROLE]: 'jaeger' });
+    const first = await runCli(['chaos', 'reset'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`removed container ${id.slice(0, 12)} (jaeger, ${TOXIPROXY_IMAGE})`);
+    const again = await runCli(['chaos', 'reset'], { cwd });
+    expect(again.stdout).toContain('nothing to reset');
     expect(await ours()).toEqual([]);
   });
 });
