@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { EngineAddress } from './engine.js';
 
 // testcontainers' own reaper (Ryuk) runs as a container whose port 8080 is
-// published through the bridge network; the engine here runs with
-// --bridge=none, so it cannot start, and no registry could provide its image.
+// published through the bridge network and which testcontainers then connects
+// to. The engine here runs with --bridge=none: a published port is silently not
+// mapped (the container starts with no ports), so Ryuk could never be reached,
+// even if its image were built locally; and no registry could provide the image.
 // msa-verify turns it off (TESTCONTAINERS_RYUK_DISABLED) and uses this reaper
 // instead: a detached host process per msa-verify process and engine that
 // waits for that process to end, however it ends (return, throw, signal,
