@@ -21,6 +21,19 @@ export default defineConfig({
         },
       },
       {
+        // The container route (testcontainers) against a real Docker engine; its own
+        // global setup starts the engine (and builds the images) when needed.
+        test: {
+          name: 'containers',
+          include: ['test/containers/**/*.test.ts'],
+          // One file at a time: each ends by checking that the engine holds no container at all.
+          fileParallelism: false,
+          globalSetup: ['test/support/docker-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

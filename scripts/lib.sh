@@ -12,6 +12,7 @@ JAEGER_QUERY_PORT=${MSAV_JAEGER_QUERY_PORT:-16686}
 JAEGER_QUERY_GRPC_PORT=${MSAV_JAEGER_QUERY_GRPC_PORT:-16685}
 JAEGER_OTLP_HTTP_PORT=${MSAV_JAEGER_OTLP_HTTP_PORT:-4318}
 JAEGER_HEALTH_PORT=${MSAV_JAEGER_HEALTH_PORT:-13133}
+TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.12.0}
 export PATH="$MSAV_ROOT/node_modules/.bin:$MSAV_TOOLS/bin:$PATH"
 
 log() { printf '[msa-verify %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -32,3 +33,7 @@ wait_for() {
 
 http_ok() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# True when an ELF file names no program interpreter (a static binary: it runs in a
+# FROM scratch image). A dynamic one names /lib*/ld-linux* or ld-musl* near its start.
+static_binary() { [ -f "$1" ] && ! head -c 8192 "$1" | tr -d '\000' | grep -aq -e 'ld-linux' -e 'ld-musl'; }

@@ -40,6 +40,12 @@ export interface ChaosResetResult {
   readonly removedToxics: readonly ForeignToxic[];
   /** Proxies that are not msa-verify's, re-enabled by `all`. */
   readonly enabled: readonly string[];
+  /**
+   * Containers msa-verify started (label `msa-verify.managed`) that were left:
+   * those whose starting process is gone, and with `all` every one. Empty when no
+   * Docker engine answers (`DOCKER_HOST`, else /var/run/docker.sock).
+   */
+  readonly containers: readonly { id: string; image: string; role: string; pid: number; removed: boolean }[];
 }
 
 /** Most items a refusal names; the rest are counted. */
@@ -82,6 +88,7 @@ export async function chaosReset(options: ChaosResetOptions = {}): Promise<Chaos
     ok: c.outcome.ok,
     notes: c.outcome.notes,
   }));
+  const containers = await removeContainers(Boolean(options.all));
   const deleted: string[] = [];
   const removedToxics: ForeignToxic[] = [];
   const enabled: string[] = [];
@@ -100,7 +107,20 @@ export async function chaosReset(options: ChaosResetOptions = {}): Promise<Chaos
       deleted.push(p);
     }
   }
-  return { ok: runs.every((r) => r.ok), runs, deleted, removedToxics, enabled };
+  return {
+    ok: runs.every((r) => r.ok) && containers.every((c) => c.removed),
+    runs,
+    deleted,
+    removedToxics,
+    enabled,
+    containers,
+  };
+}
+
+async function removeContainers(all: boolean): Promise<ChaosResetResult['containers']> {
+  const containers = await import('../containers/index.js');
+  if (!(await containers.probeEngine()).ok) return [];
+  return containers.removeLeftoverContainers(containers.engineAddress(), { all });
 }
 
 /** What `--all` will change on a Toxiproxy. */

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { engineAddress, imageExists, probeEngine } from '../containers/engine.js';
+import { BUILD_HINT, KNOWN_IMAGES } from '../containers/images.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
 import { probeHttp, probeTcp } from '../core/probe.js';
@@ -52,7 +54,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
   const pushgatewayUrl = config?.pushgateway?.url ?? 'http://127.0.0.1:9091';
   const jaegerUrl = config?.jaeger?.url ?? 'http://127.0.0.1:16686';
 
-  const checks: Promise<ComponentStatus>[] = [
+  const checks: Promise<ComponentStatus | ComponentStatus[]>[] = [
     probeHttp(new URL('/version', toxiproxyUrl).href).then((r) =>
       status('Toxiproxy API', Boolean(config?.toxiproxy), r.ok, r.detail),
     ),
@@ -88,7 +90,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
   } else {
     checks.push(Promise.resolve(status('Pact Broker', false, false, 'not configured (broker.url)')));
   }
-  const components = await Promise.all(checks);
+  const components = (await Promise.all(checks)).flat();
   return {
     ok: components.every((c) => c.ok || !c.needed),
     configFile: config ? configPath : null,
@@ -104,34 +106,34 @@ function redact(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join('***') : text;
 }
 
-async function probeDocker(env: NodeJS.ProcessEnv): Promise<ComponentStatus> {
-  const host = env.DOCKER_HOST;
-  if (host?.startsWith('tcp://')) {
-    const r = await probeHttp(`http://${host.slice('tcp://'.length)}/_ping`);
-    return status('Docker engine (testcontainers)', false, r.ok, r.detail);
+// The engine and msa-verify's images: only scenarios ask for containers, so never "needed" here.
+async function probeDocker(env: NodeJS.ProcessEnv): Promise<ComponentStatus[]> {
+  const engine = await probeEngine(env);
+  if (!engine.ok) {
+    return [
+      status('Docker engine (containers)', false, false, engine.detail),
+      status('msa-verify images', false, false, 'no engine to ask'),
+    ];
   }
-  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
-  if (!existsSync(socketPath))
-    return status('Docker engine (testcontainers)', false, false, `no socket at ${socketPath}`);
-  const { request } = await import('node:http');
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(
-        status(
-          'Docker engine (testcontainers)',
-          false,
-          res.statusCode === 200,
-          `HTTP ${res.statusCode} on ${socketPath}`,
-        ),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (e) =>
-      resolve(status('Docker engine (testcontainers)', false, false, `${socketPath}: ${e.message}`)),
-    );
-    req.end();
-  });
+  const address = engineAddress(env);
+  const found = await Promise.all(
+    KNOWN_IMAGES.map(async (image) => ({ image, there: await imageExists(address, image).catch(() => false) })),
+  );
+  const missing = found.filter((f) => !f.there).map((f) => f.image);
+  return [
+    status(
+      'Docker engine (containers)',
+      false,
+      true,
+      `Docker ${engine.version} (API ${engine.apiVersion}) at ${engine.host}`,
+    ),
+    status(
+      'msa-verify images',
+      false,
+      missing.length === 0,
+      missing.length === 0 ? found.map((f) => f.image).join(', ') : `missing ${missing.join(', ')}: ${BUILD_HINT}`,
+    ),
+  ];
 }
 
 function probePactCore(cwd: string, needed: boolean): ComponentStatus {

@@ -8,6 +8,15 @@
 import { expectationRegistry } from './expectations/registry.js';
 import type { JudgeCatalog } from './runner/engine-contract.js';
 
+// The container route (testcontainers): a private Toxiproxy or Jaeger as a container.
+export {
+  type JaegerContainer,
+  type ManagedContainer,
+  removeLeftoverContainers,
+  startJaegerContainer,
+  startToxiproxyContainer,
+  type ToxiproxyContainer,
+} from '../containers/index.js';
 export { JsonLinesTraceSource, OtlpReceiver, type SpanRecord, type TraceSource } from '../evidence/index.js';
 export { expectationRegistry, expectationTypes } from './expectations/registry.js';
 export type { ExpectationDefinition } from './expectations/types.js';

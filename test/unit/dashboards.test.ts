@@ -109,7 +109,7 @@ describe('dashboard structure', () => {
   });
 });
 
-describe('grafana/ provisioning and compose file (not run here: no Docker)', () => {
+describe('grafana/ provisioning and compose file (validated by compose in test/containers, never started here)', () => {
   const load = async (file: string) => parse(await readFile(path.join(ROOT, 'grafana', file), 'utf8')) as Json;
 
   it('mounts the provisioning and the generated dashboards where the provider looks', async () => {

@@ -1,3 +1,4 @@
+import { TOXIPROXY_IMAGE } from '../../containers/images.js';
 import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
@@ -35,7 +36,13 @@ export interface RunPlan {
   /** Load plus the longest `eventually` wait, ms; capped by `maxDuration`. */
   readonly maxTotalMs: number;
   readonly timeoutMs: number;
-  readonly toxiproxy: { readonly url?: string; readonly managed: boolean; readonly binary?: string };
+  readonly toxiproxy: {
+    readonly url?: string;
+    readonly managed: boolean;
+    readonly binary?: string;
+    /** `managed: container`: the image to run (default msa-verify/toxiproxy). */
+    readonly container?: { readonly image?: string };
+  };
 }
 
 /**
@@ -71,7 +78,8 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
       `${loaded.display}: the scenario can take ${formatDuration(maxTotalMs)}, more than chaos.maxDuration ${formatDuration(limits.maxDurationMs)}`,
     );
   }
-  const managed = s.toxiproxy?.managed === true;
+  const managed = s.toxiproxy?.managed !== undefined && s.toxiproxy.managed !== false;
+  const container = s.toxiproxy?.managed === 'container';
   const url = managed ? undefined : (s.toxiproxy?.url ?? defaultToxiproxyUrl);
   if (!managed && !url) {
     throw new MsaVerifyError(
@@ -86,7 +94,12 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
     loadDurationMs: offset,
     maxTotalMs,
     timeoutMs: parseDuration(s.load.timeout),
-    toxiproxy: { ...(url ? { url } : {}), managed, ...(s.toxiproxy?.binary ? { binary: s.toxiproxy.binary } : {}) },
+    toxiproxy: {
+      ...(url ? { url } : {}),
+      managed,
+      ...(s.toxiproxy?.binary ? { binary: s.toxiproxy.binary } : {}),
+      ...(container ? { container: s.toxiproxy?.image ? { image: s.toxiproxy.image } : {} } : {}),
+    },
   };
 }
 
@@ -99,7 +112,10 @@ export { targetAllowed } from '../../core/allow-list.js';
  */
 export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: string | undefined): Address[] {
   return [
-    ...url('toxiproxy.url', s.toxiproxy?.managed ? undefined : toxiproxyUrl),
+    ...url(
+      'toxiproxy.url',
+      s.toxiproxy?.managed !== undefined && s.toxiproxy.managed !== false ? undefined : toxiproxyUrl,
+    ),
     ...url('load.target', s.load.target),
     ...s.proxies.flatMap((p, i) => [
       { path: `proxies.${i}.listen`, hostPort: p.listen, listen: true },
@@ -110,6 +126,15 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
       ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]
       : []),
     ...url('traces.jaeger.url', s.traces?.jaeger?.url),
+    ...(s.traces?.jaeger?.container
+      ? [
+          {
+            path: 'traces.jaeger.container.otlpPort',
+            hostPort: `127.0.0.1:${s.traces.jaeger.container.otlpPort}`,
+            listen: true,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -142,11 +167,17 @@ export function describePlan(plan: RunPlan): string[] {
   return planLines(plan).map((line) => (line.length > MAX_PLAN_LINE ? `${line.slice(0, MAX_PLAN_LINE - 1)}…` : line));
 }
 
+function toxiproxyLine(t: RunPlan['toxiproxy']): string {
+  if (t.container) return `managed (private container, ${t.container.image ?? TOXIPROXY_IMAGE}, needs a Docker engine)`;
+  if (t.managed) return `managed (private server${t.binary ? `, ${t.binary}` : ''})`;
+  return t.url ?? '';
+}
+
 function planLines(plan: RunPlan): string[] {
   const s = plan.scenario;
   const lines = [
     `scenario ${s.name} (${plan.file})`,
-    `  toxiproxy: ${plan.toxiproxy.managed ? `managed (private server${plan.toxiproxy.binary ? `, ${plan.toxiproxy.binary}` : ''})` : plan.toxiproxy.url}`,
+    `  toxiproxy: ${toxiproxyLine(plan.toxiproxy)}`,
     ...s.proxies.map(
       (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
     ),

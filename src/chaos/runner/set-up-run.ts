@@ -9,6 +9,7 @@ import { k6Available } from '../load/k6.js';
 import { startTap } from '../tap/start-tap.js';
 import type { Tap } from '../tap/types.js';
 import { ToxiproxyClient } from '../toxiproxy/client.js';
+import type { ServerContainer } from '../toxiproxy/journal.js';
 import { cleanLeftovers } from '../toxiproxy/leftovers.js';
 import { startManagedToxiproxy } from '../toxiproxy/managed.js';
 import { ChaosSession } from '../toxiproxy/session.js';
@@ -61,8 +62,9 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
     runId: context.runId,
     scenario: s.name,
     toxiproxyUrl: toxiproxy.url,
-    owned: toxiproxy.pid !== undefined,
+    owned: toxiproxy.pid !== undefined || toxiproxy.container !== undefined,
     ...(toxiproxy.pid !== undefined ? { serverPid: toxiproxy.pid } : {}),
+    ...(toxiproxy.container ? { serverContainer: toxiproxy.container } : {}),
     journalDir: context.journalDir,
     ...(context.watchdog ? {} : { watchdog: false }),
   });
@@ -76,7 +78,7 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
 
   const proxyNames = await createProxies(context, session, taps);
   await probeTarget(s.load.target);
-  const traces = await openTraceSource(context);
+  const traces = await openTraceSource(context, closedLast);
   if (traces) closedLast.defer(() => bounded(traces.close(), 3000, 'close the trace source', note));
   throwIfAborted(context.signal);
 
@@ -104,12 +106,19 @@ async function noteLeftovers({ journalDir, note }: RunContext): Promise<void> {
   }
 }
 
-/** The scenario's Toxiproxy URL, or a private server started (and stopped by `stack`) for this run. */
+/** The scenario's Toxiproxy URL, or a private server or container started (and stopped by `stack`) for this run. */
 async function startToxiproxy(
   { plan, cwd, note }: RunContext,
   stack: AsyncDisposableStack,
-): Promise<{ url: string; pid?: number }> {
+): Promise<{ url: string; pid?: number; container?: ServerContainer }> {
   if (!plan.toxiproxy.managed) return { url: plan.toxiproxy.url ?? '' };
+  if (plan.toxiproxy.container) {
+    const { startToxiproxyContainer } = await import('../../containers/toxiproxy.js');
+    const started = await startToxiproxyContainer(plan.toxiproxy.container);
+    stack.defer(() => bounded(started.stop(), 8000, 'remove the Toxiproxy container', note));
+    note(`started a private Toxiproxy at ${started.url} (container ${started.id.slice(0, 12)}, ${started.image})`);
+    return { url: started.url, container: { engine: started.engine, id: started.id } };
+  }
   const managed = await startManagedToxiproxy({
     cwd,
     ...(plan.toxiproxy.binary ? { binary: plan.toxiproxy.binary } : {}),
@@ -153,7 +162,10 @@ async function probeTarget(target: string): Promise<void> {
   }
 }
 
-async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSource | undefined> {
+async function openTraceSource(
+  { plan, cwd, note }: RunContext,
+  closedLast: AsyncDisposableStack,
+): Promise<TraceSource | undefined> {
   const traces = plan.scenario.traces;
   if (traces?.otlp) {
     const receiver = new OtlpReceiver({ port: traces.otlp.port });
@@ -162,6 +174,18 @@ async function openTraceSource({ plan, cwd, note }: RunContext): Promise<TraceSo
     return receiver;
   }
   if (traces?.file) return new JsonLinesTraceSource(path.resolve(cwd, traces.file));
-  if (traces?.jaeger) return new JaegerTraceSource({ url: traces.jaeger.url, services: [...traces.jaeger.services] });
+  if (traces?.jaeger?.container) {
+    const { startJaegerContainer } = await import('../../containers/jaeger.js');
+    const jaeger = await startJaegerContainer({ otlpPort: traces.jaeger.container.otlpPort });
+    // Registered before the source's close: disposal closes the source first, then removes Jaeger.
+    closedLast.defer(() => bounded(jaeger.stop(), 8000, 'remove the Jaeger container', note));
+    note(
+      `started a private Jaeger at ${jaeger.url} (container ${jaeger.id.slice(0, 12)}, ${jaeger.image}); OTLP/HTTP at ${jaeger.otlpTracesUrl}`,
+    );
+    return new JaegerTraceSource({ url: jaeger.url, services: [...traces.jaeger.services] });
+  }
+  if (traces?.jaeger?.url) {
+    return new JaegerTraceSource({ url: traces.jaeger.url, services: [...traces.jaeger.services] });
+  }
   return undefined;
 }

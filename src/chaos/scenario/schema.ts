@@ -26,13 +26,31 @@ export const ToxiproxyTargetSchema = z
   .strictObject({
     /** API URL of a running Toxiproxy (shared: only this run's proxies are ever touched). */
     url: httpUrlField.optional(),
-    /** Start a private Toxiproxy for this run (local binary, or a container when Docker answers). */
-    managed: z.boolean().optional(),
+    /**
+     * Start a private Toxiproxy for this run and stop it after: `true` (or `binary`)
+     * runs the local toxiproxy-server; `container` runs it as a container through
+     * testcontainers (host network; needs a Docker engine, `scripts/services up docker`).
+     */
+    managed: z
+      .union([z.boolean(), z.enum(['binary', 'container'])], {
+        message: 'expected true, false, binary or container',
+      })
+      .optional(),
     /** Path of the toxiproxy-server binary for `managed`. Default `.tools/bin/toxiproxy-server`, then PATH. */
     binary: z.string().optional(),
+    /** Image for `managed: container`. Default `msa-verify/toxiproxy:2.12.0` (built locally, never pulled). */
+    image: z.string().min(1).optional(),
   })
-  .refine((t) => (t.url !== undefined) !== (t.managed === true), {
-    message: 'give either url or managed: true (exactly one)',
+  .refine((t) => (t.url !== undefined) !== (t.managed !== undefined && t.managed !== false), {
+    message: 'give either url or managed: true | binary | container (exactly one)',
+  })
+  .refine((t) => t.binary === undefined || t.managed === true || t.managed === 'binary', {
+    message: 'binary needs managed: true (or binary)',
+    path: ['binary'],
+  })
+  .refine((t) => t.image === undefined || t.managed === 'container', {
+    message: 'image needs managed: container',
+    path: ['image'],
   });
 
 /** A proxy the run creates: clients connect to `listen`, Toxiproxy forwards to `upstream`. */
@@ -164,9 +182,22 @@ export const TracesSchema = z.strictObject({
   jaeger: z
     .strictObject({
       /** Jaeger query base URL, e.g. `http://127.0.0.1:16686`. */
-      url: z.string().regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' }),
+      url: z
+        .string()
+        .regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' })
+        .optional(),
+      /**
+       * Instead of `url`: a private Jaeger the run starts as a container (the
+       * msa-verify/jaeger image, host network; needs a Docker engine) and removes
+       * after. Its OTLP/HTTP receiver listens on 127.0.0.1:`otlpPort`: start the
+       * services with their OTLP exporter pointed at it.
+       */
+      container: z.strictObject({ otlpPort: countField }).optional(),
       /** Services whose spans are read (Jaeger queries one service at a time). */
       services: z.array(z.string().min(1)).min(1, { message: 'name at least one service' }),
+    })
+    .refine((j) => (j.url === undefined) !== (j.container === undefined), {
+      message: 'give either url or container (exactly one)',
     })
     .optional(),
 });

@@ -17,11 +17,20 @@ export interface JournalRecord {
   readonly owned: boolean;
   /** Process id of a managed toxiproxy-server. */
   readonly serverPid?: number;
+  /** The container of a managed Toxiproxy (`managed: container`). */
+  readonly serverContainer?: ServerContainer;
   readonly startedAt: number;
   /** Proxy names created (written before the create call). */
   proxies: string[];
   /** Toxics added and not yet removed (written before the add call). */
   toxics: { proxy: string; name: string }[];
+}
+
+/** A container on a Docker engine. */
+export interface ServerContainer {
+  /** The engine (a DOCKER_HOST value). */
+  readonly engine: string;
+  readonly id: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { type FoundJournal, readJournals, watchdogLogFile } from './journal.js';
-import { isAlive, type RollbackOutcome, rollbackRecord } from './rollback.js';
+import { isAlive, type RollbackOutcome, removeServerContainer, rollbackRecord } from './rollback.js';
 
 /** Milliseconds without heartbeat after which a journal of a live pid is still considered abandoned. */
 const ABANDONED_MS = 15_000;
@@ -26,6 +26,7 @@ export async function cleanLeftovers(dir: string, options: { all?: boolean } = {
     if (j.record.owned && j.record.serverPid && isAlive(j.record.serverPid) && !isAlive(j.record.pid)) {
       process.kill(j.record.serverPid, 'SIGKILL');
     }
+    if (j.record.serverContainer && !isAlive(j.record.pid)) await removeServerContainer(j.record.serverContainer);
     if (outcome.ok) {
       await rm(j.file, { force: true });
       await rm(j.heartbeatFile, { force: true });

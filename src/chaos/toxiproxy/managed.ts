@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { probeEngine } from '../../containers/engine.js';
 import { MsaVerifyError } from '../../core/errors.js';
 import { freePort } from '../../core/net.js';
 import { probeHttp } from '../../core/probe.js';
@@ -44,20 +45,20 @@ export function findToxiproxyBinary(cwd: string, explicit?: string): string | nu
 /**
  * Starts a private Toxiproxy on 127.0.0.1 and a free port. Without a binary it
  * says what to do: install it, or use `toxiproxy.url`; a Docker engine is
- * probed so that the message can point at the container route.
+ * probed so that the message can point at the container route (`managed: container`).
  * @throws MsaVerifyError `MSAV_TOXIPROXY_UNAVAILABLE` (exit 3).
  */
 export async function startManagedToxiproxy(options: ManagedToxiproxyOptions = {}): Promise<ManagedToxiproxy> {
   const cwd = options.cwd ?? process.cwd();
   const binary = findToxiproxyBinary(cwd, options.binary);
   if (!binary) {
-    const docker = await dockerAnswers();
+    const docker = (await probeEngine()).ok;
     throw new MsaVerifyError(
       'MSAV_TOXIPROXY_UNAVAILABLE',
       `managed Toxiproxy: no toxiproxy-server binary (${options.binary ?? '.tools/bin/toxiproxy-server or PATH'}). ` +
         (docker
-          ? 'A Docker engine answers: run ghcr.io/shopify/toxiproxy and set toxiproxy.url, or install the binary (scripts/setup).'
-          : 'No Docker engine answers either (so no testcontainers route): install it with scripts/setup or set toxiproxy.url.'),
+          ? 'A Docker engine answers: use managed: container (the msa-verify/toxiproxy image), or install the binary (scripts/setup).'
+          : 'No Docker engine answers either (so no container route): install it with scripts/setup or set toxiproxy.url.'),
     );
   }
   const port = await freePort();
@@ -88,26 +89,4 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   child.kill('SIGTERM');
   const timer = sleep(3000).then(() => 'timeout' as const);
   if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') child.kill('SIGKILL');
-}
-
-/** True when a Docker engine answers /_ping on its socket; never throws. */
-export async function dockerAnswers(): Promise<boolean> {
-  try {
-    const socketPath = process.env.DOCKER_HOST?.startsWith('unix://')
-      ? process.env.DOCKER_HOST.slice('unix://'.length)
-      : '/var/run/docker.sock';
-    if (!existsSync(socketPath)) return false;
-    const { request } = await import('node:http');
-    return await new Promise<boolean>((resolve) => {
-      const req = request({ socketPath, path: '/_ping', timeout: 1500 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-  } catch {
-    return false;
-  }
 }

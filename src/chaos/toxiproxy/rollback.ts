@@ -1,6 +1,7 @@
+import { containerExists, engineAddress, removeContainer } from '../../containers/engine.js';
 import { describeNetError } from '../../core/probe.js';
 import { ToxiproxyClient } from './client.js';
-import type { JournalRecord } from './journal.js';
+import type { JournalRecord, ServerContainer } from './journal.js';
 import { belongsToRun } from './run-id.js';
 
 /** What a rollback did. */
@@ -55,6 +56,9 @@ export async function rollbackRecord(record: JournalRecord, options: RollbackOpt
   if (!listed && record.owned && record.serverPid && !isAlive(record.serverPid)) {
     return { ok: true, notes: [...notes, 'the owned Toxiproxy is gone, and with it every proxy'] };
   }
+  if (!listed && record.owned && record.serverContainer && !(await containerPresent(record.serverContainer))) {
+    return { ok: true, notes: [...notes, 'the owned Toxiproxy container is gone, and with it every proxy'] };
+  }
   if ((failed || !listed) && record.owned) {
     if (await attempt('POST /reset', () => client.reset())) notes.push('fell back to POST /reset (owned Toxiproxy)');
     for (const p of [...record.proxies, ...leftovers]) await attempt(`delete proxy ${p}`, () => client.deleteProxy(p));
@@ -66,6 +70,16 @@ export async function rollbackRecord(record: JournalRecord, options: RollbackOpt
   const left = remaining as string[] | null;
   if (left && left.length > 0) notes.push(`still present: ${left.join(', ')}`);
   return { ok: left !== null && left.length === 0, notes };
+}
+
+/** False only when the engine says the container no longer exists. */
+async function containerPresent(c: ServerContainer): Promise<boolean> {
+  return containerExists(engineAddress({ DOCKER_HOST: c.engine }), c.id).catch(() => true);
+}
+
+/** Force-removes the container of an owned Toxiproxy; true when it is gone. Never throws. */
+export async function removeServerContainer(c: ServerContainer): Promise<boolean> {
+  return removeContainer(engineAddress({ DOCKER_HOST: c.engine }), c.id).catch(() => false);
 }
 
 /** True when a process with this id exists (signal 0 probe). */

@@ -1,6 +1,6 @@
 import type { ToxiproxyToxic } from '../scenario/toxics.js';
 import { ToxiproxyClient } from './client.js';
-import { Journal } from './journal.js';
+import { Journal, type ServerContainer } from './journal.js';
 import { type RollbackOutcome, rollbackRecord } from './rollback.js';
 import { proxyName } from './run-id.js';
 import { DEFAULT_STALE_MS, spawnWatchdog } from './watchdog.js';
@@ -13,6 +13,8 @@ export interface ChaosSessionOptions {
   /** True when the run started this Toxiproxy (then `POST /reset` is an allowed fallback). */
   readonly owned: boolean;
   readonly serverPid?: number;
+  /** The container of a managed Toxiproxy: the watchdog removes it when the runner dies. */
+  readonly serverContainer?: ServerContainer;
   readonly journalDir: string;
   /** Start the detached watchdog. Default true. */
   readonly watchdog?: boolean;
@@ -52,6 +54,7 @@ export class ChaosSession {
       toxiproxyUrl: options.toxiproxyUrl,
       owned: options.owned,
       ...(options.serverPid ? { serverPid: options.serverPid } : {}),
+      ...(options.serverContainer ? { serverContainer: options.serverContainer } : {}),
       startedAt: Date.now(),
       proxies: [],
       toxics: [],

@@ -5,7 +5,7 @@
 import { appendFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readJournal, watchdogLogFile } from './journal.js';
-import { isAlive, rollbackRecord } from './rollback.js';
+import { isAlive, removeServerContainer, rollbackRecord } from './rollback.js';
 
 const [journalFile, staleArg] = process.argv.slice(2);
 const staleMs = Number(staleArg ?? 4000);
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
         outcome = await rollbackRecord(latest);
       }
       if (latest.owned && latest.serverPid && isAlive(latest.serverPid)) process.kill(latest.serverPid, 'SIGKILL');
+      if (latest.serverContainer && !(await removeServerContainer(latest.serverContainer))) {
+        await log(`run ${record.runId}: could not remove container ${latest.serverContainer.id}`);
+      }
       await log(`run ${record.runId}: rollback ${outcome.ok ? 'complete' : 'INCOMPLETE'} ${outcome.notes.join('; ')}`);
       if (outcome.ok) {
         await rm(journalFile, { force: true });

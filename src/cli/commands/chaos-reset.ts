@@ -13,7 +13,7 @@ interface Args extends GlobalArgs {
 export const chaosResetCommand: CommandModule<GlobalArgs, Args> = {
   command: 'reset',
   describe:
-    "Remove every proxy and toxic the journals know about (--all: every msav- proxy too, and with --yes other proxies' toxics)",
+    "Remove every proxy and toxic the journals know about, and msa-verify's containers left by ended processes (--all: every msav- proxy and msa-verify container too, and with --yes other proxies' toxics)",
   builder: (y: Argv<GlobalArgs>) =>
     y
       .option('all', {
@@ -44,7 +44,17 @@ export const chaosResetCommand: CommandModule<GlobalArgs, Args> = {
       for (const t of result.removedToxics) out.line(`removed toxic ${t.name} (${t.type}) from proxy ${t.proxy}`);
       for (const p of result.enabled) out.line(`enabled proxy ${p}`);
       for (const d of result.deleted) out.line(`deleted proxy ${d}`);
-      const changed = result.runs.length + result.deleted.length + result.removedToxics.length + result.enabled.length;
+      for (const c of result.containers) {
+        out.line(
+          `${c.removed ? 'removed' : 'COULD NOT REMOVE'} container ${c.id.slice(0, 12)} (${c.role}, ${c.image})`,
+        );
+      }
+      const changed =
+        result.runs.length +
+        result.deleted.length +
+        result.removedToxics.length +
+        result.enabled.length +
+        result.containers.length;
       if (changed === 0) out.line('nothing to reset');
       return result.ok ? 0 : 3;
     }),
