@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
+import { waitForEntry } from './shared/discovery.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
@@ -40,6 +41,13 @@ export interface ShopOptions {
    * `deleteOnStop`, stop() deletes the queue and the exchange.
    */
   messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  /**
+   * Service discovery through etcd (SHOP_DISCOVERY=etcd for every service): each
+   * registers `<prefix>services/<name>` under a kept-alive lease and orders finds
+   * products through it (`ordersMode`: `watch`, default, or `once`, the naive caller).
+   * Shops that share one etcd must use their own `prefix` (ending in `/`).
+   */
+  discovery?: { etcdUrl: string; prefix?: string; ordersMode?: 'watch' | 'once' };
 }
 
 /** Names the shop's messages flow through. */
@@ -138,10 +146,22 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     }
   };
 
+  const discoveryEnv = (name: ServiceName): Record<string, string> => {
+    const d = options.discovery;
+    if (!d) return {};
+    return {
+      SHOP_DISCOVERY: 'etcd',
+      SHOP_ETCD_URL: d.etcdUrl,
+      ...(d.prefix ? { SHOP_DISCOVERY_PREFIX: d.prefix } : {}),
+      ...(name === 'orders' && d.ordersMode ? { ORDERS_DISCOVERY: d.ordersMode } : {}),
+    };
+  };
+
   const startOne = async (service: ServiceProcess): Promise<void> => {
     await service.start({
       env: {
         ...baseEnv(),
+        ...discoveryEnv(service.name),
         OTEL_SERVICE_NAME: service.name,
         ...(options.tracesEndpoint
           ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: options.tracesEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' }
@@ -154,6 +174,15 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
+    // With discovery a service is started once its registry entry is there (it registers right after listening).
+    if (options.discovery) {
+      const d = options.discovery;
+      await waitForEntry(
+        d.etcdUrl,
+        `${d.prefix ?? '/msav-shop/'}services/${service.name}`,
+        options.startTimeoutMs ?? 20_000,
+      );
+    }
   };
   // First start: a port that was free may be taken before the service binds it
   // (other processes pick ports too); then try another one.

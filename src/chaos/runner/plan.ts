@@ -1,4 +1,5 @@
 import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
+import { type DiscoveryRef, describeDiscovery } from '../../core/discovery/schema.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -36,6 +37,8 @@ export interface RunPlan {
   readonly maxTotalMs: number;
   readonly timeoutMs: number;
   readonly toxiproxy: { readonly url?: string; readonly managed: boolean; readonly binary?: string };
+  /** `chaos.allowTargets`: addresses resolved from a registry at run time must match too. */
+  readonly allowTargets: readonly string[];
 }
 
 /**
@@ -87,6 +90,7 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
     maxTotalMs,
     timeoutMs: parseDuration(s.load.timeout),
     toxiproxy: { ...(url ? { url } : {}), managed, ...(s.toxiproxy?.binary ? { binary: s.toxiproxy.binary } : {}) },
+    allowTargets: limits.allowTargets,
   };
 }
 
@@ -100,10 +104,12 @@ export { targetAllowed } from '../../core/allow-list.js';
 export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: string | undefined): Address[] {
   return [
     ...url('toxiproxy.url', s.toxiproxy?.managed ? undefined : toxiproxyUrl),
-    ...url('load.target', s.load.target),
+    ...addressOrRegistry('load.target', s.load.target),
     ...s.proxies.flatMap((p, i) => [
       { path: `proxies.${i}.listen`, hostPort: p.listen, listen: true },
-      { path: `proxies.${i}.upstream`, hostPort: p.upstream },
+      ...(typeof p.upstream === 'string'
+        ? [{ path: `proxies.${i}.upstream`, hostPort: p.upstream }]
+        : addressOrRegistry(`proxies.${i}.upstream`, p.upstream)),
     ]),
     ...s.eventually.flatMap((e, i) => url(`eventually.${i}.url`, e.url.replace('{id}', 'x'))),
     ...(s.traces?.otlp
@@ -111,6 +117,11 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
       : []),
     ...url('traces.jaeger.url', s.traces?.jaeger?.url),
   ];
+}
+
+/** A URL field's address; for a registry reference, the registry's (what it names is checked at run time). */
+function addressOrRegistry(path: string, value: string | DiscoveryRef): Address[] {
+  return typeof value === 'string' ? url(path, value) : url(`${path}.discovery.etcd.url`, value.discovery.etcd.url);
 }
 
 function checkTargets(loaded: LoadedScenario, allow: readonly string[], toxiproxyUrl: string | undefined): void {
@@ -148,10 +159,12 @@ function planLines(plan: RunPlan): string[] {
     `scenario ${s.name} (${plan.file})`,
     `  toxiproxy: ${plan.toxiproxy.managed ? `managed (private server${plan.toxiproxy.binary ? `, ${plan.toxiproxy.binary}` : ''})` : plan.toxiproxy.url}`,
     ...s.proxies.map(
-      (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
+      (p) =>
+        `  proxy ${p.name}: listen ${p.listen} -> upstream ${addressText(p.upstream)}${p.tap ? ' (via tap)' : ''}` +
+        (p.placement === 'registry' ? `; the registry entry is re-pointed to ${p.listen} for the run` : ''),
     ),
     ...(s.load.k6 ? [`  load: k6 script ${s.load.k6.script} (needs k6 on PATH)`] : []),
-    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${requestList(s.load.requests)}`,
+    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${addressText(s.load.target)}, timeout ${s.load.timeout}: ${requestList(s.load.requests)}`,
   ];
   for (const p of plan.phases) {
     const at = `${formatDuration(p.offsetMs)}..${formatDuration(p.offsetMs + p.durationMs)}`;
@@ -174,6 +187,10 @@ function planLines(plan: RunPlan): string[] {
   for (const e of s.eventually) lines.push(`  eventually ${e.type}: ${e.url} within ${e.within}`);
   lines.push(`  at most ${formatDuration(plan.maxTotalMs)} in all; nothing was touched (dry run)`);
   return lines;
+}
+
+function addressText(value: string | DiscoveryRef): string {
+  return typeof value === 'string' ? value : `the instance registered at ${describeDiscovery(value.discovery)}`;
 }
 
 function requestList(requests: LoadedScenario['scenario']['load']['requests']): string {
