@@ -1,7 +1,8 @@
 // While a run lasts, each re-pointed entry is read every `periodMs`:
 //   holds the run's value                 -> fine
-//   names the same instance again          -> its owner re-registered (e.g. a new lease after
-//                                             the old one expired): re-point it again, journalled
+//   names the same instance again          -> its owner re-registered (a new lease after the old
+//                                             one expired, or a new value): re-point it again, journalled
+//   holds exactly its original value+lease -> someone restored it (`chaos reset`): a loss, not re-pointed
 //   gone, or names another address         -> the path through the proxy is lost: recorded, and the
 //                                             run's registry verdict fails with when and why
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +21,8 @@ export interface RepointedEntry {
   /** Where the entry points during the run (the proxy's listen address). */
   readonly listen: string;
   readonly replacementB64: string;
+  /** The entry as it was before the run: value (base64) and lease. */
+  readonly original: { readonly valueB64: string; readonly lease: string };
 }
 
 /** What the guard saw of one entry. */
@@ -38,12 +41,17 @@ export class RegistryGuard implements AsyncDisposable {
   readonly #session: ChaosSession;
   readonly #entries: readonly RepointedEntry[];
   readonly #note: (text: string) => void;
+  /** What each entry held before it was (last) re-pointed. */
+  readonly #original = new Map<string, { valueB64: string; lease: string }>();
 
   constructor(session: ChaosSession, entries: readonly RepointedEntry[], note: (text: string) => void, periodMs = 500) {
     this.#session = session;
     this.#entries = entries;
     this.#note = note;
-    for (const e of entries) this.#logs.set(e.proxy, { repointed: [], lost: [] });
+    for (const e of entries) {
+      this.#logs.set(e.proxy, { repointed: [], lost: [] });
+      this.#original.set(e.proxy, { ...e.original });
+    }
     this.#loop = this.#run(periodMs);
   }
 
@@ -67,7 +75,9 @@ export class RegistryGuard implements AsyncDisposable {
       if (open) open.to = Date.now();
       return;
     }
-    if (now && entryAddress(now.value)?.hostPort === e.instance && !this.#stop.signal.aborted) {
+    const before = this.#original.get(e.proxy)!;
+    const restored = now?.valueB64 === before.valueB64 && now.lease === before.lease;
+    if (now && !restored && entryAddress(now.value)?.hostPort === e.instance && !this.#stop.signal.aborted) {
       const again = await this.#session.repointEntry({
         url: e.url,
         key: e.key,
@@ -75,6 +85,7 @@ export class RegistryGuard implements AsyncDisposable {
         replacementB64: e.replacementB64,
       });
       if (again) {
+        this.#original.set(e.proxy, { valueB64: now.valueB64, lease: now.lease });
         log.repointed.push(Date.now());
         this.#note(`registry entry ${e.key} was registered again by its owner (lease ${now.lease}); re-pointed it`);
         if (open) open.to = Date.now();
@@ -82,9 +93,11 @@ export class RegistryGuard implements AsyncDisposable {
       }
     }
     if (open) return;
-    const why = now
-      ? `it was rewritten to ${JSON.stringify(now.value.slice(0, 100))}`
-      : 'it was deleted (the instance deregistered, or its lease expired)';
+    const why = !now
+      ? 'it was deleted (the instance deregistered, or its lease expired)'
+      : restored
+        ? 'it was set back to its original value by someone else (chaos reset?)'
+        : `it was rewritten to ${JSON.stringify(now.value.slice(0, 100))}`;
     log.lost.push({ from: Date.now(), why });
     this.#note(`registry entry ${e.key} no longer points at proxy ${e.proxy}: ${why}`);
   }

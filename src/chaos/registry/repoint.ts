@@ -55,6 +55,7 @@ export async function repointEntries(context: RunContext, session: ChaosSession)
       instance: resolved.hostPort,
       listen: p.listen,
       replacementB64,
+      original: { valueB64: entry.valueB64, lease: entry.lease },
     });
   }
   return repointed;

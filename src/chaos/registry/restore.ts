@@ -3,7 +3,7 @@
 // keeps the entry's lease). An entry that is gone (its instance's lease expired)
 // or that its owner rewrote (a re-registration) is left alone: writing the old
 // value then would resurrect a dead instance or undo a newer registration.
-import { EtcdClient } from '../../core/discovery/etcd-client.js';
+import { EtcdCallError, EtcdClient } from '../../core/discovery/etcd-client.js';
 import { describeNetError } from '../../core/probe.js';
 import type { RegistryChange } from '../toxiproxy/journal.js';
 
@@ -35,7 +35,8 @@ export async function restoreRegistry(
       }
     } catch (error) {
       ok = false;
-      notes.push(`restore registry entry ${c.key} on ${c.url}: ${describeNetError(error)}`);
+      const why = error instanceof EtcdCallError ? error.message : `etcd ${c.url}: ${describeNetError(error)}`;
+      notes.push(`restore registry entry ${c.key}: ${why}`);
     }
   }
   return { ok, notes };

@@ -49,6 +49,9 @@ export function orDiscovery<T extends z.ZodType>(plain: T, expected: string) {
       if (issue.code !== 'invalid_union') return undefined;
       const input = issue.input;
       if (typeof input !== 'object' || input === null) return `expected ${expected} or ${REF_SHAPE}`;
+      if (!('discovery' in input)) {
+        return `expected ${expected} or ${REF_SHAPE}: unknown key(s) ${Object.keys(input).join(', ') || '(none given)'}`;
+      }
       const first = issue.errors[1]?.[0];
       const at = first?.path.length ? `${first.path.join('.')}: ` : '';
       const why =
