@@ -19,6 +19,7 @@ import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
+import { etcdUrl as etcdUrlOf, registrySnapshot } from '../support/etcd.js';
 import { freePort, waitFor } from '../support/net.js';
 import { ROOT, serviceUrls } from '../support/services.js';
 
@@ -29,12 +30,9 @@ let work: string;
 let config: string;
 let etcdUrl: string;
 let rabbitmqUrl: string;
-const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 beforeAll(async () => {
-  const url = process.env.ETCD_URL ?? serviceUrls().ETCD_URL;
-  if (!url) throw new Error('etcd is not running: scripts/services up (or scripts/services etcd up) starts it');
-  etcdUrl = url;
+  etcdUrl = etcdUrlOf();
   rabbitmqUrl = serviceUrls().RABBITMQ_URL;
   toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
   work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-discovery-'));
@@ -49,20 +47,7 @@ afterAll(async () => {
   await toxiproxy?.stop();
 });
 
-/** Every entry under `prefix`: key, value, lease and create revision (a restore must not recreate the key). */
-async function registry(prefix: string): Promise<string[]> {
-  const res = await fetch(`${etcdUrl}/v3/kv/range`, {
-    method: 'POST',
-    body: JSON.stringify({ key: b64(prefix), range_end: b64(`${prefix.slice(0, -1)}0`) }),
-  });
-  const body = (await res.json()) as {
-    kvs?: { key: string; value: string; lease?: string; create_revision: string }[];
-  };
-  return (body.kvs ?? []).map(
-    (kv) =>
-      `${Buffer.from(kv.key, 'base64')} = ${Buffer.from(kv.value, 'base64')} lease ${kv.lease ?? '0'} created ${kv.create_revision}`,
-  );
-}
+const registry = (prefix: string): Promise<string[]> => registrySnapshot(etcdUrl, prefix);
 
 async function discoveryShop(name: string, ordersMode: 'watch' | 'once'): Promise<{ shop: Shop; prefix: string }> {
   const prefix = `/msav-e2e-${name}-${process.pid}-${Date.now().toString(36)}/`;

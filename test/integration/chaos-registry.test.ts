@@ -16,6 +16,7 @@ import { rollbackRecord } from '../../src/chaos/toxiproxy/rollback.js';
 import { newRunId } from '../../src/chaos/toxiproxy/run-id.js';
 import { ChaosSession } from '../../src/chaos/toxiproxy/session.js';
 import { EtcdClient } from '../../src/core/discovery/etcd-client.js';
+import { b64, deletePrefix, etcdUrl as etcdUrlOf, registrySnapshot } from '../support/etcd.js';
 import { freePort, waitFor } from '../support/net.js';
 import { serviceUrls } from '../support/services.js';
 
@@ -23,27 +24,13 @@ let etcdUrl: string;
 let etcd: EtcdClient;
 let work: string;
 const prefix = `/msav-it-${process.pid}-${Date.now().toString(36)}/`;
-const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 async function grant(ttl: number): Promise<string> {
   const res = await fetch(`${etcdUrl}/v3/lease/grant`, { method: 'POST', body: JSON.stringify({ TTL: ttl }) });
   return ((await res.json()) as { ID: string }).ID;
 }
 
-/** Key, value, lease and create revision of every entry under the test's prefix. */
-async function snapshot(): Promise<string[]> {
-  const res = await fetch(`${etcdUrl}/v3/kv/range`, {
-    method: 'POST',
-    body: JSON.stringify({ key: b64(prefix), range_end: b64(`${prefix.slice(0, -1)}0`) }),
-  });
-  const body = (await res.json()) as {
-    kvs?: { key: string; value: string; lease?: string; create_revision: string }[];
-  };
-  return (body.kvs ?? []).map(
-    (kv) =>
-      `${Buffer.from(kv.key, 'base64')} = ${Buffer.from(kv.value, 'base64')} lease ${kv.lease ?? '0'} created ${kv.create_revision}`,
-  );
-}
+const snapshot = (): Promise<string[]> => registrySnapshot(etcdUrl, prefix);
 
 async function openSession(): Promise<ChaosSession> {
   return ChaosSession.open({
@@ -57,19 +44,13 @@ async function openSession(): Promise<ChaosSession> {
 }
 
 beforeAll(async () => {
-  const url = process.env.ETCD_URL ?? serviceUrls().ETCD_URL;
-  if (!url) throw new Error('etcd is not running: scripts/services up (or scripts/services etcd up) starts it');
-  etcdUrl = url;
+  etcdUrl = etcdUrlOf();
   etcd = new EtcdClient(etcdUrl);
   work = await mkdtemp(path.join(os.tmpdir(), 'msav-registry-'));
 });
 
 afterAll(async () => {
-  if (!etcdUrl) return;
-  await fetch(`${etcdUrl}/v3/kv/deleterange`, {
-    method: 'POST',
-    body: JSON.stringify({ key: b64(prefix), range_end: b64(`${prefix.slice(0, -1)}0`) }),
-  });
+  if (etcdUrl) await deletePrefix(etcdUrl, prefix);
 });
 
 describe('placement registry against a real etcd', () => {
@@ -195,22 +176,24 @@ describe('placement registry against a real etcd', () => {
       true,
     );
     const notes: string[] = [];
-    const guard = new RegistryGuard(
-      session,
-      [
-        {
-          proxy: 'f',
-          url: etcdUrl,
-          key,
-          instance: '127.0.0.1:8082',
-          listen: '127.0.0.1:18482',
-          replacementB64,
-          original: { valueB64: original.valueB64, lease: original.lease },
-        },
-      ],
-      (t) => notes.push(t),
-      50,
-    );
+    const watch = (originalB64: string, lease: string): RegistryGuard =>
+      new RegistryGuard(
+        session,
+        [
+          {
+            proxy: 'f',
+            url: etcdUrl,
+            key,
+            instance: '127.0.0.1:8082',
+            listen: '127.0.0.1:18482',
+            replacementB64,
+            original: { valueB64: originalB64, lease },
+          },
+        ],
+        (t) => notes.push(t),
+        50,
+      );
+    const guard = watch(original.valueB64, original.lease);
     try {
       // The owner registers again with a new lease (as after losing its lease): re-pointed again, journalled.
       const second = await grant(60);
@@ -231,22 +214,7 @@ describe('placement registry against a real etcd', () => {
     }
     // Deleted while guarded: a loss.
     await etcd.swap(key, b64('{"url":"http://127.0.0.1:8082","again":true}'), replacementB64);
-    const again = new RegistryGuard(
-      session,
-      [
-        {
-          proxy: 'f',
-          url: etcdUrl,
-          key,
-          instance: '127.0.0.1:8082',
-          listen: '127.0.0.1:18482',
-          replacementB64,
-          original: { valueB64: b64('{"url":"http://127.0.0.1:8082","again":true}'), lease: '0' },
-        },
-      ],
-      (t) => notes.push(t),
-      50,
-    );
+    const again = watch(b64('{"url":"http://127.0.0.1:8082","again":true}'), '0');
     try {
       await fetch(`${etcdUrl}/v3/kv/deleterange`, { method: 'POST', body: JSON.stringify({ key: b64(key) }) });
       await waitFor(async () => (again.logs().get('f')?.lost.length ?? 0) === 1, 5000);
