@@ -13,3 +13,4 @@ export {
   EtcdEndpointSchema,
   isDiscoveryRef,
 } from './schema.js';
+export { serviceUrl } from './service-url.js';
