@@ -68,6 +68,18 @@ describe('registry references in scenarios', () => {
     expect(r.problems[0]?.message).toMatch(/placement registry needs upstream: \{ discovery/);
   });
 
+  it('rejects two proxies re-pointing the same entry', () => {
+    const text = scenario(`{ discovery: ${ETCD} }`, '    placement: registry\n').replace(
+      'load:',
+      `  - { name: again, listen: 127.0.0.1:18483, upstream: { discovery: ${ETCD} }, placement: registry }\nload:`,
+    );
+    const r = parse(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems[0]).toMatchObject({ path: 'proxies.1.upstream.discovery.key' });
+    expect(r.problems[0]?.message).toMatch(/already re-pointed by another proxy/);
+  });
+
   it.each([
     ['{ discovery: { key: /a } }', 'proxies.0.upstream', /discovery\.etcd: expected object/],
     ['{ discovery: { etcd: { url: "ftp://x" }, key: /a } }', 'proxies.0.upstream.discovery.etcd.url', /http/],

@@ -212,6 +212,7 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
   return ScenarioBaseSchema.superRefine((s, ctx) => {
     const proxies = new Set<string>();
     const listens = new Set<string>();
+    const repointed = new Set<string>();
     s.proxies.forEach((p, i) => {
       if (proxies.has(p.name))
         ctx.addIssue({ code: 'custom', path: ['proxies', i, 'name'], message: `duplicate proxy name "${p.name}"` });
@@ -223,6 +224,16 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
         });
       proxies.add(p.name);
       listens.add(p.listen);
+      if (p.placement === 'registry' && typeof p.upstream !== 'string') {
+        const entry = `${p.upstream.discovery.etcd.url} ${p.upstream.discovery.key}`;
+        if (repointed.has(entry))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['proxies', i, 'upstream', 'discovery', 'key'],
+            message: `registry entry ${p.upstream.discovery.key} is already re-pointed by another proxy`,
+          });
+        repointed.add(entry);
+      }
       if (p.placement === 'registry' && typeof p.upstream === 'string')
         ctx.addIssue({
           code: 'custom',
