@@ -4,6 +4,7 @@
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
+import { type ShopDns, startShopDns } from './dns-server.ts';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
 import { waitForEntry } from './shared/discovery.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
@@ -48,6 +49,12 @@ export interface ShopOptions {
    * Shops that share one etcd must use their own `prefix` (ending in `/`).
    */
   discovery?: { etcdUrl: string; prefix?: string; ordersMode?: 'watch' | 'once' };
+  /**
+   * DNS SRV discovery (SHOP_DISCOVERY=dns for orders): a dnsmasq on a free
+   * loopback port serves `_<service>._tcp.<domain>` (default `shop.test`) for
+   * every service, and orders looks products up there per call (TTL 1 s).
+   */
+  dns?: { domain?: string };
 }
 
 /** Names the shop's messages flow through. */
@@ -99,6 +106,8 @@ export interface Shop {
   startService(name: ServiceName, env?: Record<string, string>): Promise<void>;
   /** The last lines a service printed (its pino lines), for diagnostics. */
   logTail(name: ServiceName): string;
+  /** With `dns`: the DNS server (`127.0.0.1:<port>`) and the domain its SRV records are in. */
+  readonly dns?: { readonly server: string; readonly domain: string };
 }
 
 // Variables the launcher decides per service; inherited values would make runs
@@ -146,7 +155,13 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     }
   };
 
+  const dnsDomain = options.dns?.domain ?? 'shop.test';
+  const dnsPort = options.dns ? await freePort(0) : 0;
+  let dns: ShopDns | undefined;
   const discoveryEnv = (name: ServiceName): Record<string, string> => {
+    if (options.dns && name === 'orders') {
+      return { SHOP_DISCOVERY: 'dns', SHOP_DNS_SERVER: `127.0.0.1:${dnsPort}`, SHOP_DNS_DOMAIN: dnsDomain };
+    }
     const d = options.discovery;
     if (!d) return {};
     return {
@@ -200,11 +215,13 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   };
   const killAll = (): void => {
     for (const service of services.values()) service.killNow();
+    dns?.killNow();
   };
   process.once('exit', killAll);
   const stopAll = async (): Promise<void> => {
     process.off('exit', killAll);
     for (const name of [...SERVICE_NAMES].reverse()) await services.get(name)?.stop();
+    await dns?.stop();
     if (options.messaging?.deleteOnStop && !deleted) {
       deleted = true;
       await deleteMessaging(options.rabbitmqUrl, messaging);
@@ -216,6 +233,14 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     await Promise.all([startFirst('products'), startFirst('delivery')]);
     await startFirst('orders');
     await startFirst('gateway');
+    // The records name the ports the services ended up on; orders looks them up per call, so it may start first.
+    if (options.dns) {
+      dns = await startShopDns(
+        dnsPort,
+        dnsDomain,
+        Object.fromEntries(SERVICE_NAMES.map((name) => [name, get(name).port])),
+      );
+    }
   } catch (error) {
     await stopAll();
     throw error;
@@ -238,5 +263,6 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       await startOne(get(name));
     },
     logTail: (name) => get(name).tail(),
+    ...(dns ? { dns: { server: dns.server, domain: dns.domain } } : {}),
   };
 }

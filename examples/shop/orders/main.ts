@@ -4,7 +4,7 @@
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { readDiscoverySettings, registerSelf, resolve } from '../shared/discovery.ts';
+import { dnsResolver, readDiscoverySettings, registerSelf, resolve } from '../shared/discovery.ts';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
   clientGoneSignal,
@@ -32,15 +32,19 @@ const config = readConfigOrExit(logger, () => ({
   policy: readPolicySettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
   discovery: readDiscoverySettings(),
+  dns: process.env.SHOP_DISCOVERY === 'dns' ? dnsResolver('products', logger) : undefined,
   // How orders follows products in the registry: watch (resilient) or once at start (naive).
   discoveryMode: choiceEnv('ORDERS_DISCOVERY', ['watch', 'once'], 'watch'),
 }));
 logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
 
 // With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
+// With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
 const products = config.discovery
   ? await resolve(config.discovery, 'products', config.discoveryMode, logger)
-  : { current: () => config.productsUrl, stop: async () => {} };
+  : config.dns
+    ? { current: config.dns.current, stop: async () => {} }
+    : { current: () => config.productsUrl, stop: async () => {} };
 const fetchProducts = createProductsClient({
   baseUrl: products.current,
   policy: buildPolicy(config.policy, logger),

@@ -28,7 +28,7 @@ class UpstreamAnswerError extends Error {
 /** Options for {@link createProductsClient}. */
 export interface ProductsClientOptions {
   /** Base URL of products now, without trailing slash (PRODUCTS_URL, or what the registry says at call time). */
-  baseUrl: () => string;
+  baseUrl: () => string | Promise<string>;
   /** Policy each call runs under (see policy.ts). */
   policy: IPolicy<IDefaultPolicyContext>;
   /** Whether an attempt is aborted when the policy's timeout fires (false for the naive variant: no timeout). */
@@ -60,7 +60,7 @@ export function createProductsClient(options: ProductsClientOptions): FetchProdu
     const query = `/api/products?ids=${ids.map(encodeURIComponent).join(',')}`;
     const attempt = async (context: IDefaultPolicyContext): Promise<QuotedProduct[]> => {
       // Read per attempt: with a registry, products' address may change between attempts.
-      const url = `${options.baseUrl()}${query}`;
+      const url = `${await options.baseUrl()}${query}`;
       const response = await fetch(url, {
         headers: { accept: 'application/json', 'x-correlation-id': correlationId },
         ...(options.abortOnTimeout ? { signal: context.signal } : {}),

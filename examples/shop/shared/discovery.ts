@@ -5,6 +5,7 @@
 //   watch: read the entry, then follow every change (the entry is re-pointed, the
 //          instance moves) from the revision read onwards: the resilient caller
 //   once:  read the entry at start and keep that address for ever: the naive caller
+import { Resolver } from 'node:dns/promises';
 import { Etcd3, type Lease } from 'etcd3';
 import type { Logger } from 'pino';
 import { choiceEnv, EnvError, intEnv, stringEnv, urlEnv } from './env.ts';
@@ -21,7 +22,8 @@ export interface DiscoverySettings {
 
 /** Reads the discovery variables; EnvError on bad values. */
 export function readDiscoverySettings(): DiscoverySettings | null {
-  if (choiceEnv('SHOP_DISCOVERY', ['off', 'etcd'], 'off') === 'off') return null;
+  // dns: the launcher's DNS server knows every service; nothing registers.
+  if (choiceEnv('SHOP_DISCOVERY', ['off', 'etcd', 'dns'], 'off') !== 'etcd') return null;
   const prefix = stringEnv('SHOP_DISCOVERY_PREFIX', '/msav-shop/');
   if (!prefix.startsWith('/') || !prefix.endsWith('/')) {
     throw new EnvError(
@@ -176,4 +178,31 @@ export async function waitForEntry(etcdUrl: string, key: string, timeoutMs: numb
   } finally {
     client.close();
   }
+}
+
+/**
+ * Orders' second way to find products (SHOP_DISCOVERY=dns): an SRV lookup of
+ * `_<name>._tcp.<SHOP_DNS_DOMAIN>` on SHOP_DNS_SERVER, kept for the record's TTL
+ * and looked up again after it, like a resolver that honours TTLs.
+ */
+export function dnsResolver(name: string, logger: Logger): { current(): Promise<string> } {
+  const server = stringEnv('SHOP_DNS_SERVER', '127.0.0.1:15353');
+  if (!/^[\d.]+:\d+$/.test(server)) throw new EnvError(`SHOP_DNS_SERVER=${JSON.stringify(server)}: expected ip:port`);
+  const srv = `_${name}._tcp.${stringEnv('SHOP_DNS_DOMAIN', 'shop.test')}`;
+  const resolver = new Resolver({ timeout: 1000, tries: 2 });
+  resolver.setServers([server]);
+  let cached: { url: string; until: number } | undefined;
+  return {
+    async current() {
+      if (cached && Date.now() < cached.until) return cached.url;
+      const [record] = (await resolver.resolveSrv(srv)).sort((a, b) => a.priority - b.priority);
+      if (!record) throw new Error(`no SRV record ${srv} on ${server}`);
+      const [a] = await resolver.resolve4(record.name, { ttl: true });
+      if (!a) throw new Error(`no address for ${record.name} on ${server}`);
+      const url = `http://${a.address}:${record.port}`;
+      if (url !== cached?.url) logger.info({ srv, server, url }, 'resolved through DNS SRV');
+      cached = { url, until: Date.now() + Math.max(a.ttl, 1) * 1000 };
+      return url;
+    },
+  };
 }

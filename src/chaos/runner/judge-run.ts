@@ -41,7 +41,7 @@ export async function judgeRun(
       listen: p.listen,
       upstream: context.addresses.upstreams.get(p.name) ?? '',
       connections: run.taps.get(p.name)?.connections().length,
-      ...(p.placement === 'registry' && typeof p.upstream !== 'string'
+      ...(p.placement === 'registry' && typeof p.upstream !== 'string' && 'discovery' in p.upstream
         ? { registryKey: p.upstream.discovery.key }
         : {}),
     })),

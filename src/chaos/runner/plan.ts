@@ -1,4 +1,5 @@
 import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
+import type { DnsRef } from '../../core/discovery/dns.js';
 import { type DiscoveryRef, describeDiscovery } from '../../core/discovery/schema.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
@@ -120,8 +121,10 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
 }
 
 /** A URL field's address; for a registry reference, the registry's (what it names is checked at run time). */
-function addressOrRegistry(path: string, value: string | DiscoveryRef): Address[] {
-  return typeof value === 'string' ? url(path, value) : url(`${path}.discovery.etcd.url`, value.discovery.etcd.url);
+function addressOrRegistry(path: string, value: string | DiscoveryRef | DnsRef): Address[] {
+  if (typeof value === 'string') return url(path, value);
+  if ('dns' in value) return [{ path: `${path}.dns.resolver`, hostPort: value.dns.resolver }];
+  return url(`${path}.discovery.etcd.url`, value.discovery.etcd.url);
 }
 
 function checkTargets(loaded: LoadedScenario, allow: readonly string[], toxiproxyUrl: string | undefined): void {
@@ -189,8 +192,10 @@ function planLines(plan: RunPlan): string[] {
   return lines;
 }
 
-function addressText(value: string | DiscoveryRef): string {
-  return typeof value === 'string' ? value : `the instance registered at ${describeDiscovery(value.discovery)}`;
+function addressText(value: string | DiscoveryRef | DnsRef): string {
+  if (typeof value === 'string') return value;
+  if ('dns' in value) return `the target of SRV ${value.dns.srv} on ${value.dns.resolver}`;
+  return `the instance registered at ${describeDiscovery(value.discovery)}`;
 }
 
 function requestList(requests: LoadedScenario['scenario']['load']['requests']): string {

@@ -20,7 +20,7 @@ export function addRegistryVerdicts(
   if (!first) return out;
   for (const p of proxies) {
     const log = logs.get(p.name);
-    if (p.placement !== 'registry' || typeof p.upstream === 'string' || !log) continue;
+    if (p.placement !== 'registry' || typeof p.upstream === 'string' || !('discovery' in p.upstream) || !log) continue;
     first.verdicts.push(verdict(p.name, p.upstream.discovery.key, p.listen, log, first.name));
   }
   return out;

@@ -2,6 +2,7 @@
 // when the scenario is validated (validate stays offline), and what they name
 // must pass chaos.allowTargets like any address written in the file.
 import { targetAllowed } from '../../core/allow-list.js';
+import { resolveSrv } from '../../core/discovery/dns.js';
 import { type ResolvedEntry, resolveDiscovery } from '../../core/discovery/resolve.js';
 import { describeDiscovery } from '../../core/discovery/schema.js';
 import { MsaVerifyError } from '../../core/errors.js';
@@ -33,9 +34,21 @@ export async function resolveAddresses(plan: RunPlan): Promise<ResolvedAddresses
       );
     }
   };
+  const checkSrv = (field: string, srv: string, hostPort: string): void => {
+    if (!targetAllowed(hostPort, plan.allowTargets)) {
+      throw new MsaVerifyError(
+        'MSAV_TARGET_NOT_ALLOWED',
+        `${plan.file}: ${field}: the SRV record ${srv} names ${hostPort}, which is not in chaos.allowTargets (${plan.allowTargets.join(', ')})`,
+      );
+    }
+  };
   let target: string;
   if (typeof s.load.target === 'string') target = s.load.target;
-  else {
+  else if ('dns' in s.load.target) {
+    const found = await resolveSrv(s.load.target.dns, `${plan.file}: load.target`);
+    checkSrv('load.target', s.load.target.dns.srv, found.hostPort);
+    target = found.url;
+  } else {
     const entry = await resolveDiscovery(s.load.target.discovery, `${plan.file}: load.target`);
     check('load.target', entry);
     target = entry.url;
@@ -45,6 +58,12 @@ export async function resolveAddresses(plan: RunPlan): Promise<ResolvedAddresses
   for (const [i, p] of s.proxies.entries()) {
     if (typeof p.upstream === 'string') {
       upstreams.set(p.name, p.upstream);
+      continue;
+    }
+    if ('dns' in p.upstream) {
+      const found = await resolveSrv(p.upstream.dns, `${plan.file}: proxies.${i}.upstream`);
+      checkSrv(`proxies.${i}.upstream`, p.upstream.dns.srv, found.hostPort);
+      upstreams.set(p.name, found.hostPort);
       continue;
     }
     const entry = await resolveDiscovery(p.upstream.discovery, `${plan.file}: proxies.${i}.upstream`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrlField, nameField } from '../../core/config/fields.js';
-import { orDiscovery } from '../../core/discovery/schema.js';
+import { orDiscoveryOrDns } from '../../core/discovery/schema.js';
 import {
   countField,
   durationField,
@@ -44,9 +44,10 @@ export const ProxySchema = z.strictObject({
   /**
    * host:port of the real dependency (a URL is accepted: its host and port are
    * used), or `{ discovery: { etcd: { url }, key } }`: the instance registered
-   * there when the run starts.
+   * there when the run starts, or `{ dns: { srv, resolver } }`: the target of
+   * that SRV record then.
    */
-  upstream: orDiscovery(upstreamField, 'host:port or a URL'),
+  upstream: orDiscoveryOrDns(upstreamField, 'host:port or a URL'),
   /**
    * How callers reach the proxy. `direct` (default): they are pointed at
    * `listen` by their own configuration. `registry`: the run rewrites the
@@ -74,8 +75,8 @@ export const RequestSchema = z.strictObject({
 
 /** Constant-arrival-rate load (open model) sent through every phase. */
 export const LoadSchema = z.strictObject({
-  /** Base URL the requests go to (e.g. the gateway), or `{ discovery: { etcd: { url }, key } }`. */
-  target: orDiscovery(httpUrlField, 'an http(s) URL'),
+  /** Base URL the requests go to (e.g. the gateway), `{ discovery: { etcd: { url }, key } }` or `{ dns: { srv, resolver } }`. */
+  target: orDiscoveryOrDns(httpUrlField, 'an http(s) URL'),
   /** Requests per second. */
   rate: positiveField,
   /** Client-side give-up per request. Default 5s. */
@@ -224,7 +225,7 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
         });
       proxies.add(p.name);
       listens.add(p.listen);
-      if (p.placement === 'registry' && typeof p.upstream !== 'string') {
+      if (p.placement === 'registry' && typeof p.upstream !== 'string' && 'discovery' in p.upstream) {
         const entry = `${p.upstream.discovery.etcd.url} ${p.upstream.discovery.key}`;
         if (repointed.has(entry))
           ctx.addIssue({
@@ -234,7 +235,7 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
           });
         repointed.add(entry);
       }
-      if (p.placement === 'registry' && typeof p.upstream === 'string')
+      if (p.placement === 'registry' && (typeof p.upstream === 'string' || !('discovery' in p.upstream)))
         ctx.addIssue({
           code: 'custom',
           path: ['proxies', i, 'placement'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrlField } from '../config/fields.js';
+import { DnsRefSchema } from './dns.js';
 
 /** An etcd cluster msa-verify reads (and, for `placement: registry`, writes) through its v3 JSON gateway. */
 export const EtcdEndpointSchema = z.strictObject({
@@ -37,6 +38,7 @@ export function describeDiscovery(d: Discovery): string {
 }
 
 const REF_SHAPE = '{ discovery: { etcd: { url }, key } }';
+const DNS_SHAPE = '{ dns: { srv, resolver } }';
 
 /**
  * `plain` (a URL or `host:port` field) or a registry reference. A bad reference
@@ -44,15 +46,26 @@ const REF_SHAPE = '{ discovery: { etcd: { url }, key } }';
  * otherwise with both accepted forms named.
  */
 export function orDiscovery<T extends z.ZodType>(plain: T, expected: string) {
-  return z.union([plain, DiscoveryRefSchema], {
+  return z.union([plain, DiscoveryRefSchema], unionError(expected));
+}
+
+/** Like {@link orDiscovery}, also accepting `{ dns: { srv, resolver } }` (an SRV lookup); for scenario addresses. */
+export function orDiscoveryOrDns<T extends z.ZodType>(plain: T, expected: string) {
+  return z.union([plain, DiscoveryRefSchema, DnsRefSchema], unionError(expected, true));
+}
+
+function unionError(expected: string, dns = false) {
+  const shapes = dns ? `${REF_SHAPE} or ${DNS_SHAPE}` : REF_SHAPE;
+  return {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
       const input = issue.input;
-      if (typeof input !== 'object' || input === null) return `expected ${expected} or ${REF_SHAPE}`;
-      if (!('discovery' in input)) {
-        return `expected ${expected} or ${REF_SHAPE}: unknown key(s) ${Object.keys(input).join(', ') || '(none given)'}`;
+      if (typeof input !== 'object' || input === null) return `expected ${expected} or ${shapes}`;
+      const branch = 'discovery' in input ? 1 : dns && 'dns' in input ? 2 : 0;
+      if (branch === 0) {
+        return `expected ${expected} or ${shapes}: unknown key(s) ${Object.keys(input).join(', ') || '(none given)'}`;
       }
-      const first = issue.errors[1]?.[0];
+      const first = issue.errors[branch]?.[0];
       const at = first?.path.length ? `${first.path.join('.')}: ` : '';
       const why =
         first?.code === 'unrecognized_keys'
@@ -60,7 +73,7 @@ export function orDiscovery<T extends z.ZodType>(plain: T, expected: string) {
           : first?.code === 'invalid_type'
             ? `expected ${first.expected}`
             : (first?.message ?? 'invalid');
-      return `expected ${expected} or ${REF_SHAPE}: ${at}${why}`;
+      return `expected ${expected} or ${shapes}: ${at}${why}`;
     },
-  });
+  } satisfies z.core.$ZodUnionParams;
 }
