@@ -14,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { type Shop, type ShopOptions, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
+import { EtcdClient } from '../../src/core/discovery/etcd-client.js';
 import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { etcdUrl as etcdUrlOf, registrySnapshot } from '../support/etcd.js';
@@ -49,12 +50,17 @@ afterAll(async () => {
 
 const registry = (prefix: string): Promise<string[]> => registrySnapshot(etcdUrl, prefix);
 
-async function discoveryShop(name: string, ordersMode: 'watch' | 'once'): Promise<{ shop: Shop; prefix: string }> {
+async function discoveryShop(
+  name: string,
+  ordersMode: 'watch' | 'once',
+  env: ShopOptions['env'] = {},
+): Promise<{ shop: Shop; prefix: string }> {
   const prefix = `/msav-e2e-${name}-${process.pid}-${Date.now().toString(36)}/`;
   const shop = await startShop({
     rabbitmqUrl,
     messaging: uniqueMessaging(`discovery-${name}`),
     discovery: { etcdUrl, prefix, ordersMode },
+    env,
   });
   return { shop, prefix };
 }
@@ -187,6 +193,40 @@ describe('faults placed by re-pointing the registry (SHOP_DISCOVERY=etcd)', () =
     }
   });
 
+  it('a lease that expires mid-run: products registers again, the run re-points the new entry, passes, and leaves the new registration', async () => {
+    // A 3 s lease: products' keepalive notices the loss within about a second.
+    const { shop, prefix } = await discoveryShop('lease', 'watch', { products: { SHOP_DISCOVERY_TTL: '3' } });
+    const etcd = new EtcdClient(etcdUrl);
+    const key = `${prefix}services/products`;
+    try {
+      const original = (await etcd.get(key))!;
+      const listen = `127.0.0.1:${await freePort()}`;
+      const file = path.join(work, 'lease.yaml');
+      await writeFile(file, longScenario('lease', listen, key, '8s'));
+      const run = startRun(file, env(prefix, listen));
+      const exited = once(run.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      await waitFor(async () => (await etcd.get(key))?.value.includes(listen) === true, 20_000);
+      await sleep(2000);
+      await fetch(`${etcdUrl}/v3/lease/revoke`, { method: 'POST', body: JSON.stringify({ ID: original.lease }) });
+      const [code] = await exited;
+      expect(code, run.output()).toBe(0);
+      expect(run.output()).toMatch(
+        /registry entry \S+\/services\/products was registered again by its owner \(lease \d+\); re-pointed it/,
+      );
+      expect(run.output()).toMatch(
+        /ok +registry entry \S+ points at proxy products: .*re-pointed again 1 time\(s\) .*deleted/,
+      );
+      // Restored to the registration products made during the run: same value, the new, live lease.
+      const after = (await etcd.get(key))!;
+      expect(after.value).toBe(original.value);
+      expect(after.lease).not.toBe(original.lease);
+      expect(await etcd.leaseTtl(after.lease)).toBeGreaterThan(0);
+      expect(shop.logTail('products')).toContain('registry lease lost; registering again');
+    } finally {
+      await shop.stop();
+    }
+  });
+
   it('validate rejects a registry placement without a discovery upstream: exit 2, file and field named', async () => {
     const file = path.join(work, 'bad.yaml');
     const text = longScenario('bad', '127.0.0.1:18999', '/x').replace(
@@ -203,7 +243,7 @@ describe('faults placed by re-pointing the registry (SHOP_DISCOVERY=etcd)', () =
 });
 
 /** A scenario whose fault lasts long enough to be interrupted. */
-function longScenario(name: string, listen: string, key: string): string {
+function longScenario(name: string, listen: string, key: string, fault = '20s'): string {
   return `version: 1
 name: interrupt-${name}
 proxies:
@@ -227,7 +267,7 @@ phases:
   - { name: warm, kind: steady, duration: 500ms }
   - name: broken
     kind: fault
-    duration: 20s
+    duration: ${fault}
     faults:
       - { proxy: products, type: latency, latency: 200ms }
   - { name: back, kind: recovery, duration: 1s, within: 1s }
