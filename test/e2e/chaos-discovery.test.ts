@@ -122,14 +122,7 @@ describe('faults placed by re-pointing the registry (SHOP_DISCOVERY=etcd)', () =
       expect(await registry(prefix)).toEqual(before);
       // The same processes serve on: orders follows the restored entry back to products (its watch
       // event may arrive a moment after the CLI exited, on a loaded machine).
-      const products = JSON.parse(
-        before
-          .find((l) => l.includes('/services/products = '))!
-          .split(' = ')[1]!
-          .split(' lease')[0]!,
-      ) as {
-        url: string;
-      };
+      const products = { url: shop.urls.products }; // what its registry entry names
       await waitFor(() => lastFollowed(shop) === products.url, 10_000).catch(() => {
         throw new Error(`orders did not follow products back to ${products.url}:\n${shop.logTail('orders')}`);
       });
@@ -148,14 +141,7 @@ describe('faults placed by re-pointing the registry (SHOP_DISCOVERY=etcd)', () =
     const { shop, prefix } = await discoveryShop('once', 'once');
     try {
       const before = await registry(prefix);
-      const products = JSON.parse(
-        before
-          .find((l) => l.includes('/services/products = '))!
-          .split(' = ')[1]!
-          .split(' lease')[0]!,
-      ) as {
-        url: string;
-      };
+      const products = { url: shop.urls.products }; // what its registry entry names
       const r = await runScenarios(prefix, 'once');
       expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(1);
       expect(r.results).toHaveLength(2);
