@@ -4,7 +4,9 @@
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
+import { type ShopDns, startShopDns } from './dns-server.ts';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
+import { waitForEntry } from './shared/discovery.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
@@ -40,6 +42,19 @@ export interface ShopOptions {
    * `deleteOnStop`, stop() deletes the queue and the exchange.
    */
   messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  /**
+   * Service discovery through etcd (SHOP_DISCOVERY=etcd for every service): each
+   * registers `<prefix>services/<name>` under a kept-alive lease and orders finds
+   * products through it (`ordersMode`: `watch`, default, or `once`, the naive caller).
+   * Shops that share one etcd must use their own `prefix` (ending in `/`).
+   */
+  discovery?: { etcdUrl: string; prefix?: string; ordersMode?: 'watch' | 'once' };
+  /**
+   * DNS SRV discovery (SHOP_DISCOVERY=dns for orders): a dnsmasq on a free
+   * loopback port serves `_<service>._tcp.<domain>` (default `shop.test`) for
+   * every service, and orders looks products up there per call (TTL 1 s).
+   */
+  dns?: { domain?: string };
 }
 
 /** Names the shop's messages flow through. */
@@ -91,6 +106,8 @@ export interface Shop {
   startService(name: ServiceName, env?: Record<string, string>): Promise<void>;
   /** The last lines a service printed (its pino lines), for diagnostics. */
   logTail(name: ServiceName): string;
+  /** With `dns`: the DNS server (`127.0.0.1:<port>`) and the domain its SRV records are in. */
+  readonly dns?: { readonly server: string; readonly domain: string };
 }
 
 // Variables the launcher decides per service; inherited values would make runs
@@ -138,10 +155,28 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     }
   };
 
+  const dnsDomain = options.dns?.domain ?? 'shop.test';
+  const dnsPort = options.dns ? await freePort(0) : 0;
+  let dns: ShopDns | undefined;
+  const discoveryEnv = (name: ServiceName): Record<string, string> => {
+    if (options.dns && name === 'orders') {
+      return { SHOP_DISCOVERY: 'dns', SHOP_DNS_SERVER: `127.0.0.1:${dnsPort}`, SHOP_DNS_DOMAIN: dnsDomain };
+    }
+    const d = options.discovery;
+    if (!d) return {};
+    return {
+      SHOP_DISCOVERY: 'etcd',
+      SHOP_ETCD_URL: d.etcdUrl,
+      ...(d.prefix ? { SHOP_DISCOVERY_PREFIX: d.prefix } : {}),
+      ...(name === 'orders' && d.ordersMode ? { ORDERS_DISCOVERY: d.ordersMode } : {}),
+    };
+  };
+
   const startOne = async (service: ServiceProcess): Promise<void> => {
     await service.start({
       env: {
         ...baseEnv(),
+        ...discoveryEnv(service.name),
         OTEL_SERVICE_NAME: service.name,
         ...(options.tracesEndpoint
           ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: options.tracesEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' }
@@ -154,6 +189,15 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
+    // With discovery a service is started once its registry entry is there (it registers right after listening).
+    if (options.discovery) {
+      const d = options.discovery;
+      await waitForEntry(
+        d.etcdUrl,
+        `${d.prefix ?? '/msav-shop/'}services/${service.name}`,
+        options.startTimeoutMs ?? 20_000,
+      );
+    }
   };
   // First start: a port that was free may be taken before the service binds it
   // (other processes pick ports too); then try another one.
@@ -171,11 +215,13 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   };
   const killAll = (): void => {
     for (const service of services.values()) service.killNow();
+    dns?.killNow();
   };
   process.once('exit', killAll);
   const stopAll = async (): Promise<void> => {
     process.off('exit', killAll);
     for (const name of [...SERVICE_NAMES].reverse()) await services.get(name)?.stop();
+    await dns?.stop();
     if (options.messaging?.deleteOnStop && !deleted) {
       deleted = true;
       await deleteMessaging(options.rabbitmqUrl, messaging);
@@ -187,6 +233,14 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     await Promise.all([startFirst('products'), startFirst('delivery')]);
     await startFirst('orders');
     await startFirst('gateway');
+    // The records name the ports the services ended up on; orders looks them up per call, so it may start first.
+    if (options.dns) {
+      dns = await startShopDns(
+        dnsPort,
+        dnsDomain,
+        Object.fromEntries(SERVICE_NAMES.map((name) => [name, get(name).port])),
+      );
+    }
   } catch (error) {
     await stopAll();
     throw error;
@@ -209,5 +263,6 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       await startOne(get(name));
     },
     logTail: (name) => get(name).tail(),
+    ...(dns ? { dns: { server: dns.server, domain: dns.domain } } : {}),
   };
 }

@@ -35,6 +35,15 @@ const shop = await startShop({
   noPreload: (process.env.SHOP_NO_PRELOAD ?? '').split(',').filter(Boolean) as ServiceName[],
   logDir: path.join(RUN_DIR, 'shop'),
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
+  // SHOP_DISCOVERY=etcd: services register in etcd (ETCD_URL of scripts/services) and orders resolves products there.
+  ...(process.env.SHOP_DISCOVERY === 'etcd'
+    ? {
+        discovery: {
+          etcdUrl: process.env.SHOP_ETCD_URL ?? services.ETCD_URL ?? 'http://127.0.0.1:2379',
+          ...(process.env.SHOP_DISCOVERY_PREFIX ? { prefix: process.env.SHOP_DISCOVERY_PREFIX } : {}),
+        },
+      }
+    : {}),
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
   ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
   env: {

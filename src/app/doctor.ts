@@ -5,6 +5,8 @@ import { engineAddress, imageExists, probeEngine } from '../containers/engine.js
 import { BUILD_HINT, KNOWN_IMAGES } from '../containers/images.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
+import { describeDiscovery } from '../core/discovery/schema.js';
+import { serviceUrl } from '../core/discovery/service-url.js';
 import { probeHttp, probeTcp } from '../core/probe.js';
 
 /** One line of the doctor's report. */
@@ -89,6 +91,17 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
     );
   } else {
     checks.push(Promise.resolve(status('Pact Broker', false, false, 'not configured (broker.url)')));
+  }
+  // Services found through a registry: the entry must be there and name an address.
+  for (const [name, service] of Object.entries(config?.services ?? {})) {
+    if (typeof service.url === 'string' || !config) continue;
+    const where = describeDiscovery(service.url.discovery);
+    checks.push(
+      serviceUrl(config, name).then(
+        (url) => status(`service ${name} (registry)`, true, true, `${where} -> ${url}`),
+        (error: unknown) => status(`service ${name} (registry)`, true, false, (error as Error).message),
+      ),
+    );
   }
   const components = (await Promise.all(checks)).flat();
   return {

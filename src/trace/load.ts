@@ -1,4 +1,7 @@
 import { type Address, addressProblems, urlAddress as url } from '../core/allow-list.js';
+import type { DnsRef } from '../core/discovery/dns.js';
+import { refServerUrl } from '../core/discovery/resolve-ref.js';
+import type { DiscoveryRef } from '../core/discovery/schema.js';
 import { MsaVerifyError, type Problem } from '../core/errors.js';
 import { readInputFile, validateYamlText } from '../core/yaml-input.js';
 import { type TraceCheck, TraceCheckSchema } from './schema.js';
@@ -33,6 +36,7 @@ export function parseTraceCheckText(
 export function traceCheckAddresses(check: TraceCheck): Address[] {
   return [
     ...url('send.http.url', check.send.http?.url),
+    ...serviceRefAddress(check.send.http?.service),
     ...url('send.message.rabbitmq.url', check.send.message?.rabbitmq.url),
     ...url('source.jaeger.url', check.source.jaeger?.url),
     ...(check.source.otlp
@@ -81,4 +85,12 @@ export async function traceCheckProblems(
 /** True when a parsed YAML document looks like a trace check (it has `send` and `expect`), not a scenario. */
 export function looksLikeTraceCheck(text: string): boolean {
   return /^send:/m.test(text) && /^expect:/m.test(text);
+}
+
+/** The registry or DNS server a `send.http.service` reference reads (what it names is known only when the check runs). */
+function serviceRefAddress(ref: DiscoveryRef | DnsRef | undefined): Address[] {
+  if (!ref) return [];
+  const server = refServerUrl(ref);
+  const path = `send.http.service.${server.field}`;
+  return 'url' in server ? url(path, server.url) : [{ path, hostPort: server.hostPort }];
 }

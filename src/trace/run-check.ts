@@ -4,6 +4,7 @@
 //   rules (request, one trace, hops, order, correlation, errors, logs) -> result
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveRef } from '../core/discovery/resolve-ref.js';
 import { formatDuration } from '../core/duration.js';
 import type { TraceCheckResult, TraceRuleVerdict } from '../core/trace-results.js';
 import type { SpanRecord } from '../evidence/types.js';
@@ -14,6 +15,7 @@ import { judgeHop, matchHop } from './rule-hop.js';
 import { judgeLogs } from './rule-logs.js';
 import { judgeOneTrace } from './rule-one-trace.js';
 import { judgeOrder } from './rule-order.js';
+import type { TraceCheck } from './schema.js';
 import { type SendOutcome, sendWithCorrelation } from './send.js';
 import { type SpanFinder, waitMs } from './span-finder.js';
 import { buildTraceView, possessive, type TraceView } from './trace-view.js';
@@ -49,7 +51,7 @@ export async function runTraceCheck(
   const runId = randomBytes(8).toString('hex');
   const correlationId = options.correlationId ?? `msav-${runId}`;
   const startedAt = Date.now();
-  const sent = await sendWithCorrelation(check.send, correlationId);
+  const sent = await sendWithCorrelation(await resolveSend(check.send), correlationId);
   const services = servicesOf(check);
   const pollMs = options.pollMs ?? 250;
   const deadline = sent.answeredAt + waitMs(check);
@@ -133,7 +135,7 @@ function requestVerdict(check: LoadedTraceCheck['check'], sent: SendOutcome): Tr
   const passed = expected === undefined ? sent.status >= 200 && sent.status < 300 : sent.status === expected;
   return {
     rule: 'request',
-    name: `${check.send.http!.method} ${new URL(check.send.http!.url).pathname}`,
+    name: `${check.send.http!.method} ${new URL(check.send.http!.url, 'http://service').pathname}`,
     passed,
     observed: sent.status,
     bound: expected === undefined ? '2xx' : String(expected),
@@ -162,4 +164,12 @@ function rootVerdict(view: TraceView): TraceRuleVerdict {
         ? `the trace has no root span (its parent never reported)`
         : `${view.root} reported no span for this request`,
   };
+}
+
+/** The send with `http.url` made absolute from its `service` reference, resolved now. */
+async function resolveSend(send: TraceCheck['send']): Promise<TraceCheck['send']> {
+  const http = send.http;
+  if (!http?.service) return send;
+  const { url } = await resolveRef(http.service, 'send.http.service');
+  return { ...send, http: { ...http, url: `${url}${http.url}` } };
 }

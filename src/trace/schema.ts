@@ -1,23 +1,44 @@
 import { z } from 'zod';
 import { amqpUrlField, durationField, httpUrlField, nameField } from '../core/config/fields.js';
+import { ServiceRefSchema } from '../core/discovery/resolve-ref.js';
 
 // The trace check file format, version 1 (files in traces/). A check sends one
 // request or message with a fresh correlation ID, collects the spans that carry
 // it, and judges the rules under `expect`.
 
 /** An HTTP request to send; msa-verify adds `x-correlation-id` (fresh per run). */
-export const HttpSendSchema = z.strictObject({
-  /** HTTP method. Default `GET`. */
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-  url: httpUrlField,
-  headers: z.record(z.string(), z.string()).default({}),
-  /** JSON body (sent with `content-type: application/json` unless a header says otherwise); `{{correlationId}}` is replaced. */
-  body: z.unknown().optional(),
-  /** Status the answer must have; a different one fails the `request` rule. Default: any 2xx. */
-  expectStatus: z.number().int().min(100).max(599).optional(),
-  /** Time the answer has to arrive. Default `10s`. */
-  timeout: durationField.default('10s'),
-});
+export const HttpSendSchema = z
+  .strictObject({
+    /** HTTP method. Default `GET`. */
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+    /** Absolute URL; with `service`, a path (`/api/orders`) on the instance found there. */
+    url: z.string().regex(/^(https?:\/\/[^\s/]+(\/\S*)?|\/\S*)$/, {
+      message: 'expected an http:// or https:// URL (or, with service, a path starting with /)',
+    }),
+    /**
+     * The entry service found through a registry, `{ discovery: { etcd: { url }, key } }`,
+     * or DNS SRV, `{ dns: { srv, resolver } }`, when the check runs; `url` is then a path.
+     */
+    service: ServiceRefSchema.optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** JSON body (sent with `content-type: application/json` unless a header says otherwise); `{{correlationId}}` is replaced. */
+    body: z.unknown().optional(),
+    /** Status the answer must have; a different one fails the `request` rule. Default: any 2xx. */
+    expectStatus: z.number().int().min(100).max(599).optional(),
+    /** Time the answer has to arrive. Default `10s`. */
+    timeout: durationField.default('10s'),
+  })
+  .superRefine((h, ctx) => {
+    const isPath = h.url.startsWith('/');
+    if (h.service && !isPath)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'with service, url is a path starting with /' });
+    if (!h.service && isPath)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'a path needs service (where to send it); or give a full http(s) URL',
+      });
+  });
 
 /** A message to publish to RabbitMQ; msa-verify adds the correlation header. */
 export const MessageSendSchema = z.strictObject({

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun, type RunPlan } from '../../src/chaos/runner/plan.js';
+import { resolveAddresses } from '../../src/chaos/runner/resolve-addresses.js';
 import type { RunContext } from '../../src/chaos/runner/run-context.js';
 import { setUpRun } from '../../src/chaos/runner/set-up-run.js';
 import { parseScenarioText } from '../../src/chaos/scenario/load.js';
@@ -60,6 +61,7 @@ async function context(runPlan: RunPlan, notes: string[]): Promise<RunContext> {
     signal: undefined,
     note: (text) => notes.push(text),
     watchdog: false,
+    addresses: await resolveAddresses(runPlan),
   };
 }
 

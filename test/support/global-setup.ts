@@ -14,7 +14,7 @@ function services(action: 'up' | 'down' | 'status'): boolean {
 }
 
 /**
- * Starts Toxiproxy, RabbitMQ, Kafka, Prometheus and Pushgateway for the run unless
+ * Starts Toxiproxy, RabbitMQ, Kafka, Prometheus, Pushgateway, Jaeger and etcd for the run unless
  * they are already up (then it leaves them as it found them). The integration
  * and e2e projects name it; vitest runs every project's global setup (one after
  * the other, synchronously here) before any test and the teardowns after the

@@ -13,6 +13,8 @@ export interface ServiceUrls {
   PROMETHEUS_TARGETS_DIR: string;
   /** `host:port` of the Kafka broker. */
   KAFKA_BROKERS: string;
+  /** Client URL of etcd (the service registry), when it runs. */
+  ETCD_URL?: string;
 }
 
 /** Reads `.tools/run/services.env`. */

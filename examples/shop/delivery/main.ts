@@ -3,6 +3,7 @@
 //   GET /api/deliveries          -> 200 {"items":[...]}
 //   GET /ready                   -> 200 when consuming, 503 otherwise (the launcher waits for it)
 import http from 'node:http';
+import { registerSelf } from '../shared/discovery.ts';
 import { readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import { decodePathPart, requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
@@ -72,8 +73,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
 }
 
 const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {
+  await registration?.stop();
   await closeServer(server);
   await consumer.stop();
 });
-await listen(server, logger);
+registration = await registerSelf('delivery', await listen(server, logger), logger);

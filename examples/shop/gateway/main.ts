@@ -1,6 +1,7 @@
 // gateway: the single entry point. Routes /api/orders* to orders and
 // /api/products* to products, each with its own timeout.
 import http from 'node:http';
+import { registerSelf } from '../shared/discovery.ts';
 import { choiceEnv, intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
 import { requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
@@ -37,5 +38,9 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
 }
 
 const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
-handleShutdown(logger, () => closeServer(server));
-await listen(server, logger);
+let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
+handleShutdown(logger, async () => {
+  await registration?.stop();
+  await closeServer(server);
+});
+registration = await registerSelf('gateway', await listen(server, logger), logger);

@@ -4,6 +4,7 @@
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { dnsResolver, readDiscoverySettings, registerSelf, resolve } from '../shared/discovery.ts';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
   clientGoneSignal,
@@ -30,11 +31,22 @@ const config = readConfigOrExit(logger, () => ({
   exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
   policy: readPolicySettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
+  discovery: readDiscoverySettings(),
+  dns: process.env.SHOP_DISCOVERY === 'dns' ? dnsResolver('products', logger) : undefined,
+  // How orders follows products in the registry: watch (resilient) or once at start (naive).
+  discoveryMode: choiceEnv('ORDERS_DISCOVERY', ['watch', 'once'], 'watch'),
 }));
 logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
 
+// With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
+// With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
+const products = config.discovery
+  ? await resolve(config.discovery, 'products', config.discoveryMode, logger)
+  : config.dns
+    ? { current: config.dns.current, stop: async () => {} }
+    : { current: () => config.productsUrl, stop: async () => {} };
 const fetchProducts = createProductsClient({
-  baseUrl: config.productsUrl,
+  baseUrl: products.current,
   policy: buildPolicy(config.policy, logger),
   abortOnTimeout: config.policy.kind !== 'naive',
   cancelOnClientGone: config.policy.kind === 'resilient',
@@ -137,8 +149,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 }
 
 const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {
+  await registration?.stop();
   await closeServer(server);
   await outbox.stop();
+  await products.stop();
 });
-await listen(server, logger);
+registration = await registerSelf('orders', await listen(server, logger), logger);

@@ -27,8 +27,8 @@ class UpstreamAnswerError extends Error {
 
 /** Options for {@link createProductsClient}. */
 export interface ProductsClientOptions {
-  /** Base URL of products, without trailing slash (PRODUCTS_URL). */
-  baseUrl: string;
+  /** Base URL of products now, without trailing slash (PRODUCTS_URL, or what the registry says at call time). */
+  baseUrl: () => string | Promise<string>;
   /** Policy each call runs under (see policy.ts). */
   policy: IPolicy<IDefaultPolicyContext>;
   /** Whether an attempt is aborted when the policy's timeout fires (false for the naive variant: no timeout). */
@@ -57,8 +57,10 @@ function isQuotedProduct(value: unknown): value is QuotedProduct {
 /** Builds the client orders uses for `GET {PRODUCTS_URL}/api/products?ids=...`. */
 export function createProductsClient(options: ProductsClientOptions): FetchProducts {
   return async (ids, { correlationId, signal }) => {
-    const url = `${options.baseUrl}/api/products?ids=${ids.map(encodeURIComponent).join(',')}`;
+    const query = `/api/products?ids=${ids.map(encodeURIComponent).join(',')}`;
     const attempt = async (context: IDefaultPolicyContext): Promise<QuotedProduct[]> => {
+      // Read per attempt: with a registry, products' address may change between attempts.
+      const url = `${await options.baseUrl()}${query}`;
       const response = await fetch(url, {
         headers: { accept: 'application/json', 'x-correlation-id': correlationId },
         ...(options.abortOnTimeout ? { signal: context.signal } : {}),

@@ -2,6 +2,7 @@
 //   GET /api/products/:id      -> 200 product | 404 {"error":"not_found","id":...}
 //   GET /api/products?ids=a,b  -> 200 {"items":[...]} (unknown ids omitted)
 import http from 'node:http';
+import { registerSelf } from '../shared/discovery.ts';
 import { decodePathPart, requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -37,5 +38,9 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
 
 const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
 
-handleShutdown(logger, () => closeServer(server));
-await listen(server, logger);
+let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
+handleShutdown(logger, async () => {
+  await registration?.stop();
+  await closeServer(server);
+});
+registration = await registerSelf('products', await listen(server, logger), logger);

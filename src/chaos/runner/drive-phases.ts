@@ -133,7 +133,7 @@ function startProgress(
 
 /** The scenario's load (built-in generator or k6) over the whole planned duration. */
 function startLoad(
-  { plan, cwd, runId }: RunContext,
+  { plan, cwd, runId, addresses }: RunContext,
   signal: AbortSignal,
   onSample: (sample: RequestSample) => void,
 ): Promise<RequestSample[]> {
@@ -142,7 +142,7 @@ function startLoad(
     return runK6({
       script: path.resolve(cwd, path.dirname(plan.file), s.load.k6.script),
       env: {
-        MSAV_TARGET: s.load.target,
+        MSAV_TARGET: addresses.target,
         MSAV_RATE: String(s.load.rate),
         MSAV_DURATION_MS: String(plan.loadDurationMs),
         MSAV_RUN_ID: runId,
@@ -152,7 +152,7 @@ function startLoad(
   }
   return runLoad(
     {
-      target: s.load.target,
+      target: addresses.target,
       requests: s.load.requests.map((r) => ({
         method: r.method,
         path: r.path,

@@ -7,13 +7,14 @@ import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
 import { addFaultReachVerdicts } from './fault-reach.js';
 import { judgePhase } from './judge.js';
 import { addOnPathVerdicts } from './on-path.js';
+import { addRegistryVerdicts } from './registry-verdict.js';
 import { phaseResult } from './result.js';
 import type { RunContext } from './run-context.js';
 import type { RunSetUp } from './set-up-run.js';
 
 /**
  * Evidence per phase (samples, spans, tap connections and calls) -> verdicts
- * from the catalog -> on-path and fault-reach verdicts for the faults -> `eventually` checks.
+ * from the catalog -> on-path, registry and fault-reach verdicts for the faults -> `eventually` checks.
  */
 export async function judgeRun(
   context: RunContext,
@@ -38,12 +39,15 @@ export async function judgeRun(
     s.proxies.map((p) => ({
       name: p.name,
       listen: p.listen,
-      upstream: p.upstream,
+      upstream: context.addresses.upstreams.get(p.name) ?? '',
       connections: run.taps.get(p.name)?.connections().length,
+      ...(p.placement === 'registry' && typeof p.upstream !== 'string' && 'discovery' in p.upstream
+        ? { registryKey: p.upstream.discovery.key }
+        : {}),
     })),
   );
   const judged = addFaultReachVerdicts(
-    onPath,
+    addRegistryVerdicts(onPath, run.registry, s.proxies),
     driven.faults,
     new Map([...run.taps].map(([name, tap]) => [name, tap.connectionLog()])),
   );

@@ -13,6 +13,8 @@ export interface PathProxy {
   readonly upstream: string;
   /** Connections the proxy's tap accepted during the run; undefined without a tap. */
   readonly connections: number | undefined;
+  /** For `placement: registry`: the entry that was re-pointed at `listen`. */
+  readonly registryKey?: string;
 }
 
 /** The verdict's type in results and reports. */
@@ -56,8 +58,12 @@ function verdict(proxy: PathProxy, phase: string): ExpectationVerdict {
       n > 0
         ? `${n} connection(s) went through proxy "${proxy.name}", so its faults were on the callers' path.`
         : `no connection went through proxy "${proxy.name}" during the whole run, so its faults reached no caller and ` +
-          `the expectations of this run say nothing about them: point the caller at ${proxy.listen} (it may be ` +
-          `calling ${proxy.upstream} directly).`,
+          `the expectations of this run say nothing about them: ` +
+          (proxy.registryKey
+            ? `the registry entry ${proxy.registryKey} pointed at ${proxy.listen} for the run, yet the caller kept ` +
+              `calling ${proxy.upstream}: it does not follow the registry (it resolved the entry before the run and ` +
+              'kept the address).'
+            : `point the caller at ${proxy.listen} (it may be calling ${proxy.upstream} directly).`),
   };
 }
 

@@ -1,5 +1,7 @@
 import { TOXIPROXY_IMAGE } from '../../containers/images.js';
 import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
+import type { DnsRef } from '../../core/discovery/dns.js';
+import { type DiscoveryRef, describeDiscovery } from '../../core/discovery/schema.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -43,6 +45,8 @@ export interface RunPlan {
     /** `managed: container`: the image to run (default msa-verify/toxiproxy). */
     readonly container?: { readonly image?: string };
   };
+  /** `chaos.allowTargets`: addresses resolved from a registry at run time must match too. */
+  readonly allowTargets: readonly string[];
 }
 
 /**
@@ -100,6 +104,7 @@ export function planRun(loaded: LoadedScenario, limits: ChaosLimits, defaultToxi
       ...(s.toxiproxy?.binary ? { binary: s.toxiproxy.binary } : {}),
       ...(container ? { container: s.toxiproxy?.image ? { image: s.toxiproxy.image } : {} } : {}),
     },
+    allowTargets: limits.allowTargets,
   };
 }
 
@@ -116,10 +121,12 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
       'toxiproxy.url',
       s.toxiproxy?.managed !== undefined && s.toxiproxy.managed !== false ? undefined : toxiproxyUrl,
     ),
-    ...url('load.target', s.load.target),
+    ...addressOrRegistry('load.target', s.load.target),
     ...s.proxies.flatMap((p, i) => [
       { path: `proxies.${i}.listen`, hostPort: p.listen, listen: true },
-      { path: `proxies.${i}.upstream`, hostPort: p.upstream },
+      ...(typeof p.upstream === 'string'
+        ? [{ path: `proxies.${i}.upstream`, hostPort: p.upstream }]
+        : addressOrRegistry(`proxies.${i}.upstream`, p.upstream)),
     ]),
     ...s.eventually.flatMap((e, i) => url(`eventually.${i}.url`, e.url.replace('{id}', 'x'))),
     ...(s.traces?.otlp
@@ -136,6 +143,13 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
         ]
       : []),
   ];
+}
+
+/** A URL field's address; for a registry reference, the registry's (what it names is checked at run time). */
+function addressOrRegistry(path: string, value: string | DiscoveryRef | DnsRef): Address[] {
+  if (typeof value === 'string') return url(path, value);
+  if ('dns' in value) return [{ path: `${path}.dns.resolver`, hostPort: value.dns.resolver }];
+  return url(`${path}.discovery.etcd.url`, value.discovery.etcd.url);
 }
 
 function checkTargets(loaded: LoadedScenario, allow: readonly string[], toxiproxyUrl: string | undefined): void {
@@ -179,10 +193,12 @@ function planLines(plan: RunPlan): string[] {
     `scenario ${s.name} (${plan.file})`,
     `  toxiproxy: ${toxiproxyLine(plan.toxiproxy)}`,
     ...s.proxies.map(
-      (p) => `  proxy ${p.name}: listen ${p.listen} -> upstream ${p.upstream}${p.tap ? ' (via tap)' : ''}`,
+      (p) =>
+        `  proxy ${p.name}: listen ${p.listen} -> upstream ${addressText(p.upstream)}${p.tap ? ' (via tap)' : ''}` +
+        (p.placement === 'registry' ? `; the registry entry is re-pointed to ${p.listen} for the run` : ''),
     ),
     ...(s.load.k6 ? [`  load: k6 script ${s.load.k6.script} (needs k6 on PATH)`] : []),
-    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${s.load.target}, timeout ${s.load.timeout}: ${requestList(s.load.requests)}`,
+    `  load: ${s.load.rate} req/s for ${formatDuration(plan.loadDurationMs)} against ${addressText(s.load.target)}, timeout ${s.load.timeout}: ${requestList(s.load.requests)}`,
   ];
   for (const p of plan.phases) {
     const at = `${formatDuration(p.offsetMs)}..${formatDuration(p.offsetMs + p.durationMs)}`;
@@ -205,6 +221,12 @@ function planLines(plan: RunPlan): string[] {
   for (const e of s.eventually) lines.push(`  eventually ${e.type}: ${e.url} within ${e.within}`);
   lines.push(`  at most ${formatDuration(plan.maxTotalMs)} in all; nothing was touched (dry run)`);
   return lines;
+}
+
+function addressText(value: string | DiscoveryRef | DnsRef): string {
+  if (typeof value === 'string') return value;
+  if ('dns' in value) return `the target of SRV ${value.dns.srv} on ${value.dns.resolver}`;
+  return `the instance registered at ${describeDiscovery(value.discovery)}`;
 }
 
 function requestList(requests: LoadedScenario['scenario']['load']['requests']): string {

@@ -8,6 +8,7 @@ import { throwIfAborted } from './interrupt.js';
 import { judgeRun } from './judge-run.js';
 import type { RunPlan } from './plan.js';
 import type { RunProgress } from './progress.js';
+import { resolveAddresses } from './resolve-addresses.js';
 import { chaosRunResult, interruptedRunResult } from './result.js';
 import type { RunContext } from './run-context.js';
 import { type RunSetUp, setUpRun } from './set-up-run.js';
@@ -37,7 +38,8 @@ export interface RunScenarioOptions {
 
 /**
  * Runs one planned scenario:
- *   set-up (leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> probe target)
+ *   resolve (registry references in the target and upstreams)
+ *   -> set-up (leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> re-point registry entries -> probe target)
  *   -> drive (load across all phases, faults applied/healed at phase boundaries)
  *   -> judge (evidence per phase -> verdicts (registry) -> eventually checks)
  *   -> rollback (always: here on the normal path, by the set-up's disposal otherwise) -> ChaosRunResult
@@ -46,6 +48,9 @@ export interface RunScenarioOptions {
 export async function runScenario(plan: RunPlan, options: RunScenarioOptions): Promise<ChaosRunResult> {
   const startedAt = Date.now();
   const cwd = options.cwd ?? process.cwd();
+  // Read before anything is touched: an unreachable registry or a missing entry changes nothing.
+  const addresses = await resolveAddresses(plan);
+  throwIfAborted(options.signal);
   const context: RunContext = {
     plan,
     runId: options.runId ?? newRunId(),
@@ -54,6 +59,7 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
     signal: options.signal,
     note: options.onNote ?? (() => undefined),
     watchdog: options.watchdog !== false,
+    addresses,
   };
   const record = newDriveRecord();
   let session: RunSetUp['session'] | undefined;

@@ -6,6 +6,8 @@ import { JaegerTraceSource } from '../../evidence/jaeger-source.js';
 import { OtlpReceiver } from '../../evidence/otlp-receiver.js';
 import type { TraceSource } from '../../evidence/types.js';
 import { k6Available } from '../load/k6.js';
+import { type GuardLog, RegistryGuard } from '../registry/guard.js';
+import { repointEntries } from '../registry/repoint.js';
 import { startTap } from '../tap/start-tap.js';
 import type { Tap } from '../tap/types.js';
 import { ToxiproxyClient } from '../toxiproxy/client.js';
@@ -25,6 +27,8 @@ export interface RunSetUp extends AsyncDisposable {
   /** Taps by scenario proxy name (only proxies with `tap`). */
   readonly taps: ReadonlyMap<string, Tap>;
   readonly traces: TraceSource | undefined;
+  /** What happened to the registry entries re-pointed at proxies (`placement: registry`), by scenario proxy name. */
+  readonly registry: ReadonlyMap<string, GuardLog>;
   /**
    * Rolls the session back now (the normal path, before the result is built);
    * true when nothing of the run is left. Disposal then rolls back only if this
@@ -77,7 +81,11 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
   throwIfAborted(context.signal);
 
   const proxyNames = await createProxies(context, session, taps);
-  await probeTarget(s.load.target);
+  const guard = await repointRegistry(context, session);
+  // Stopped before any rollback (and the session refuses re-points once rolling back).
+  if (guard) stack.defer(() => guard[Symbol.asyncDispose]());
+  throwIfAborted(context.signal);
+  await probeTarget(context.addresses.target);
   const traces = await openTraceSource(context, closedLast);
   if (traces) closedLast.defer(() => bounded(traces.close(), 3000, 'close the trace source', note));
   throwIfAborted(context.signal);
@@ -88,7 +96,9 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
     proxyNames,
     taps,
     traces,
+    registry: guard?.logs() ?? new Map(),
     async rollback() {
+      await guard?.[Symbol.asyncDispose]();
       const outcome = await session.rollback();
       rolledBack = outcome.ok;
       if (!outcome.ok) note(`rollback incomplete: ${outcome.notes.join('; ')}`);
@@ -130,21 +140,27 @@ async function startToxiproxy(
 
 /** Creates the run's proxies; a proxy with `tap` points at a new tap (added to `taps`) in front of its upstream. */
 async function createProxies(
-  { plan }: RunContext,
+  { plan, addresses }: RunContext,
   session: ChaosSession,
   taps: Map<string, Tap>,
 ): Promise<Map<string, string>> {
   const proxyNames = new Map<string, string>();
   for (const p of plan.scenario.proxies) {
-    let upstream = p.upstream;
+    let upstream = addresses.upstreams.get(p.name) ?? '';
     if (p.tap) {
-      const tap = await startTap(p.upstream);
+      const tap = await startTap(upstream);
       taps.set(p.name, tap);
       upstream = tap.listen;
     }
     proxyNames.set(p.name, await session.createProxy({ name: p.name, listen: p.listen, upstream }));
   }
   return proxyNames;
+}
+
+/** Re-points the entries of `placement: registry` proxies and guards them for the run; undefined when there are none. */
+async function repointRegistry(context: RunContext, session: ChaosSession): Promise<RegistryGuard | undefined> {
+  const repointed = await repointEntries(context, session);
+  return repointed.length > 0 ? new RegistryGuard(session, repointed, context.note) : undefined;
 }
 
 async function probeTarget(target: string): Promise<void> {

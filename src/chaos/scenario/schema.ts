@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrlField, nameField } from '../../core/config/fields.js';
+import { orDiscoveryOrDns } from '../../core/discovery/schema.js';
 import {
   countField,
   durationField,
@@ -58,8 +59,20 @@ export const ProxySchema = z.strictObject({
   name: shortNameField,
   /** host:port Toxiproxy listens on (point the caller here). */
   listen: hostPortField,
-  /** host:port of the real dependency (a URL is accepted: its host and port are used). */
-  upstream: upstreamField,
+  /**
+   * host:port of the real dependency (a URL is accepted: its host and port are
+   * used), or `{ discovery: { etcd: { url }, key } }`: the instance registered
+   * there when the run starts, or `{ dns: { srv, resolver } }`: the target of
+   * that SRV record then.
+   */
+  upstream: orDiscoveryOrDns(upstreamField, 'host:port or a URL'),
+  /**
+   * How callers reach the proxy. `direct` (default): they are pointed at
+   * `listen` by their own configuration. `registry`: the run rewrites the
+   * upstream's registry entry to `listen` for the run (keeping its lease) and
+   * restores it on every rollback path; needs a `discovery` upstream.
+   */
+  placement: z.enum(['direct', 'registry']).default('direct'),
   /**
    * Put a connection-counting relay (owned by the run, on this machine) between
    * Toxiproxy and the upstream. Needed for `fail-first` and connection-based
@@ -80,8 +93,8 @@ export const RequestSchema = z.strictObject({
 
 /** Constant-arrival-rate load (open model) sent through every phase. */
 export const LoadSchema = z.strictObject({
-  /** Base URL the requests go to (e.g. the gateway). */
-  target: httpUrlField,
+  /** Base URL the requests go to (e.g. the gateway), `{ discovery: { etcd: { url }, key } }` or `{ dns: { srv, resolver } }`. */
+  target: orDiscoveryOrDns(httpUrlField, 'an http(s) URL'),
   /** Requests per second. */
   rate: positiveField,
   /** Client-side give-up per request. Default 5s. */
@@ -231,6 +244,7 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
   return ScenarioBaseSchema.superRefine((s, ctx) => {
     const proxies = new Set<string>();
     const listens = new Set<string>();
+    const repointed = new Set<string>();
     s.proxies.forEach((p, i) => {
       if (proxies.has(p.name))
         ctx.addIssue({ code: 'custom', path: ['proxies', i, 'name'], message: `duplicate proxy name "${p.name}"` });
@@ -242,6 +256,22 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
         });
       proxies.add(p.name);
       listens.add(p.listen);
+      if (p.placement === 'registry' && typeof p.upstream !== 'string' && 'discovery' in p.upstream) {
+        const entry = `${p.upstream.discovery.etcd.url} ${p.upstream.discovery.key}`;
+        if (repointed.has(entry))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['proxies', i, 'upstream', 'discovery', 'key'],
+            message: `registry entry ${p.upstream.discovery.key} is already re-pointed by another proxy`,
+          });
+        repointed.add(entry);
+      }
+      if (p.placement === 'registry' && (typeof p.upstream === 'string' || !('discovery' in p.upstream)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['proxies', i, 'placement'],
+          message: 'placement registry needs upstream: { discovery: { etcd: { url }, key } } (the entry it re-points)',
+        });
     });
     const known = [...proxies].join(', ');
     const checkProxy = (name: string, path: (string | number)[]): void => {

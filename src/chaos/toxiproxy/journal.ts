@@ -5,6 +5,18 @@ import { writeFileAtomic } from '../../core/write-file-atomic.js';
 /** Default folder of run journals, relative to the working directory. */
 export const DEFAULT_JOURNAL_DIR = '.msa-verify/chaos';
 
+/** A registry entry the run re-pointed at one of its proxies (written before the swap). */
+export interface RegistryChange {
+  readonly kind: 'etcd';
+  /** Client URL of the etcd member. */
+  readonly url: string;
+  readonly key: string;
+  /** The entry's value before the run (base64, restored byte for byte). */
+  originalB64: string;
+  /** The value the run wrote (base64): restored only while the entry still holds it. */
+  readonly replacementB64: string;
+}
+
 /** What a run has changed (or is about to change) in a Toxiproxy; enough to undo it from another process. */
 export interface JournalRecord {
   readonly version: 1;
@@ -24,6 +36,8 @@ export interface JournalRecord {
   proxies: string[];
   /** Toxics added and not yet removed (written before the add call). */
   toxics: { proxy: string; name: string }[];
+  /** Registry entries re-pointed at the run's proxies (`placement: registry`); absent in older journals. */
+  registry?: RegistryChange[];
 }
 
 /** A container on a Docker engine. */
@@ -63,6 +77,22 @@ export class Journal {
   /** Records a toxic about to be added. */
   async willAddToxic(proxy: string, name: string): Promise<void> {
     this.record.toxics.push({ proxy, name });
+    await this.save();
+  }
+
+  /** Records a registry entry about to be re-pointed (or, for a key already recorded, its new original). */
+  async willRepoint(change: RegistryChange): Promise<void> {
+    this.record.registry ??= [];
+    const list = this.record.registry;
+    const known = list.find((c) => c.url === change.url && c.key === change.key);
+    if (known) known.originalB64 = change.originalB64;
+    else list.push({ ...change });
+    await this.save();
+  }
+
+  /** Records a registry entry that was never re-pointed after all (the swap found it changed). */
+  async repointDropped(url: string, key: string): Promise<void> {
+    this.record.registry = (this.record.registry ?? []).filter((c) => c.url !== url || c.key !== key);
     await this.save();
   }
 

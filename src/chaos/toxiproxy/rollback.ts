@@ -1,5 +1,6 @@
 import { containerExists, engineAddress, removeContainer } from '../../containers/engine.js';
 import { describeNetError } from '../../core/probe.js';
+import { restoreRegistry } from '../registry/restore.js';
 import { ToxiproxyClient } from './client.js';
 import type { JournalRecord, ServerContainer } from './journal.js';
 import { belongsToRun } from './run-id.js';
@@ -19,15 +20,24 @@ export interface RollbackOptions {
 }
 
 /**
- * Undoes everything a journal knows about: toxics first, then proxies, then
- * anything else named after the run. Each call is bounded. When calls fail and
+ * Undoes everything a journal knows about: re-pointed registry entries first,
+ * then toxics, then proxies, then anything else named after the run. Each call is bounded. When calls fail and
  * the Toxiproxy belongs to the run, `POST /reset` is the fallback; a shared
  * Toxiproxy is never reset. Idempotent; safe to run from another process.
  */
 export async function rollbackRecord(record: JournalRecord, options: RollbackOptions = {}): Promise<RollbackOutcome> {
-  if (record.proxies.length === 0 && record.toxics.length === 0) {
+  const registry = record.registry ?? [];
+  if (record.proxies.length === 0 && record.toxics.length === 0 && registry.length === 0) {
     return { ok: true, notes: [] }; // the run never got to change anything
   }
+  // Registry first: callers move back to the real instance before the proxy they use goes away.
+  const restored = await restoreRegistry(registry, options);
+  const outcome = await rollbackToxiproxy(record, options);
+  return { ok: restored.ok && outcome.ok, notes: [...restored.notes, ...outcome.notes] };
+}
+
+async function rollbackToxiproxy(record: JournalRecord, options: RollbackOptions): Promise<RollbackOutcome> {
+  if (record.proxies.length === 0 && record.toxics.length === 0) return { ok: true, notes: [] };
   const client = new ToxiproxyClient(record.toxiproxyUrl, { timeoutMs: options.timeoutMs ?? 2000 });
   const notes: string[] = [];
   const attempt = async (what: string, fn: () => Promise<void>): Promise<boolean> => {

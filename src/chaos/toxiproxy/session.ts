@@ -1,6 +1,7 @@
+import { EtcdClient } from '../../core/discovery/etcd-client.js';
 import type { ToxiproxyToxic } from '../scenario/toxics.js';
 import { ToxiproxyClient } from './client.js';
-import { Journal, type ServerContainer } from './journal.js';
+import { Journal, type RegistryChange, type ServerContainer } from './journal.js';
 import { type RollbackOutcome, rollbackRecord } from './rollback.js';
 import { proxyName } from './run-id.js';
 import { DEFAULT_STALE_MS, spawnWatchdog } from './watchdog.js';
@@ -37,6 +38,9 @@ export class ChaosSession {
   readonly journal: Journal;
   #heartbeat: NodeJS.Timeout | undefined;
   #rollback: Promise<RollbackOutcome> | undefined;
+  readonly #repointed = new Set<string>();
+  #closing = false;
+  #inFlight: Promise<unknown> = Promise.resolve();
 
   private constructor(options: ChaosSessionOptions, journal: Journal) {
     this.runId = options.runId;
@@ -78,6 +82,37 @@ export class ChaosSession {
     return name;
   }
 
+  /**
+   * Re-points a registry entry: journals the change, then swaps the entry's
+   * value from `originalB64` to `replacementB64` (keeping its lease). False when
+   * the entry no longer held `originalB64` (then nothing was changed and the
+   * journal forgets it).
+   */
+  repointEntry(change: Omit<RegistryChange, 'kind'>): Promise<boolean> {
+    // Never after the rollback began, and the rollback waits for one in flight:
+    // a swap landing after the restore would leave the entry on a deleted proxy.
+    if (this.#closing) return Promise.resolve(false);
+    const next = this.#repoint(change);
+    this.#inFlight = next.catch(() => undefined);
+    return next;
+  }
+
+  async #repoint(change: Omit<RegistryChange, 'kind'>): Promise<boolean> {
+    await this.#inFlight;
+    await this.journal.willRepoint({ kind: 'etcd', ...change });
+    const swapped = await new EtcdClient(change.url).swap(change.key, change.originalB64, change.replacementB64);
+    if (!swapped) {
+      const recorded = this.journal.record.registry?.find((c) => c.url === change.url && c.key === change.key);
+      // A first re-point that found the entry changed leaves nothing to undo; a later one keeps the record.
+      if (recorded && recorded.originalB64 === change.originalB64 && !this.#repointed.has(change.key)) {
+        await this.journal.repointDropped(change.url, change.key);
+      }
+      return false;
+    }
+    this.#repointed.add(change.key);
+    return true;
+  }
+
   async addToxic(proxy: string, name: string, toxic: ToxiproxyToxic): Promise<void> {
     await this.journal.willAddToxic(proxy, name);
     await this.client.addToxic(proxy, { ...toxic, name });
@@ -98,7 +133,9 @@ export class ChaosSession {
    * Safe to call many times and concurrently: later calls share the first.
    */
   rollback(): Promise<RollbackOutcome> {
+    this.#closing = true;
     this.#rollback ??= (async () => {
+      await this.#inFlight;
       const outcome = await rollbackRecord(this.journal.record);
       if (this.#heartbeat) clearInterval(this.#heartbeat);
       if (outcome.ok) await this.journal.close();

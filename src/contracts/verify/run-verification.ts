@@ -5,6 +5,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../core/config/schema.js';
+import { serviceUrl } from '../../core/discovery/service-url.js';
 import { parseDuration } from '../../core/duration.js';
 import { type ErrorCode, MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
@@ -219,7 +220,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     let started: StartedProvider | undefined;
     try {
       const fromSetup = mod.setup ? await moduleCall(`${field}.module`, 'setup', mod.setup) : undefined;
-      let url = spec.url ?? (spec.service ? config.services[spec.service]?.url : undefined) ?? fromSetup?.url;
+      let url = spec.url ?? (spec.service ? await serviceUrl(config, spec.service) : undefined) ?? fromSetup?.url;
       if (spec.service && !config.services[spec.service]) {
         throw configError(`${field}.service`, `service "${spec.service}" is not in services`);
       }

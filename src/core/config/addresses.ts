@@ -8,7 +8,11 @@ import type { Config } from './schema.js';
  */
 export function configAddresses(config: Config): Address[] {
   const urls: [string, string | undefined][] = [
-    ...Object.entries(config.services).map(([name, s]): [string, string] => [`services.${name}.url`, s.url]),
+    ...Object.entries(config.services).map(([name, s]): [string, string] =>
+      typeof s.url === 'string'
+        ? [`services.${name}.url`, s.url]
+        : [`services.${name}.url.discovery.etcd.url`, s.url.discovery.etcd.url],
+    ),
     ['rabbitmq.url', config.rabbitmq?.url],
     ['toxiproxy.url', config.toxiproxy?.url],
     ['prometheus.url', config.prometheus?.url],

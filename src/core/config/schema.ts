@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { orDiscovery } from '../discovery/schema.js';
 import { amqpUrlField, httpUrlField, nameField } from './fields.js';
 import { BrokerSchema, ChaosSchema, ContractsSchema } from './sections.js';
 
 /** One service of the system under test. */
 export const ServiceSchema = z.strictObject({
-  /** Base URL the service answers on. */
-  url: httpUrlField,
+  /**
+   * Base URL the service answers on, or `{ discovery: { etcd: { url }, key } }`:
+   * the instance registered there, read when a command needs the service.
+   */
+  url: orDiscovery(httpUrlField, 'an http(s) URL'),
   /** Path of a health endpoint that answers 2xx when ready. Default `/health`. */
   health: z.string().startsWith('/').default('/health'),
 });
