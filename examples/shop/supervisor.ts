@@ -35,11 +35,14 @@ const shop = await startShop({
   // SHOP_NO_PRELOAD=products,delivery: these start without the preload (a broken variant).
   noPreload: (process.env.SHOP_NO_PRELOAD ?? '').split(',').filter(Boolean) as ServiceName[],
   logDir: path.join(RUN_DIR, 'shop'),
-  // SHOP_INVENTORY=1: also the Python inventory service (needs scripts/python-venv).
-  inventory: process.env.SHOP_INVENTORY === '1',
+  // The Python inventory service (needs scripts/python-venv); SHOP_INVENTORY=0 leaves it out.
+  inventory: process.env.SHOP_INVENTORY !== '0',
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
-  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  ports:
+    process.env.SHOP_PORTS === 'any'
+      ? {}
+      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084 },
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),

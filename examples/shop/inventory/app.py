@@ -155,13 +155,14 @@ def create_app(*, products_url: str, stock: int, forward_correlation: bool, prov
         # state nobody handles fails its interaction.
         @app.post("/_pact/provider-states")
         async def provider_state(change: StateChange):
-            product_id = str(change.params.get("productId", ""))
+            # Every interaction starts from the initial stock and no reservation.
+            available.update(dict.fromkeys(catalogue_ids, stock))
+            reservations.clear()
             if change.action == "teardown":
-                available.update(dict.fromkeys(catalogue_ids, stock))
-                reservations.clear()
                 return {}
+            product_id = str(change.params.get("productId", ""))
             if change.state == "stock is available" and product_id in available:
-                available[product_id] = max(available[product_id], int(change.params.get("quantity", 1)))
+                available[product_id] = max(stock, int(change.params.get("quantity", 1)))
                 return {}
             if change.state == "product is out of stock" and product_id in available:
                 available[product_id] = 0
