@@ -102,3 +102,37 @@ describe('msa-verify trace through the Python inventory', () => {
     }
   });
 });
+
+describe('msa-verify trace with inventory started without the auto-instrumentation', () => {
+  let bare: Shop;
+  beforeAll(async () => {
+    bare = await startShop({
+      rabbitmqUrl: serviceUrls().RABBITMQ_URL,
+      preload: true,
+      noPreload: ['inventory'],
+      inventory: true,
+      tracesEndpoint: OTLP,
+      messaging: uniqueMessaging('trace-python-bare'),
+      logDir: path.join(work, 'bare-logs'),
+    });
+  });
+  afterAll(async () => {
+    await bare?.stop();
+  });
+
+  it('fails naming orders → inventory: the Python service never reported a span', async () => {
+    const json = path.join(work, 'bare.json');
+    const r = await runCli(['trace', CHECK, '--json', json], {
+      env: { SHOP_GATEWAY_URL: bare.urls.gateway, SHOP_LOG_DIR: path.join(work, 'bare-logs'), JAEGER_URL: JAEGER },
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const result = (JSON.parse(await readFile(json, 'utf8')) as { results: TraceCheckResult[] }).results[0]!;
+    const hops = result.verdicts.filter((v) => v.rule === 'hop' && !v.passed);
+    expect(hops.map((v) => v.name)).toEqual(['orders → inventory', 'inventory → products']);
+    expect(hops[0]!.message).toBe(
+      "orders → inventory: orders' client span 'PUT' has no server span of inventory under it; inventory never reported a span (started without the preload, or exporting elsewhere)",
+    );
+    expect(result.neverReported).toContain('inventory');
+  });
+});

@@ -115,6 +115,17 @@ describe('trace rules', () => {
     expect(v).toMatchObject({ passed: false, observed: 1, message: 'gateway: server span lacks correlation.id' });
   });
 
+  it('a service that never reported is named from the call that got no answer', () => {
+    const spans = goodTrace();
+    const orders = spans.find((s) => s.service === 'orders' && s.kind === 'server')!;
+    spans.push(span({ service: 'orders', kind: 'client', name: 'PUT', parentSpanId: orders.spanId }));
+    const hop: Hop = { from: 'orders', to: 'inventory', via: 'http' };
+    const view = buildTraceView(CID, 'gateway', spans);
+    expect(judgeHop(view, hop, matchHop(view, hop)).message).toBe(
+      "orders → inventory: orders' client span 'PUT' has no server span of inventory under it; inventory never reported a span (started without the preload, or exporting elsewhere)",
+    );
+  });
+
   it('a correlation ID lost between two services names the hop', () => {
     const other = { 'correlation.id': 'other-1' };
     const spans = goodTrace().map((s) => (s.service === 'products' ? { ...s, attributes: other } : s));
