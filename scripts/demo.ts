@@ -123,16 +123,14 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
+    // Each scenario varies one link: the products and RabbitMQ scenarios run with orders
+    // not reserving stock (INVENTORY_URL empty), the inventory one with products direct.
     const inventoryUrl = shop.urls.inventory!;
-    const viaProducts = {
-      PRODUCTS_URL: `http://${productsProxy}`,
-      RABBITMQ_URL: rabbitmqUrl,
-      INVENTORY_URL: inventoryUrl,
-    };
+    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl, INVENTORY_URL: '' };
     const viaRabbit = {
       PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
-      INVENTORY_URL: inventoryUrl,
+      INVENTORY_URL: '',
     };
     const viaInventory = {
       PRODUCTS_URL: shop.urls.products,

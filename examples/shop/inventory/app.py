@@ -82,9 +82,8 @@ def create_app(*, products_url: str, stock: int, forward_correlation: bool, prov
         if forward_correlation and (cid := correlation_id()):
             request.headers[CORRELATION_HEADER] = cid
 
-    products = httpx.AsyncClient(
-        base_url=products_url, timeout=2.0, event_hooks={"request": [add_correlation]}
-    )
+    products = httpx.AsyncClient(base_url=products_url, timeout=2.0, event_hooks={"request": [add_correlation]})
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
@@ -100,7 +99,7 @@ def create_app(*, products_url: str, stock: int, forward_correlation: bool, prov
     @app.middleware("http")
     async def correlation(request: Request, call_next):
         cid = request.headers.get(CORRELATION_HEADER, "")
-        if not VALID_CORRELATION_ID.match(cid):
+        if not VALID_CORRELATION_ID.fullmatch(cid):
             cid = str(uuid.uuid4())
         trace.get_current_span().set_attribute(CORRELATION_KEY, cid)
         token = context.attach(baggage.set_baggage(CORRELATION_KEY, cid))
@@ -127,6 +126,8 @@ def create_app(*, products_url: str, stock: int, forward_correlation: bool, prov
         except (httpx.HTTPError, KeyError, TypeError, ValueError) as error:
             log.warning("products unavailable", extra={"error": repr(error)})
             return JSONResponse({"error": "products_unavailable"}, status_code=503)
+        if order_id in reservations:  # a retry of this order was served while we asked products
+            return JSONResponse(reservations[order_id], status_code=200)
         unknown = [i for i in ids if i not in known]
         if unknown:
             return JSONResponse({"error": "unknown_product", "productIds": unknown}, status_code=422)
