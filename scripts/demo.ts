@@ -2,7 +2,8 @@
 // set up and started the real components. It runs msa-verify as a user would
 // (the built CLI as a subprocess) and ends with a summary.
 //
-//   shop (with the preload, spans to Jaeger) -> msa-verify contracts -> chaos scenarios
+//   shop (with the preload, spans to Jaeger; Python inventory under OpenTelemetry's
+//   auto-instrumentation) -> msa-verify contracts -> chaos scenarios
 //   against the resilient shop (all must pass) -> one scenario against the naive orders
 //   (must fail: the expected finding) -> msa-verify trace (traces/*.yaml against Jaeger)
 //   -> HTML report -> Prometheus queries -> summary ending with the Jaeger URL of the trace
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
 
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
+  const inventoryProxy = `127.0.0.1:${await freePort()}`;
   const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
   // With the preload, each service serves its RED metrics; Prometheus finds them through file_sd.
@@ -78,6 +80,8 @@ async function main(): Promise<number> {
     // The shop's spans go to Jaeger, where `msa-verify trace` reads them back.
     ...(preload ? { tracesEndpoint: jaegerOtlp } : {}),
     logDir: path.join(REPORTS, 'logs'),
+    // The Python service (examples/shop/inventory): in the contracts, a chaos scenario and a trace check.
+    inventory: true,
     // Its own exchange and queue: another shop on the same RabbitMQ must not consume the demo's events.
     messaging: uniqueMessaging('demo'),
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
@@ -101,7 +105,9 @@ async function main(): Promise<number> {
       SHOP_ORDERS_URL: shop.urls.orders,
       SHOP_PRODUCTS_URL: shop.urls.products,
       SHOP_DELIVERY_URL: shop.urls.delivery,
+      SHOP_INVENTORY_URL: shop.urls.inventory!,
       PRODUCTS_PROXY_LISTEN: productsProxy,
+      INVENTORY_PROXY_LISTEN: inventoryProxy,
       RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
       RABBITMQ_ADDR: rabbit.host,
       JAEGER_URL: jaegerUrl,
@@ -117,10 +123,19 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
-    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl };
+    // Each scenario varies one link: the products and RabbitMQ scenarios run with orders
+    // not reserving stock (INVENTORY_URL empty), the inventory one with products direct.
+    const inventoryUrl = shop.urls.inventory!;
+    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl, INVENTORY_URL: '' };
     const viaRabbit = {
       PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
+      INVENTORY_URL: '',
+    };
+    const viaInventory = {
+      PRODUCTS_URL: shop.urls.products,
+      RABBITMQ_URL: rabbitmqUrl,
+      INVENTORY_URL: `http://${inventoryProxy}`,
     };
     const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
       { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
@@ -141,6 +156,12 @@ async function main(): Promise<number> {
               title: 'pooled connections cut: first connections fail, then latency and resets',
             },
             { file: 'chaos/rabbitmq-cut.yaml', orders: viaRabbit, expected: 0, title: 'RabbitMQ cut from orders' },
+            {
+              file: 'chaos/inventory-down.yaml',
+              orders: viaInventory,
+              expected: 0,
+              title: 'inventory (the Python service) down, then back',
+            },
           ]),
       {
         file: 'chaos/products-slow.yaml',
@@ -173,10 +194,11 @@ async function main(): Promise<number> {
       await shop.startService('orders', {
         PRODUCTS_URL: shop.urls.products,
         RABBITMQ_URL: rabbitmqUrl,
+        INVENTORY_URL: inventoryUrl,
         ORDERS_RESILIENCE: 'on',
       });
       await msaVerify(
-        'trace: an order, a catalogue read and an event followed across the shop in Jaeger',
+        'trace: orders (one through the Python inventory), a catalogue read and an event followed across the shop in Jaeger',
         ['trace', '--json', traceReport, '--junit', path.join(REPORTS, 'trace.xml')],
         env,
       );

@@ -1,5 +1,5 @@
 // The shop's launcher, used by tests, contracts, chaos and the demo:
-//   startShop(options) -> free ports -> products + delivery -> orders -> gateway,
+//   startShop(options) -> free ports -> products + delivery -> [inventory] -> orders -> gateway,
 //   each waited for on /health (delivery also on /ready: its queue is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts'
 
 export { ROOT, type ServiceName } from './service-process.ts';
 
-/** The services in start order (stop runs in reverse). */
-export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'orders', 'gateway'];
+/** The services in start order (stop runs in reverse); inventory only with `inventory: true`. */
+export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'inventory', 'orders', 'gateway'];
 
 /** Options for {@link startShop}. */
 export interface ShopOptions {
@@ -27,6 +27,12 @@ export interface ShopOptions {
    * `http://127.0.0.1:4318/v1/traces`), with a 200 ms batch delay. Default: none.
    */
   tracesEndpoint?: string;
+  /**
+   * Also start inventory, the Python (FastAPI) service in examples/shop/inventory,
+   * and let orders reserve stock there (orders gets INVENTORY_URL). Needs the
+   * venv of scripts/python-venv. Default false.
+   */
+  inventory?: boolean;
   /** Per-service environment overrides; they win over what the launcher sets (e.g. orders.PRODUCTS_URL). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Directory for `<service>.log` files (appended); default: output kept only in memory. */
@@ -86,6 +92,8 @@ export interface ShopUrls {
   orders: string;
   products: string;
   delivery: string;
+  /** Only with `inventory: true`. */
+  inventory?: string;
 }
 
 /** A running shop. */
@@ -112,10 +120,28 @@ export interface Shop {
 
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
-const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
+const CONTROLLED =
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*|INVENTORY_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
+}
+
+/**
+ * What OpenTelemetry's Python auto-instrumentation (opentelemetry-distro) needs
+ * besides OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces only,
+ * over OTLP/HTTP (the distro defaults to gRPC and to exporting metrics and logs
+ * too), W3C trace context and baggage.
+ */
+function pythonOtelEnv(exporting: boolean): Record<string, string> {
+  return {
+    OTEL_TRACES_EXPORTER: exporting ? 'otlp' : 'none',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_PROPAGATORS: 'tracecontext,baggage',
+    OTEL_PYTHON_FASTAPI_EXCLUDED_URLS: 'health',
+  };
 }
 
 /** Starts the whole shop on free ports and waits until every service is healthy. */
@@ -128,6 +154,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: { ...options.env?.orders },
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
+    inventory: { ...options.env?.inventory },
   };
   const messaging: MessagingNames = {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
@@ -144,11 +171,15 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           SHOP_EXCHANGE: messaging.exchange,
           SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
         };
+      case 'inventory':
+        // The example shop serves its Pact provider states (contracts verify).
+        return { PRODUCTS_URL: get('products').url, INVENTORY_PROVIDER_STATES: 'on' };
       case 'orders':
         return {
           RABBITMQ_URL: options.rabbitmqUrl,
           PRODUCTS_URL: get('products').url,
           SHOP_EXCHANGE: messaging.exchange,
+          ...(services.has('inventory') ? { INVENTORY_URL: get('inventory').url } : {}),
         };
       case 'gateway':
         return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url };
@@ -181,6 +212,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
         ...(options.tracesEndpoint
           ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: options.tracesEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' }
           : {}),
+        ...(service.name === 'inventory' ? pythonOtelEnv(options.tracesEndpoint !== undefined) : {}),
         ...launcherEnv(service.name),
         ...overrides[service.name],
       },
@@ -231,6 +263,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   try {
     await Promise.all([startFirst('products'), startFirst('delivery')]);
+    if (options.inventory) await startFirst('inventory');
     await startFirst('orders');
     await startFirst('gateway');
     // The records name the ports the services ended up on; orders looks them up per call, so it may start first.
@@ -251,6 +284,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: get('orders').url,
     products: get('products').url,
     delivery: get('delivery').url,
+    ...(services.has('inventory') ? { inventory: get('inventory').url } : {}),
   };
   return {
     urls,

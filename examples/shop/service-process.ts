@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery';
+export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'inventory';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -31,6 +31,30 @@ export function freePort(preferred = 0): Promise<number> {
 /** The service could not listen: its port was taken (by the time it tried). */
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
+}
+
+/** The project-local Python environment (scripts/python-venv) the Python services run in. */
+export const PYTHON_VENV = path.join(ROOT, '.tools/venv');
+
+/**
+ * Program and arguments that start a service. Node services run with type
+ * stripping (`preload`: with `--import msa-verify/instrument`); the Python
+ * service (inventory) runs in the project's venv (`preload`: under
+ * OpenTelemetry's `opentelemetry-instrument`).
+ */
+export function serviceCommand(name: ServiceName, preload: boolean): [string, string[]] {
+  if (name === 'inventory') {
+    const python = path.join(PYTHON_VENV, 'bin/python');
+    const main = path.join(ROOT, 'examples/shop/inventory/main.py');
+    if (!existsSync(python)) {
+      throw new Error(
+        `inventory needs the Python environment ${PYTHON_VENV}: run scripts/python-venv (or scripts/setup)`,
+      );
+    }
+    return preload ? [path.join(PYTHON_VENV, 'bin/opentelemetry-instrument'), [python, main]] : [python, [main]];
+  }
+  const main = path.join(ROOT, 'examples/shop', name, 'main.ts');
+  return [process.execPath, [...(preload ? ['--import', 'msa-verify/instrument'] : []), main]];
 }
 
 /** Options for {@link ServiceProcess.start}. */
@@ -80,10 +104,9 @@ export class ServiceProcess {
   /** Starts the child and waits until every ready path answers 200; throws with the output tail otherwise. */
   async start(options: StartProcessOptions): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    const main = path.join(ROOT, 'examples/shop', this.name, 'main.ts');
-    const args = [...(options.preload ? ['--import', 'msa-verify/instrument'] : []), main];
+    const [command, args] = serviceCommand(this.name, options.preload);
     const env = { ...options.env, PORT: String(this.port), HOST: '127.0.0.1', SHOP_EXIT_WITH_PARENT: '1' };
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     this.#tail = [];
@@ -119,7 +142,7 @@ export class ServiceProcess {
     }
   }
 
-  // The service's pino line `{"msg":"listening","port":N}`: proof that our child, not
+  // The service's JSON line (pino's, or inventory's log.py) `{"msg":"listening","port":N}`: proof that our child, not
   // some other process that took the port meanwhile, answers on it.
   #isListeningLine(line: string): boolean {
     try {

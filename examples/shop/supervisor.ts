@@ -13,6 +13,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   delivery: /^(LOG_LEVEL)$/,
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
+  inventory: /^(INVENTORY_.*|LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -34,6 +35,8 @@ const shop = await startShop({
   // SHOP_NO_PRELOAD=products,delivery: these start without the preload (a broken variant).
   noPreload: (process.env.SHOP_NO_PRELOAD ?? '').split(',').filter(Boolean) as ServiceName[],
   logDir: path.join(RUN_DIR, 'shop'),
+  // The Python inventory service (needs scripts/python-venv); SHOP_INVENTORY=0 leaves it out.
+  inventory: process.env.SHOP_INVENTORY !== '0',
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
   // SHOP_DISCOVERY=etcd: services register in etcd (ETCD_URL of scripts/services) and orders resolves products there.
   ...(process.env.SHOP_DISCOVERY === 'etcd'
@@ -45,12 +48,16 @@ const shop = await startShop({
       }
     : {}),
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
-  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  ports:
+    process.env.SHOP_PORTS === 'any'
+      ? {}
+      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084 },
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),
     products: envFor('products'),
     delivery: envFor('delivery'),
+    inventory: envFor('inventory'),
   },
 });
 
@@ -60,6 +67,7 @@ const lines = [
   `SHOP_PRODUCTS_URL=${shop.urls.products}`,
   `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
   `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
+  ...(shop.urls.inventory ? [`SHOP_INVENTORY_URL=${shop.urls.inventory}`] : []),
 ];
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);

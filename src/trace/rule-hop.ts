@@ -92,7 +92,10 @@ function explain(view: TraceView, hop: Hop): string {
     }
     return `no ${callerKind} span of ${hop.from} for this request (${hop.from} did not call ${hop.to}, or its client is not instrumented)`;
   }
-  const caller = callers[0]!;
+  // The caller's span that got no answering span: with several calls of `from`
+  // (orders calls products and inventory), the one to the silent service.
+  const answered = new Set(view.related.filter((s) => s.kind === calleeKind).map((s) => s.parentSpanId));
+  const caller = callers.find((c) => !answered.has(c.spanId)) ?? callers[0]!;
   if (!reported) {
     return seenInWindow
       ? `${describeSpan(caller)} has no ${calleeKind} span of ${hop.to} under it; ${hop.to} reported spans, but none carry this request's trace or correlation.id`

@@ -10,7 +10,8 @@ import { ROOT, serviceUrls } from '../support/services.js';
 // `msa-verify contracts` on the example shop, as a user runs it from the
 // repository root: consumer tests (real gateway/orders/delivery against Pact
 // mocks) write pacts, then the real services (started by the shop launcher)
-// are verified, orders' message over the real RabbitMQ.
+// are verified, orders' message over the real RabbitMQ, and the Python
+// inventory with the provider states it serves itself.
 
 const rabbitmqUrl = serviceUrls().RABBITMQ_URL;
 let shop: Shop;
@@ -20,7 +21,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   const messaging = uniqueMessaging('msav-contracts');
-  shop = await startShop({ rabbitmqUrl, messaging });
+  shop = await startShop({ rabbitmqUrl, messaging, inventory: true });
   pactDir = await mkdtemp(path.join(os.tmpdir(), 'msav-shop-pacts-'));
   out = await mkdtemp(path.join(os.tmpdir(), 'msav-shop-out-'));
   env = {
@@ -31,6 +32,7 @@ beforeAll(async () => {
     SHOP_ORDERS_URL: shop.urls.orders,
     SHOP_PRODUCTS_URL: shop.urls.products,
     SHOP_DELIVERY_URL: shop.urls.delivery,
+    SHOP_INVENTORY_URL: shop.urls.inventory!,
     PUSHGATEWAY_URL: serviceUrls().PUSHGATEWAY_URL,
   };
 });
@@ -51,6 +53,7 @@ describe('msa-verify contracts on the example shop', () => {
       '✓ orders → products (http)  2/2',
       '✓ gateway → products (http)  2/2',
       '✓ delivery → orders (transport)  1/1',
+      '✓ orders → inventory (http)  2/2',
     ]) {
       expect(r.stdout).toContain(pair);
     }

@@ -22,7 +22,7 @@ let rabbitmqUrl: string;
 
 async function shopWith(
   name: string,
-  options: { noPreload?: ('products' | 'orders' | 'gateway' | 'delivery')[] } = {},
+  options: { noPreload?: ('products' | 'orders' | 'gateway' | 'delivery')[]; inventory?: boolean } = {},
 ) {
   const logDir = path.join(work, name, 'logs');
   const shop = await startShop({
@@ -32,6 +32,7 @@ async function shopWith(
     messaging: uniqueMessaging(`trace-${name}`),
     logDir,
     ...(options.noPreload ? { noPreload: options.noPreload } : {}),
+    ...(options.inventory ? { inventory: true } : {}),
   });
   return { shop, logDir };
 }
@@ -67,7 +68,8 @@ describe('msa-verify trace against the shop and Jaeger', () => {
   let shop: Shop;
   let env: Record<string, string>;
   beforeAll(async () => {
-    const started = await shopWith('good');
+    // With the Python inventory: traces/order-inventory.yaml follows an order through it.
+    const started = await shopWith('good', { inventory: true });
     shop = started.shop;
     env = envFor(shop, started.logDir);
   });
@@ -83,6 +85,7 @@ describe('msa-verify trace against the shop and Jaeger', () => {
     expect(r.results.map((x) => [x.check, x.passed])).toEqual([
       ['order-created', true],
       ['order-event', true],
+      ['order-inventory', true],
       ['product-lookup', true],
     ]);
     const order = r.results[0]!;

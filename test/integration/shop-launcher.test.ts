@@ -21,10 +21,10 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 describe('shop launcher', () => {
-  it('services die with the launching process, even on SIGKILL', async () => {
+  it('services die with the launching process, even on SIGKILL (the Python inventory too)', async () => {
     const script = `
       import { startShop, uniqueMessaging } from ${JSON.stringify(path.join(ROOT, 'examples/shop/launcher.ts'))};
-      const shop = await startShop({ rabbitmqUrl: ${JSON.stringify(RABBITMQ_URL)}, messaging: uniqueMessaging('shop-kill') });
+      const shop = await startShop({ rabbitmqUrl: ${JSON.stringify(RABBITMQ_URL)}, messaging: uniqueMessaging('shop-kill'), inventory: true });
       console.log(JSON.stringify({ urls: shop.urls, messaging: shop.messaging }));
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -48,6 +48,7 @@ describe('shop launcher', () => {
       urls: Record<string, string>;
       messaging: { exchange: string; deliveryQueue: string };
     };
+    expect(Object.keys(urls).sort()).toEqual(['delivery', 'gateway', 'inventory', 'orders', 'products']);
     for (const url of Object.values(urls)) expect(await reachable(url)).toBe(true);
 
     parent.kill('SIGKILL');

@@ -108,9 +108,37 @@ describe('trace rules', () => {
   });
 
   it('a span without correlation.id is named with its service and kind', () => {
-    const spans = goodTrace().map((s) => (s.service === 'delivery' ? { ...s, attributes: {} } : s));
+    const spans = goodTrace().map((s) =>
+      s.service === 'gateway' && s.kind === 'server' ? { ...s, attributes: {} } : s,
+    );
     const v = judgeCorrelation(buildTraceView(CID, 'gateway', spans));
-    expect(v).toMatchObject({ passed: false, observed: 1, message: 'delivery: consumer span lacks correlation.id' });
+    expect(v).toMatchObject({ passed: false, observed: 1, message: 'gateway: server span lacks correlation.id' });
+  });
+
+  it('a service that never reported is named from the call that got no answer', () => {
+    const spans = goodTrace();
+    const orders = spans.find((s) => s.service === 'orders' && s.kind === 'server')!;
+    spans.push(span({ service: 'orders', kind: 'client', name: 'PUT', parentSpanId: orders.spanId }));
+    const hop: Hop = { from: 'orders', to: 'inventory', via: 'http' };
+    const view = buildTraceView(CID, 'gateway', spans);
+    expect(judgeHop(view, hop, matchHop(view, hop)).message).toBe(
+      "orders → inventory: orders' client span 'PUT' has no server span of inventory under it; inventory never reported a span (started without the preload, or exporting elsewhere)",
+    );
+  });
+
+  it('a correlation ID lost between two services names the hop', () => {
+    const other = { 'correlation.id': 'other-1' };
+    const spans = goodTrace().map((s) => (s.service === 'products' ? { ...s, attributes: other } : s));
+    expect(judgeCorrelation(buildTraceView(CID, 'gateway', spans))).toMatchObject({
+      passed: false,
+      observed: 1,
+      message:
+        "orders → products: products' server span 'POST' carries correlation.id other-1, not the one sent, under orders' client span 'call' that carries it: the correlation header was not forwarded on this hop",
+    });
+    const lacking = goodTrace().map((s) => (s.service === 'delivery' ? { ...s, attributes: {} } : s));
+    expect(judgeCorrelation(buildTraceView(CID, 'gateway', lacking)).message).toBe(
+      "orders → delivery: delivery's consumer span 'call' lacks correlation.id, under orders' producer span 'call' that carries it: the correlation header was not forwarded on this hop",
+    );
   });
 
   it('error spans fail unless allowed; a slow hop fails its bound; order is checked', () => {

@@ -1,6 +1,8 @@
 // orders: accepts orders, prices them with products (through the resilience
-// policy in policy.ts), keeps them in memory and publishes order.created.
+// policy in policy.ts), reserves their stock in inventory when INVENTORY_URL
+// is set (same policy, own breaker), keeps them in memory and publishes order.created.
 //   POST /api/orders     -> 201 order | 400 invalid_body | 422 unknown_product | 503 products_unavailable
+//                           | 409 out_of_stock | 503 inventory_unavailable (with INVENTORY_URL)
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -19,6 +21,7 @@ import {
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
+import { createInventoryClient, InventoryUnavailableError } from './inventory-client.ts';
 import { startOutbox } from './outbox.ts';
 import { buildPolicy, readPolicySettings } from './policy.ts';
 import { createProductsClient, ProductsUnavailableError } from './products-client.ts';
@@ -35,8 +38,17 @@ const config = readConfigOrExit(logger, () => ({
   dns: process.env.SHOP_DISCOVERY === 'dns' ? dnsResolver('products', logger) : undefined,
   // How orders follows products in the registry: watch (resilient) or once at start (naive).
   discoveryMode: choiceEnv('ORDERS_DISCOVERY', ['watch', 'once'], 'watch'),
+  inventoryUrl: process.env.INVENTORY_URL?.trim() ? urlEnv('INVENTORY_URL', '') : undefined,
 }));
-logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
+logger.info(
+  {
+    productsUrl: config.productsUrl,
+    inventoryUrl: config.inventoryUrl,
+    exchange: config.exchange,
+    policy: config.policy,
+  },
+  'configured',
+);
 
 // With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
 // With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
@@ -51,6 +63,14 @@ const fetchProducts = createProductsClient({
   abortOnTimeout: config.policy.kind !== 'naive',
   cancelOnClientGone: config.policy.kind === 'resilient',
 });
+const reserveStock = config.inventoryUrl
+  ? createInventoryClient({
+      baseUrl: config.inventoryUrl,
+      policy: buildPolicy(config.policy, logger, 'inventory'),
+      abortOnTimeout: config.policy.kind !== 'naive',
+      cancelOnClientGone: config.policy.kind === 'resilient',
+    })
+  : undefined;
 const outbox = startOutbox({
   rabbitmqUrl: config.rabbitmqUrl,
   exchange: config.exchange,
@@ -97,13 +117,19 @@ async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, 
   const unknown = productIds.filter((id) => !byId.has(id));
   if (unknown.length > 0) return sendJson(res, 422, { error: 'unknown_product', productIds: unknown });
 
+  const orderId = randomUUID();
+  if (reserveStock) {
+    const refused = await reserve(orderId, request.items, correlationId, res);
+    if (refused) return;
+  }
+
   const items = request.items.map((i) => ({
     productId: i.productId,
     quantity: i.quantity,
     unitPriceCents: byId.get(i.productId)!.priceCents,
   }));
   const order: Order = {
-    id: randomUUID(),
+    id: orderId,
     status: 'created',
     customerId: request.customerId,
     items,
@@ -127,6 +153,27 @@ async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, 
   logger.info({ correlationId, orderId: order.id, totalCents: order.totalCents }, 'order created');
   res.setHeader('location', `/api/orders/${order.id}`);
   return sendJson(res, 201, order);
+}
+
+/** Reserves the stock; answers the client and returns true when the order cannot go on. */
+async function reserve(
+  orderId: string,
+  items: readonly { productId: string; quantity: number }[],
+  correlationId: string,
+  res: http.ServerResponse,
+): Promise<boolean> {
+  const started = performance.now();
+  try {
+    const outcome = await reserveStock!(orderId, items, { correlationId, signal: clientGoneSignal(res) });
+    if (outcome.kind === 'reserved') return false;
+    sendJson(res, outcome.kind === 'out_of_stock' ? 409 : 422, { error: outcome.kind, productIds: outcome.productIds });
+  } catch (error) {
+    if (!(error instanceof InventoryUnavailableError)) throw error;
+    const elapsedMs = Math.round(performance.now() - started);
+    logger.warn({ correlationId, reason: error.reason, elapsedMs, err: error.cause }, 'inventory unavailable');
+    sendJson(res, 503, { error: 'inventory_unavailable', reason: error.reason });
+  }
+  return true;
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -69,23 +69,28 @@ export function readPolicySettings(): PolicySettings {
  * Builds the cockatiel policy for the settings. Order, outermost first:
  * retry → breaker → timeout, so every attempt has its own timeout, the
  * breaker counts failed attempts, and an open breaker (BrokenCircuitError)
- * is not retried: the call fails fast.
+ * is not retried: the call fails fast. Each call builds its own breaker:
+ * `dependency` names the service in the log lines.
  */
-export function buildPolicy(settings: PolicySettings, logger: Logger): IPolicy<IDefaultPolicyContext> {
+export function buildPolicy(
+  settings: PolicySettings,
+  logger: Logger,
+  dependency = 'products',
+): IPolicy<IDefaultPolicyContext> {
   if (settings.kind === 'naive') return noop;
   const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   if (settings.kind === 'storm') {
     const storm = retry(handleAll, { maxAttempts: settings.attempts - 1 });
-    storm.onRetry((event) => logger.warn({ attempt: event.attempt, delayMs: 0 }, 'retrying products (storm)'));
+    storm.onRetry((event) => logger.warn({ attempt: event.attempt, delayMs: 0 }, `retrying ${dependency} (storm)`));
     return wrap(storm, perAttempt);
   }
   const breaker = circuitBreaker(handleAll, {
     halfOpenAfter: settings.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(settings.breakerThreshold),
   });
-  breaker.onBreak(() => logger.warn({ threshold: settings.breakerThreshold }, 'circuit breaker opened'));
-  breaker.onHalfOpen(() => logger.info('circuit breaker half-open: trying products again'));
-  breaker.onReset(() => logger.info('circuit breaker closed'));
+  breaker.onBreak(() => logger.warn({ dependency, threshold: settings.breakerThreshold }, 'circuit breaker opened'));
+  breaker.onHalfOpen(() => logger.info({ dependency }, `circuit breaker half-open: trying ${dependency} again`));
+  breaker.onReset(() => logger.info({ dependency }, 'circuit breaker closed'));
   const backoff = new ExponentialBackoff({
     initialDelay: settings.retryBaseMs,
     maxDelay: settings.retryMaxMs,
@@ -96,7 +101,7 @@ export function buildPolicy(settings: PolicySettings, logger: Logger): IPolicy<I
     { maxAttempts: settings.attempts - 1, backoff },
   );
   retries.onRetry((event) =>
-    logger.warn({ attempt: event.attempt, delayMs: Math.round(event.delay) }, 'retrying products'),
+    logger.warn({ attempt: event.attempt, delayMs: Math.round(event.delay) }, `retrying ${dependency}`),
   );
   return wrap(retries, breaker, perAttempt);
 }

@@ -10,13 +10,20 @@ export interface QuotedProduct {
 /** Why products could not answer, as reported in a 503 `products_unavailable` body. */
 export type UnavailableReason = 'circuit_open' | 'timeout' | 'upstream_error';
 
-/** Products could not be asked: the breaker is open, every attempt timed out, or products failed. */
-export class ProductsUnavailableError extends Error {
-  override readonly name = 'ProductsUnavailableError';
+/** A service orders depends on could not be asked: the breaker is open, every attempt timed out, or it failed. */
+export class DependencyUnavailableError extends Error {
   readonly reason: UnavailableReason;
-  constructor(reason: UnavailableReason, cause: unknown) {
-    super(`products unavailable (${reason})`, { cause });
+  constructor(dependency: string, reason: UnavailableReason, cause: unknown) {
+    super(`${dependency} unavailable (${reason})`, { cause });
     this.reason = reason;
+  }
+}
+
+/** Products could not be asked. */
+export class ProductsUnavailableError extends DependencyUnavailableError {
+  override readonly name = 'ProductsUnavailableError';
+  constructor(reason: UnavailableReason, cause: unknown) {
+    super('products', reason, cause);
   }
 }
 
@@ -83,7 +90,8 @@ export function createProductsClient(options: ProductsClientOptions): FetchProdu
   };
 }
 
-function reasonOf(error: unknown): UnavailableReason {
+/** The `reason` of a 503 for an error the policy threw. */
+export function reasonOf(error: unknown): UnavailableReason {
   if (error instanceof BrokenCircuitError) return 'circuit_open';
   if (error instanceof TaskCancelledError) return 'timeout';
   return 'upstream_error';

@@ -1,0 +1,70 @@
+// orders → inventory (the Python service): reserves the order's stock with
+// `PUT {INVENTORY_URL}/api/reservations/{orderId}`. PUT by order id makes a
+// retried reservation (after a timeout) the same reservation, so the policy
+// may retry it.
+import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
+import { DependencyUnavailableError, reasonOf, type UnavailableReason } from './products-client.ts';
+
+/** What inventory decided: reserved, or which products it cannot serve. */
+export type ReservationOutcome =
+  | { kind: 'reserved' }
+  | { kind: 'out_of_stock'; productIds: string[] }
+  | { kind: 'unknown_product'; productIds: string[] };
+
+/** Inventory could not be asked: the breaker is open, every attempt timed out, or inventory failed. */
+export class InventoryUnavailableError extends DependencyUnavailableError {
+  override readonly name = 'InventoryUnavailableError';
+  constructor(reason: UnavailableReason, cause: unknown) {
+    super('inventory', reason, cause);
+  }
+}
+
+/** Options for {@link createInventoryClient}. */
+export interface InventoryClientOptions {
+  /** Base URL of inventory, without trailing slash (INVENTORY_URL). */
+  baseUrl: string;
+  /** Policy each call runs under (its own breaker; see policy.ts). */
+  policy: IPolicy<IDefaultPolicyContext>;
+  /** Whether an attempt is aborted when the policy's timeout fires (false for the naive variant). */
+  abortOnTimeout: boolean;
+  /** Whether the whole call stops when the client went away (resilient variant only). */
+  cancelOnClientGone: boolean;
+}
+
+/** Reserves `items` for order `orderId`. */
+export type ReserveStock = (
+  orderId: string,
+  items: readonly { productId: string; quantity: number }[],
+  options: { correlationId: string; signal: AbortSignal },
+) => Promise<ReservationOutcome>;
+
+function productIdsOf(body: unknown): string[] {
+  const ids = (body as { productIds?: unknown } | null)?.productIds;
+  return Array.isArray(ids) ? ids.map(String) : [];
+}
+
+/** Builds the client orders uses to reserve stock in inventory. */
+export function createInventoryClient(options: InventoryClientOptions): ReserveStock {
+  return async (orderId, items, { correlationId, signal }) => {
+    const url = `${options.baseUrl}/api/reservations/${encodeURIComponent(orderId)}`;
+    const attempt = async (context: IDefaultPolicyContext): Promise<ReservationOutcome> => {
+      const response = await fetch(url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        body: JSON.stringify({ items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })) }),
+        ...(options.abortOnTimeout ? { signal: context.signal } : {}),
+      });
+      const body = (await response.json().catch(() => null)) as unknown;
+      // 409 and 422 are inventory's answers, not failures: no retry, no breaker count.
+      if (response.status === 200 || response.status === 201) return { kind: 'reserved' };
+      if (response.status === 409) return { kind: 'out_of_stock', productIds: productIdsOf(body) };
+      if (response.status === 422) return { kind: 'unknown_product', productIds: productIdsOf(body) };
+      throw new Error(`inventory answered ${response.status}`);
+    };
+    try {
+      return await options.policy.execute(attempt, options.cancelOnClientGone ? signal : undefined);
+    } catch (error) {
+      throw new InventoryUnavailableError(reasonOf(error), error);
+    }
+  };
+}
