@@ -4,6 +4,7 @@
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
+import { clientTlsFiles, readTlsFiles, serviceTlsFiles } from './pki.ts';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
@@ -40,6 +41,17 @@ export interface ShopOptions {
    * `deleteOnStop`, stop() deletes the queue and the exchange.
    */
   messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  /**
+   * `mtls`: every service serves https, requires a client certificate from the
+   * test CA (.tools/pki, scripts/pki.sh) and calls the others over https with
+   * its own certificate (SHOP_SECURITY=mtls). Default `plain`.
+   */
+  security?: 'plain' | 'mtls';
+  /**
+   * With `mtls`, services that serve plain http anyway and are called over
+   * http:// (the broken variant "a service called over plain HTTP in mtls mode").
+   */
+  plainServices?: readonly ServiceName[];
 }
 
 /** Names the shop's messages flow through. */
@@ -117,7 +129,22 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
   };
   // What each service needs to know; only called once the services it names have started.
-  const launcherEnv = (name: ServiceName): Record<string, string> => {
+  const secured = (name: ServiceName): boolean => options.security === 'mtls' && !options.plainServices?.includes(name);
+  // The launcher's own client certificate, for the readiness probes of https services.
+  const probeTls = options.security === 'mtls' ? readTlsFiles(clientTlsFiles()) : undefined;
+  const securityEnv = (name: ServiceName): Record<string, string> => {
+    if (options.security !== 'mtls') return {};
+    const files = serviceTlsFiles(name);
+    // A plain service still gets the files: its own calls to secured services need them.
+    return {
+      SHOP_SECURITY: secured(name) ? 'mtls' : 'plain',
+      SHOP_TLS_CA: files.ca,
+      SHOP_TLS_CERT: files.cert,
+      SHOP_TLS_KEY: files.key,
+    };
+  };
+  const launcherEnv = (name: ServiceName): Record<string, string> => ({ ...securityEnv(name), ...serviceEnv(name) });
+  const serviceEnv = (name: ServiceName): Record<string, string> => {
     switch (name) {
       case 'products':
         return {};
@@ -152,6 +179,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      ...(probeTls ? { tls: probeTls } : {}),
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
   };
@@ -159,7 +187,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   // (other processes pick ports too); then try another one.
   const startFirst = async (name: ServiceName): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
-      const service = new ServiceProcess(name, await freePort(attempt === 1 ? options.ports?.[name] : 0));
+      const port = await freePort(attempt === 1 ? options.ports?.[name] : 0);
+      const service = new ServiceProcess(name, port, secured(name) ? 'https' : 'http');
       services.set(name, service);
       try {
         await startOne(service);

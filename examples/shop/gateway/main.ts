@@ -1,15 +1,21 @@
 // gateway: the single entry point. Routes /api/orders* to orders and
 // /api/products* to products, each with its own timeout.
-import http from 'node:http';
+import type http from 'node:http';
 import { choiceEnv, intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
 import { requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
+import { agentFor, createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
 import { forward, matchRoute, type Route } from './proxy.ts';
 
 const logger = createLogger('gateway');
+const security = readConfigOrExit(logger, readSecurity);
 const routes: Route[] = readConfigOrExit(logger, () => {
   const forwardTraceContext = choiceEnv('GATEWAY_FORWARD_TRACEPARENT', ['on', 'off'], 'on') === 'on';
+  const withAgent = (route: Route): Route => {
+    const agent = agentFor(security, route.target);
+    return agent ? { ...route, agent } : route;
+  };
   return [
     {
       name: 'orders',
@@ -25,9 +31,12 @@ const routes: Route[] = readConfigOrExit(logger, () => {
       timeoutMs: intEnv('GATEWAY_PRODUCTS_TIMEOUT_MS', 1000, 1, 600_000),
       forwardTraceContext,
     },
-  ];
+  ].map(withAgent);
 });
-logger.info({ routes }, 'configured');
+logger.info(
+  { routes: routes.map(({ agent: _agent, ...route }) => route), ...describeSecurity(security) },
+  'configured',
+);
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   if (requestUrl(req).pathname === '/health') return sendJson(res, 200, { status: 'ok' });
@@ -36,6 +45,9 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   forward(route, req, res, logger);
 }
 
-const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+const server = createServer(
+  security,
+  safeHandler(handle, (err) => logger.error({ err }, 'request failed')),
+);
 handleShutdown(logger, () => closeServer(server));
 await listen(server, logger);

@@ -3,7 +3,7 @@
 //   POST /api/orders     -> 201 order | 400 invalid_body | 422 unknown_product | 503 products_unavailable
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
   clientGoneSignal,
@@ -18,6 +18,7 @@ import {
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
+import { agentFor, createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
 import { startOutbox } from './outbox.ts';
 import { buildPolicy, readPolicySettings } from './policy.ts';
 import { createProductsClient, ProductsUnavailableError } from './products-client.ts';
@@ -30,14 +31,25 @@ const config = readConfigOrExit(logger, () => ({
   exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
   policy: readPolicySettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
+  security: readSecurity(),
 }));
-logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
+logger.info(
+  {
+    productsUrl: config.productsUrl,
+    exchange: config.exchange,
+    policy: config.policy,
+    ...describeSecurity(config.security),
+  },
+  'configured',
+);
+const productsAgent = agentFor(config.security, config.productsUrl);
 
 const fetchProducts = createProductsClient({
   baseUrl: config.productsUrl,
   policy: buildPolicy(config.policy, logger),
   abortOnTimeout: config.policy.kind !== 'naive',
   cancelOnClientGone: config.policy.kind === 'resilient',
+  ...(productsAgent ? { agent: productsAgent } : {}),
 });
 const outbox = startOutbox({
   rabbitmqUrl: config.rabbitmqUrl,
@@ -136,7 +148,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   return sendJson(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+const server = createServer(
+  config.security,
+  safeHandler(handle, (err) => logger.error({ err }, 'request failed')),
+);
 handleShutdown(logger, async () => {
   await closeServer(server);
   await outbox.stop();
