@@ -35,7 +35,12 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
   const base = new URL(plan.target);
   const isHttps = base.protocol === 'https:';
   const mod = isHttps ? https : http;
-  const agent = new mod.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY });
+  const agent = new mod.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY,
+    ...(isHttps ? plan.tls : {}),
+  });
+  const authorization = plan.authorization;
   const basePath = base.pathname.replace(/\/$/, '');
   const prepared: PreparedRequest[] = plan.requests.map((r) => {
     const headers: Record<string, string> = { ...plan.headers, ...r.headers };
@@ -67,7 +72,11 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
         method: spec.method,
         path: spec.path,
         agent,
-        headers: { ...spec.headers, 'x-correlation-id': correlationId },
+        headers: {
+          ...spec.headers,
+          'x-correlation-id': correlationId,
+          ...(authorization ? { authorization: authorization() } : {}),
+        },
       });
       const timer = setTimeout(() => {
         finish({ status: 0, error: 'timeout' });

@@ -56,6 +56,7 @@ export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions =
   const port = Number(base.port || 80);
   const host = base.hostname.replace(/^\[(.*)\]$/, '$1');
   const prepared = prepare(plan);
+  const authorization = plan.authorization;
   const maxSockets = options.maxSockets ?? Number.POSITIVE_INFINITY;
   const idle: Conn[] = [];
   const waiting: ((c: Conn) => void)[] = [];
@@ -174,7 +175,9 @@ export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions =
         }
         conn = c;
         c.current = pending;
-        const head = `${spec.head}${correlationId}\r\n\r\n`;
+        const head = authorization
+          ? `${spec.head}${correlationId}\r\nauthorization: ${authorization()}\r\n\r\n`
+          : `${spec.head}${correlationId}\r\n\r\n`;
         if (spec.body) {
           c.socket.cork();
           c.socket.write(head);

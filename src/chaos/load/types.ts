@@ -27,6 +27,13 @@ export interface LoadPlan {
   maxInFlight?: number;
   /** Added to every request (run id baggage etc.). */
   headers?: Record<string, string>;
+  /** CA to trust and client certificate to present for an https: target (extension). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /**
+   * The `Authorization` header value, asked for every request (extension), so
+   * that a token replaced during the run is used from then on.
+   */
+  authorization?: () => string;
 }
 
 /** What the generator measured for one scheduled request. */

@@ -1,6 +1,7 @@
 import { type Address, addressProblems, urlAddress as url } from '../../core/allow-list.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
+import type { TargetSecurity } from '../../core/security/index.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Phase, Scenario } from '../scenario/schema.js';
 import { type Fault, type ToxiproxyToxic, toToxiproxyToxic } from '../scenario/toxics.js';
@@ -36,6 +37,8 @@ export interface RunPlan {
   readonly maxTotalMs: number;
   readonly timeoutMs: number;
   readonly toxiproxy: { readonly url?: string; readonly managed: boolean; readonly binary?: string };
+  /** TLS and credentials for the load target (config `tls`/`auth` of its service, or the top level). */
+  readonly security?: TargetSecurity;
 }
 
 /**
