@@ -2,6 +2,8 @@
 //   startShop(options) -> free ports -> products + delivery -> orders -> gateway,
 //   each waited for on /health (delivery also on /ready: its queue is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
+
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
 import { clientTlsFiles, readTlsFiles, serviceTlsFiles } from './pki.ts';
@@ -52,6 +54,25 @@ export interface ShopOptions {
    * http:// (the broken variant "a service called over plain HTTP in mtls mode").
    */
   plainServices?: readonly ServiceName[];
+  /**
+   * Start the identity service (an OpenID Connect provider) first, and make
+   * gateway and orders require its access tokens (SHOP_AUTH=jwt). Default false.
+   */
+  auth?: boolean;
+}
+
+/** The identity service of a shop started with `auth`: where and how to get tokens. */
+export interface ShopIdentity {
+  /** Issuer and base URL, e.g. https://127.0.0.1:40123. */
+  readonly url: string;
+  /** OAuth2 token endpoint (client credentials, client_secret_basic). */
+  readonly tokenUrl: string;
+  /** Secret of the clients shop-load, shop-reader and shop-short (random per shop). */
+  readonly clientSecret: string;
+  /** Audience of the shop's API. */
+  readonly audience: string;
+  /** Audience of another API (tokens for it must be refused). */
+  readonly otherAudience: string;
 }
 
 /** Names the shop's messages flow through. */
@@ -90,6 +111,8 @@ export interface Shop {
   readonly urls: ShopUrls;
   /** The exchange and queue in use. */
   readonly messaging: MessagingNames;
+  /** With `auth`: the identity service. */
+  readonly identity?: ShopIdentity;
   /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -107,7 +130,8 @@ export interface Shop {
 
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
-const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
+const CONTROLLED =
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*|IDENTITY_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
@@ -123,7 +147,13 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: { ...options.env?.orders },
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
+    identity: { ...options.env?.identity },
   };
+  const identitySecret = randomBytes(24).toString('base64url');
+  const audience = 'https://shop.example/api';
+  const otherAudience = 'https://other.example/api';
+  const authEnv = (): Record<string, string> =>
+    options.auth ? { SHOP_AUTH: 'jwt', SHOP_AUTH_ISSUER: get('identity').url, SHOP_AUTH_AUDIENCE: audience } : {};
   const messaging: MessagingNames = {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
     deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
@@ -146,6 +176,12 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const launcherEnv = (name: ServiceName): Record<string, string> => ({ ...securityEnv(name), ...serviceEnv(name) });
   const serviceEnv = (name: ServiceName): Record<string, string> => {
     switch (name) {
+      case 'identity':
+        return {
+          IDENTITY_CLIENT_SECRET: identitySecret,
+          IDENTITY_AUDIENCE: audience,
+          IDENTITY_OTHER_AUDIENCE: otherAudience,
+        };
       case 'products':
         return {};
       case 'delivery':
@@ -159,9 +195,10 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           RABBITMQ_URL: options.rabbitmqUrl,
           PRODUCTS_URL: get('products').url,
           SHOP_EXCHANGE: messaging.exchange,
+          ...authEnv(),
         };
       case 'gateway':
-        return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url };
+        return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url, ...authEnv() };
     }
   };
 
@@ -205,6 +242,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const stopAll = async (): Promise<void> => {
     process.off('exit', killAll);
     for (const name of [...SERVICE_NAMES].reverse()) await services.get(name)?.stop();
+    await services.get('identity')?.stop();
     if (options.messaging?.deleteOnStop && !deleted) {
       deleted = true;
       await deleteMessaging(options.rabbitmqUrl, messaging);
@@ -213,6 +251,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   let deleted = false;
 
   try {
+    if (options.auth) await startFirst('identity');
     await Promise.all([startFirst('products'), startFirst('delivery')]);
     await startFirst('orders');
     await startFirst('gateway');
@@ -227,9 +266,19 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     products: get('products').url,
     delivery: get('delivery').url,
   };
+  const identity: ShopIdentity | undefined = options.auth
+    ? {
+        url: get('identity').url,
+        tokenUrl: `${get('identity').url}/token`,
+        clientSecret: identitySecret,
+        audience,
+        otherAudience,
+      }
+    : undefined;
   return {
     urls,
     messaging,
+    ...(identity ? { identity } : {}),
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
     stopService: (name) => get(name).stop(),

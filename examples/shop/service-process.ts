@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery';
+export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'identity';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');

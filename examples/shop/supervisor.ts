@@ -14,6 +14,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   delivery: /^(LOG_LEVEL)$/,
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
+  identity: /^(IDENTITY_TOKEN_TTL|LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {

@@ -1,6 +1,7 @@
 // gateway: the single entry point. Routes /api/orders* to orders and
 // /api/products* to products, each with its own timeout.
 import type http from 'node:http';
+import { createTokenChecker, readAuth } from '../shared/auth.ts';
 import { choiceEnv, intEnv, readConfigOrExit, urlEnv } from '../shared/env.ts';
 import { requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
@@ -38,8 +39,25 @@ logger.info(
   'configured',
 );
 
-function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+// SHOP_AUTH=jwt: every API request needs a valid access token. GATEWAY_AUTH_AUDIENCE_CHECK=off
+// is the broken variant that accepts tokens issued for another API.
+const auth = readConfigOrExit(logger, () =>
+  readAuth(choiceEnv('GATEWAY_AUTH_AUDIENCE_CHECK', ['on', 'off'], 'on') === 'on'),
+);
+if (auth) logger.info({ auth }, 'access tokens required');
+const checkToken = auth ? createTokenChecker(auth, security) : undefined;
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (requestUrl(req).pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  if (checkToken) {
+    const token = await checkToken(req);
+    if (token.kind === 'unauthorized') {
+      res.setHeader('www-authenticate', `Bearer error="invalid_token"`);
+      return sendJson(res, 401, { error: 'invalid_token', reason: token.reason });
+    }
+    // Fail closed: without the identity service's keys no token is taken.
+    if (token.kind === 'unavailable') return sendJson(res, 503, { error: 'auth_unavailable', reason: token.reason });
+  }
   const route = matchRoute(routes, req.url ?? '/');
   if (route === undefined) return sendJson(res, 404, { error: 'not_found' });
   forward(route, req, res, logger);

@@ -4,6 +4,7 @@
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { createTokenChecker, readAuth } from '../shared/auth.ts';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
   clientGoneSignal,
@@ -32,6 +33,9 @@ const config = readConfigOrExit(logger, () => ({
   policy: readPolicySettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
   security: readSecurity(),
+  // Orders trusts the gateway's audience check; it checks signature, issuer, expiry and the scope for writes.
+  auth: readAuth(false),
+  writeScope: stringEnv('ORDERS_WRITE_SCOPE', 'orders:write'),
 }));
 logger.info(
   {
@@ -43,6 +47,7 @@ logger.info(
   'configured',
 );
 const productsAgent = agentFor(config.security, config.productsUrl);
+const checkToken = config.auth ? createTokenChecker(config.auth, config.security) : undefined;
 
 const fetchProducts = createProductsClient({
   baseUrl: config.productsUrl,
@@ -134,6 +139,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (path === '/health') return sendJson(res, 200, { status: 'ok' });
   const correlationId = correlationIdOf(req);
   res.setHeader('x-correlation-id', correlationId);
+  if (checkToken && path.startsWith('/api/')) {
+    const token = await checkToken(req);
+    if (token.kind === 'unauthorized') return sendJson(res, 401, { error: 'invalid_token', reason: token.reason });
+    if (token.kind === 'unavailable') return sendJson(res, 503, { error: 'auth_unavailable', reason: token.reason });
+    if (req.method === 'POST' && !token.scopes.includes(config.writeScope)) {
+      res.setHeader('www-authenticate', `Bearer error="insufficient_scope", scope="${config.writeScope}"`);
+      return sendJson(res, 403, { error: 'insufficient_scope', scope: config.writeScope });
+    }
+  }
   if (path === '/api/orders') {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' });
     return createOrder(req, res, correlationId);
