@@ -5,15 +5,12 @@
 // wrong-audience tokens are refused; the skip-audience variant takes the
 // wrong-audience one; with the identity service down the gateway fails closed.
 import https from 'node:https';
-import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { clientTlsFiles, readTlsFiles } from '../../examples/shop/pki.ts';
 import { createTokenSource } from '../../src/core/security/index.js';
 import { serviceUrls } from '../support/services.js';
+import { currentKid, forgedToken, clientTls as tls, tokenSource } from '../support/shop-tokens.js';
 import { anOrder } from './shop-support.js';
-
-const tls = readTlsFiles(clientTlsFiles());
 
 function post(url: string, authorization?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -38,51 +35,6 @@ function post(url: string, authorization?: string): Promise<{ status: number; bo
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function tokenSource(shop: Shop, clientId: string, extra: { resource?: string; refreshBefore?: string } = {}) {
-  const identity = shop.identity!;
-  return createTokenSource(
-    {
-      oauth2: {
-        tokenUrl: identity.tokenUrl,
-        clientId,
-        clientSecretEnv: 'SHOP_CLIENT_SECRET',
-        scopes: clientId === 'shop-reader' ? ['orders:read'] : ['orders:read', 'orders:write'],
-        refreshBefore: extra.refreshBefore ?? '30s',
-        ...(extra.resource ? { resource: extra.resource } : {}),
-      },
-    },
-    { env: { SHOP_CLIENT_SECRET: identity.clientSecret }, tls },
-  );
-}
-
-/** The key id the identity service signs with now (from its JWKS). */
-function currentKid(shop: Shop): Promise<string> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(`${shop.identity!.url}/jwks`, { ...tls, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve((JSON.parse(Buffer.concat(chunks).toString()) as { keys: { kid: string }[] }).keys[0]!.kid),
-        );
-      })
-      .on('error', reject);
-  });
-}
-
-/** A token that looks right (issuer, audience, kid, typ) but is signed with a key the identity service never had. */
-async function forgedToken(shop: Shop, kid: string): Promise<string> {
-  const { privateKey } = await generateKeyPair('RS256');
-  return new SignJWT({ scope: 'orders:read orders:write', client_id: 'shop-load' })
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
-    .setIssuer(shop.identity!.url)
-    .setAudience(shop.identity!.audience)
-    .setSubject('shop-load')
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(privateKey);
 }
 
 async function startSecured(name: string, gateway: Record<string, string> = {}): Promise<Shop> {

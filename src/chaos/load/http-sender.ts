@@ -14,6 +14,8 @@ interface PreparedRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
+  /** The request sets its own Authorization (e.g. a deliberately bad token): the plan's is not added. */
+  ownAuthorization: boolean;
 }
 
 /** A sender bound to one plan; `close()` destroys its keep-alive sockets. */
@@ -52,7 +54,8 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
       }
       headers['content-length'] = String(body.length);
     }
-    return { method: r.method, path: basePath + r.path, headers, body };
+    const ownAuthorization = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    return { method: r.method, path: basePath + r.path, headers, body, ownAuthorization };
   });
 
   const send = (seq: number, correlationId: string): Promise<SendOutcome> =>
@@ -75,7 +78,7 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
         headers: {
           ...spec.headers,
           'x-correlation-id': correlationId,
-          ...(authorization ? { authorization: authorization() } : {}),
+          ...(authorization && !spec.ownAuthorization ? { authorization: authorization() } : {}),
         },
       });
       const timer = setTimeout(() => {

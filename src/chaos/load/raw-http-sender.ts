@@ -27,6 +27,8 @@ interface Conn {
 interface Prepared {
   head: string;
   body: Buffer | undefined;
+  /** The request sets its own Authorization: the plan's is not added. */
+  ownAuthorization: boolean;
 }
 
 function prepare(plan: LoadPlan): Prepared[] {
@@ -46,7 +48,8 @@ function prepare(plan: LoadPlan): Prepared[] {
     // content-length always, so that the server can frame the request (0 for GET)
     headers['content-length'] = String(body?.length ?? 0);
     const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-    return { head: `${r.method} ${basePath}${r.path} HTTP/1.1\r\n${lines.join('')}x-correlation-id: `, body };
+    const head = `${r.method} ${basePath}${r.path} HTTP/1.1\r\n${lines.join('')}x-correlation-id: `;
+    return { head, body, ownAuthorization: has('authorization') !== undefined };
   });
 }
 
@@ -175,9 +178,10 @@ export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions =
         }
         conn = c;
         c.current = pending;
-        const head = authorization
-          ? `${spec.head}${correlationId}\r\nauthorization: ${authorization()}\r\n\r\n`
-          : `${spec.head}${correlationId}\r\n\r\n`;
+        const head =
+          authorization && !spec.ownAuthorization
+            ? `${spec.head}${correlationId}\r\nauthorization: ${authorization()}\r\n\r\n`
+            : `${spec.head}${correlationId}\r\n\r\n`;
         if (spec.body) {
           c.socket.cork();
           c.socket.write(head);

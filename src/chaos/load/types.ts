@@ -31,7 +31,8 @@ export interface LoadPlan {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /**
    * The `Authorization` header value, asked for every request (extension), so
-   * that a token replaced during the run is used from then on.
+   * that a token replaced during the run is used from then on. A request with
+   * its own `authorization` header keeps it.
    */
   authorization?: () => string;
 }
