@@ -14,12 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { clientTlsFiles } from '../../examples/shop/pki.ts';
+import { currentKid, fetchToken, forgedToken } from '../../examples/shop/tokens.ts';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
 import { ROOT, serviceUrls } from '../support/services.js';
-import { bare, currentKid, forgedToken, tokenSource } from '../support/shop-tokens.js';
 
 let toxiproxy: ManagedToxiproxy;
 let work: string;
@@ -70,10 +70,8 @@ beforeAll(async () => {
   );
   badTokens.MSAV_FORGED_TOKEN = await forgedToken(shop, await currentKid(shop));
   badTokens.MSAV_UNKNOWN_KEY_TOKEN = await forgedToken(shop, 'rotated-away');
-  badTokens.MSAV_WRONG_AUDIENCE_TOKEN = bare(
-    await tokenSource(shop, 'shop-load', { resource: shop.identity!.otherAudience }).authorization(),
-  );
-  badTokens.MSAV_EXPIRED_TOKEN = bare(await tokenSource(shop, 'shop-short').authorization());
+  badTokens.MSAV_WRONG_AUDIENCE_TOKEN = await fetchToken(shop, 'shop-load', shop.identity!.otherAudience);
+  badTokens.MSAV_EXPIRED_TOKEN = await fetchToken(shop, 'shop-short');
   await sleep(1500); // the shop-short token (1 s) is now expired
 });
 

@@ -7,9 +7,32 @@
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { createTokenSource } from '../../src/core/security/index.js';
+import { currentKid, forgedToken, clientTls as tls } from '../../examples/shop/tokens.ts';
+import { createTokenSource, type TokenSource } from '../../src/core/security/index.js';
+
+/** msa-verify's OAuth2 client-credentials token source for one of the identity service's clients. */
+function tokenSource(
+  shop: Shop,
+  clientId: 'shop-load' | 'shop-reader' | 'shop-short',
+  extra: { resource?: string; refreshBefore?: string } = {},
+): TokenSource {
+  const identity = shop.identity!;
+  return createTokenSource(
+    {
+      oauth2: {
+        tokenUrl: identity.tokenUrl,
+        clientId,
+        clientSecretEnv: 'SHOP_CLIENT_SECRET',
+        scopes: clientId === 'shop-reader' ? ['orders:read'] : ['orders:read', 'orders:write'],
+        refreshBefore: extra.refreshBefore ?? '30s',
+        ...(extra.resource ? { resource: extra.resource } : {}),
+      },
+    },
+    { env: { SHOP_CLIENT_SECRET: identity.clientSecret }, tls },
+  );
+}
+
 import { serviceUrls } from '../support/services.js';
-import { currentKid, forgedToken, clientTls as tls, tokenSource } from '../support/shop-tokens.js';
 import { anOrder } from './shop-support.js';
 
 function post(url: string, authorization?: string): Promise<{ status: number; body: Record<string, unknown> }> {
