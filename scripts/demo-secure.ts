@@ -12,38 +12,49 @@ import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Shop, startShop, uniqueMessaging } from '../examples/shop/launcher.ts';
-import { clientTlsFiles } from '../examples/shop/pki.ts';
 import { readServicesEnv } from '../examples/shop/run-files.ts';
 import { freePort } from '../examples/shop/service-process.ts';
-import { currentKid, fetchToken, forgedToken } from '../examples/shop/tokens.ts';
+import {
+  currentKid,
+  fetchToken,
+  forgedToken,
+  ordersProviderConfigLines,
+  securityConfigLines,
+} from '../examples/shop/tokens.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const REPORTS = path.resolve(ROOT, process.env.MSAV_DEMO_REPORTS ?? 'reports/demo-secure');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
-const steps: { title: string; expected: number; code: number | null }[] = [];
+/** The demo's steps: each runs the built CLI as a user would, streaming its output, and is judged by its exit code. */
+class Steps {
+  readonly done: { title: string; expected: number; code: number | null }[] = [];
+  readonly #env: Record<string, string>;
+  constructor(env: Record<string, string>) {
+    this.#env = env;
+  }
 
-function say(text: string): void {
-  process.stdout.write(`\n\u001b[1m== ${text}\u001b[0m\n`);
-}
-
-function msaVerify(title: string, args: string[], env: Record<string, string>, expected = 0): Promise<void> {
-  say(`${title}\n   $ msa-verify ${args.join(' ')}`);
-  return new Promise((resolve) => {
+  run(title: string, args: string[], expected = 0): Promise<void> {
+    process.stdout.write(`\n\u001b[1m== ${title}\u001b[0m\n   $ msa-verify ${args.join(' ')}\n`);
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...this.#env },
       stdio: 'inherit',
     });
-    child.on('close', (code) => {
-      steps.push({ title, expected, code });
-      resolve();
-    });
-  });
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        this.done.push({ title, expected, code });
+        resolve();
+      }),
+    );
+  }
+
+  get passed(): boolean {
+    return this.done.every((s) => s.code === s.expected);
+  }
 }
 
 /** The config msa-verify uses for the secured shop: client certificate, CA, OAuth2 client credentials. */
 async function writeConfig(file: string, shop: Shop, services: Record<string, string | undefined>): Promise<void> {
-  const tls = clientTlsFiles();
   await writeFile(
     file,
     [
@@ -51,23 +62,12 @@ async function writeConfig(file: string, shop: Shop, services: Record<string, st
       'system: shop',
       'services:',
       ...Object.entries(shop.urls).map(([name, url]) => `  ${name}: { url: "${url}" }`),
-      `tls: { ca: "${tls.ca}", cert: "${tls.cert}", key: "${tls.key}" }`,
-      'auth:',
-      '  oauth2:',
-      `    tokenUrl: ${shop.identity!.tokenUrl}`,
-      '    clientId: shop-load',
-      '    clientSecretEnv: SHOP_CLIENT_SECRET',
-      '    scopes: [orders:read, orders:write]',
+      ...securityConfigLines(shop),
       `toxiproxy: { url: "${services.TOXIPROXY_URL}" }`,
       `pushgateway: { url: "${services.PUSHGATEWAY_URL}" }`,
       `jaeger: { url: "${services.JAEGER_URL ?? 'http://127.0.0.1:16686'}" }`,
       `chaos: { journalDir: "${path.join(REPORTS, 'journal')}" }`,
-      'contracts:',
-      '  providers:',
-      '    orders:',
-      '      service: orders',
-      `      pactUrls: ["${path.join(ROOT, 'contracts/pacts/gateway-orders.json')}"]`,
-      "      statesWithoutSetup: ['products exist', 'product does not exist']",
+      ...ordersProviderConfigLines(),
       '',
     ].join('\n'),
   );
@@ -79,7 +79,9 @@ async function main(): Promise<number> {
   await mkdir(REPORTS, { recursive: true });
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const identityProxy = `127.0.0.1:${await freePort()}`;
-  say('starting the secured shop: mTLS everywhere, identity service, access tokens required, with the preload');
+  process.stdout.write(
+    '\n== starting the secured shop: mTLS everywhere, identity service, access tokens required, with the preload\n',
+  );
   const shop = await startShop({
     rabbitmqUrl: services.RABBITMQ_URL as string,
     security: 'mtls',
@@ -114,18 +116,16 @@ async function main(): Promise<number> {
       MSAV_WRONG_AUDIENCE_TOKEN: await fetchToken(shop, 'shop-load', shop.identity!.otherAudience),
       MSAV_EXPIRED_TOKEN: expired,
     };
+    const steps = new Steps(env);
     const cfg = ['--config', config];
     const report = (name: string) => ['--json', path.join(REPORTS, `${name}.json`)];
-    await msaVerify(
-      'doctor: TLS handshake with the client certificate and a token, per service',
-      ['doctor', ...cfg],
-      env,
-    );
-    await msaVerify(
-      'contracts: gateway → orders verified over mTLS, a token on every provider request',
-      ['contracts', 'verify', ...cfg, ...report('contracts')],
-      env,
-    );
+    await steps.run('doctor: TLS handshake with the client certificate and a token, per service', ['doctor', ...cfg]);
+    await steps.run('contracts: gateway → orders verified over mTLS, a token on every provider request', [
+      'contracts',
+      'verify',
+      ...cfg,
+      ...report('contracts'),
+    ]);
     // A service is restarted so that the link under test goes through the scenario's proxy (TLS as TCP), and back.
     const restart = async (name: 'orders' | 'gateway', overrides: Record<string, string>) => {
       await shop.stopService(name);
@@ -134,42 +134,44 @@ async function main(): Promise<number> {
     const directJwks = { SHOP_AUTH_JWKS_URL: `${shop.identity!.url}/jwks`, GATEWAY_AUTH_AUDIENCE_CHECK: 'on' };
     const proxiedJwks = { ...directJwks, SHOP_AUTH_JWKS_URL: `https://${identityProxy}/jwks` };
     await restart('orders', { PRODUCTS_URL: `https://${productsProxy}` });
-    await msaVerify(
-      'chaos: products slow on the mTLS hop orders → products',
-      ['chaos', 'run', 'chaos/mtls/products-slow.yaml', ...cfg, ...report('products-slow-mtls')],
-      env,
-    );
+    await steps.run('chaos: products slow on the mTLS hop orders → products', [
+      'chaos',
+      'run',
+      'chaos/mtls/products-slow.yaml',
+      ...cfg,
+      ...report('products-slow-mtls'),
+    ]);
     await restart('orders', { PRODUCTS_URL: shop.urls.products });
     await restart('gateway', proxiedJwks);
     for (const file of ['chaos/auth-tokens.yaml', 'chaos/auth-identity-down.yaml']) {
-      await msaVerify(`chaos: ${file}`, ['chaos', 'run', file, ...cfg, ...report(path.basename(file, '.yaml'))], env);
+      await steps.run(`chaos: ${file}`, ['chaos', 'run', file, ...cfg, ...report(path.basename(file, '.yaml'))]);
     }
     await restart('gateway', { ...proxiedJwks, GATEWAY_AUTH_AUDIENCE_CHECK: 'off' });
-    await msaVerify(
+    await steps.run(
       'chaos: auth-tokens against a gateway that skips the audience check: the expected finding',
       ['chaos', 'run', 'chaos/auth-tokens.yaml', ...cfg, ...report('auth-tokens-skip-audience')],
-      env,
       1,
     );
     await restart('gateway', directJwks);
-    await msaVerify(
-      'trace: an order across the shop, every service-to-service call over TLS',
-      ['trace', 'traces/mtls/order-created.yaml', ...cfg, ...report('trace')],
-      env,
-    );
+    await steps.run('trace: an order across the shop, every service-to-service call over TLS', [
+      'trace',
+      'traces/mtls/order-created.yaml',
+      ...cfg,
+      ...report('trace'),
+    ]);
+    process.stdout.write('\n== summary\n');
+    for (const step of steps.done) {
+      const verdict = step.code === step.expected ? `ok   ${step.title}` : `FAIL ${step.title}`;
+      const how = step.expected === 0 ? 'passed' : 'failed as expected';
+      process.stdout.write(
+        `   ${verdict}: ${step.code === step.expected ? how : `exit ${step.code}, expected ${step.expected}`}\n`,
+      );
+    }
+    process.stdout.write(`\n   reports: ${path.relative(ROOT, REPORTS)}/\n`);
+    return steps.passed ? 0 : 1;
   } finally {
     await stop();
   }
-  say('summary');
-  for (const s of steps) {
-    const ok = s.code === s.expected;
-    const what = s.expected === 0 ? 'passed' : 'failed as expected';
-    process.stdout.write(
-      `   ${ok ? 'ok  ' : 'FAIL'} ${s.title}: ${ok ? what : `exit ${s.code}, expected ${s.expected}`}\n`,
-    );
-  }
-  process.stdout.write(`\n   reports: ${path.relative(ROOT, REPORTS)}/\n`);
-  return steps.every((s) => s.code === s.expected) ? 0 : 1;
 }
 
 process.exitCode = await main();

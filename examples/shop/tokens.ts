@@ -1,9 +1,11 @@
 // Tokens for the tests and the demo of the secured shop (launcher `auth: true`): real ones from
 // its identity service, and bad ones.
 import https from 'node:https';
+import path from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { Shop } from './launcher.ts';
 import { clientTlsFiles, readTlsFiles } from './pki.ts';
+import { ROOT } from './service-process.ts';
 
 /** msa-verify's client certificate and the test CA (PEM contents). */
 export const clientTls = readTlsFiles(clientTlsFiles());
@@ -74,4 +76,44 @@ export async function forgedToken(shop: Shop, kid: string): Promise<string> {
     .setIssuedAt()
     .setExpirationTime('5m')
     .sign(privateKey);
+}
+
+/**
+ * The `tls` and `auth` blocks of an msa-verify config for this shop: the test
+ * CA, msa-verify's client certificate (unless `clientCert` is false), and
+ * OAuth2 client credentials of `shop-load` with the secret in
+ * SHOP_CLIENT_SECRET (unless `auth` is false). YAML lines.
+ */
+export function securityConfigLines(shop: Shop, options: { clientCert?: boolean; auth?: boolean } = {}): string[] {
+  const tls = clientTlsFiles();
+  const lines = [
+    options.clientCert === false
+      ? `tls: { ca: "${tls.ca}" }`
+      : `tls: { ca: "${tls.ca}", cert: "${tls.cert}", key: "${tls.key}" }`,
+  ];
+  if (options.auth === false || !shop.identity) return lines;
+  return [
+    ...lines,
+    'auth:',
+    '  oauth2:',
+    `    tokenUrl: ${shop.identity.tokenUrl}`,
+    '    clientId: shop-load',
+    '    clientSecretEnv: SHOP_CLIENT_SECRET',
+    '    scopes: [orders:read, orders:write]',
+  ];
+}
+
+/**
+ * A `contracts` section verifying orders against the committed gateway → orders
+ * pact (its provider states need no set-up on a running shop). YAML lines.
+ */
+export function ordersProviderConfigLines(): string[] {
+  return [
+    'contracts:',
+    '  providers:',
+    '    orders:',
+    '      service: orders',
+    `      pactUrls: ["${path.join(ROOT, 'contracts/pacts/gateway-orders.json')}"]`,
+    "      statesWithoutSetup: ['products exist', 'product does not exist']",
+  ];
 }

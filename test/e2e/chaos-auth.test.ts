@@ -13,8 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { clientTlsFiles } from '../../examples/shop/pki.ts';
-import { currentKid, fetchToken, forgedToken } from '../../examples/shop/tokens.ts';
+import { currentKid, fetchToken, forgedToken, securityConfigLines } from '../../examples/shop/tokens.ts';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
@@ -49,7 +48,6 @@ beforeAll(async () => {
       orders: traces('orders'),
     },
   });
-  const tls = clientTlsFiles();
   config = path.join(work, 'msa-verify.config.yaml');
   await writeFile(
     config,
@@ -58,13 +56,7 @@ beforeAll(async () => {
       `toxiproxy: { url: "${toxiproxy.url}" }`,
       `pushgateway: { url: "${serviceUrls().PUSHGATEWAY_URL}", job: msav-chaos-auth }`,
       `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 1m }`,
-      `tls: { ca: "${tls.ca}", cert: "${tls.cert}", key: "${tls.key}" }`,
-      'auth:',
-      '  oauth2:',
-      `    tokenUrl: ${shop.identity!.tokenUrl}`,
-      '    clientId: shop-load',
-      '    clientSecretEnv: SHOP_CLIENT_SECRET',
-      '    scopes: [orders:read, orders:write]',
+      ...securityConfigLines(shop),
       '',
     ].join('\n'),
   );

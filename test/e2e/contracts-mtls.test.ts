@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { clientTlsFiles } from '../../examples/shop/pki.ts';
+import { ordersProviderConfigLines, securityConfigLines } from '../../examples/shop/tokens.ts';
 import { runCli } from '../support/cli.js';
 import { ROOT, serviceUrls } from '../support/services.js';
 
@@ -31,7 +31,6 @@ afterAll(async () => {
 });
 
 async function verify(name: string, options: { auth: boolean; clientCert: boolean }) {
-  const tls = clientTlsFiles();
   const config = path.join(work, `${name}.config.yaml`);
   await writeFile(
     config,
@@ -39,25 +38,8 @@ async function verify(name: string, options: { auth: boolean; clientCert: boolea
       'version: 1',
       'services:',
       `  orders: { url: "${shop.urls.orders}" }`,
-      options.clientCert
-        ? `tls: { ca: "${tls.ca}", cert: "${tls.cert}", key: "${tls.key}" }`
-        : `tls: { ca: "${tls.ca}" }`,
-      ...(options.auth
-        ? [
-            'auth:',
-            '  oauth2:',
-            `    tokenUrl: ${shop.identity!.tokenUrl}`,
-            '    clientId: shop-load',
-            '    clientSecretEnv: SHOP_CLIENT_SECRET',
-            '    scopes: [orders:read, orders:write]',
-          ]
-        : []),
-      'contracts:',
-      '  providers:',
-      '    orders:',
-      '      service: orders',
-      `      pactUrls: ["${path.join(ROOT, 'contracts/pacts/gateway-orders.json')}"]`,
-      "      statesWithoutSetup: ['products exist', 'product does not exist']",
+      ...securityConfigLines(shop, options),
+      ...ordersProviderConfigLines(),
       '',
     ].join('\n'),
   );

@@ -2,29 +2,16 @@
 // after the set-up the global setup has done) runs doctor, contracts, chaos on an
 // mTLS hop, the auth scenarios (the skip-audience gateway failing as expected)
 // and a trace check with tls: required, and prints no token or client secret.
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { ROOT } from '../support/services.js';
+import { runNodeScript } from '../support/cli.js';
 
 it('the secured demo passes end to end', async () => {
   const reports = await mkdtemp(path.join(os.tmpdir(), 'msav-demo-secure-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/demo-secure.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, MSAV_DEMO_REPORTS: reports },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, output } = await runNodeScript('scripts/demo-secure.ts', { MSAV_DEMO_REPORTS: reports });
   expect(code, output.slice(-4000)).toBe(0);
   for (const line of [
     /ok {3}doctor: .*: passed/,

@@ -69,8 +69,8 @@ export interface LoadRunOptions {
   /** Called once per sample, as soon as it is complete. */
   onSample?: (s: RequestSample) => void;
   /**
-   * HTTP client (extension): `raw` (default for http:, a lean keep-alive HTTP/1.1 client)
-   * or `node-http` (node:http with a keep-alive agent; always used for https:).
+   * HTTP client (extension): `raw` (default, a lean keep-alive HTTP/1.1 client, over
+   * TLS for https:) or `node-http` (node:http(s) with a keep-alive agent).
    */
   client?: 'raw' | 'node-http';
 }
