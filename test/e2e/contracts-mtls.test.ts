@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { ordersProviderConfigLines, securityConfigLines } from '../../examples/shop/tokens.ts';
 import { runCli } from '../support/cli.js';
-import { ROOT, serviceUrls } from '../support/services.js';
+import { serviceUrls } from '../support/services.js';
 
 let shop: Shop;
 let work: string;
