@@ -143,6 +143,22 @@ describe('chaos/auth-*.yaml against the secured shop', () => {
     }
   });
 
+  it('without the client secret in the environment the run stops before any load (exit 2), rolled back', async () => {
+    const r = await runCli(['chaos', 'run', 'chaos/auth-tokens.yaml', '--config', config], {
+      env: {
+        IDENTITY_PROXY_LISTEN: listen,
+        SHOP_IDENTITY_URL: shop.identity!.url,
+        SHOP_GATEWAY_URL: shop.urls.gateway,
+      },
+      timeoutMs: 60_000,
+    });
+    outputs.push({ what: 'no-secret stdout', text: r.stdout }, { what: 'no-secret stderr', text: r.stderr });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('auth.oauth2.clientSecretEnv: environment variable SHOP_CLIENT_SECRET is not set');
+    const proxies = (await (await fetch(`${toxiproxy.url}/proxies`)).json()) as Record<string, unknown>;
+    expect(Object.keys(proxies)).toEqual([]);
+  });
+
   it('no secret in stdout, stderr, reports, Pushgateway metrics or spans', async () => {
     expect(outputs.length).toBeGreaterThanOrEqual(9);
     const metrics = await (await fetch(`${serviceUrls().PUSHGATEWAY_URL}/metrics`)).text();

@@ -53,10 +53,12 @@ describe('securityFor', () => {
     expect(s.tls?.ca?.toString()).toBe('ca.pem');
   });
 
-  it('an unset bearer variable is MSAV_USAGE naming the field and the variable', () => {
-    expect(() => securityFor(config(), dir, 'https://127.0.0.1:8444/', { env: {} })).toThrow(
-      'services.orders.auth.bearer.env: environment variable ORDERS_TOKEN is not set',
-    );
+  it('an unset bearer variable is MSAV_USAGE naming the field and the variable, at first use only', async () => {
+    const s = securityFor(config(), dir, 'https://127.0.0.1:8444/', { env: {} });
+    await expect(s.auth!.authorization()).rejects.toMatchObject({
+      code: 'MSAV_USAGE',
+      message: 'services.orders.auth.bearer.env: environment variable ORDERS_TOKEN is not set',
+    });
   });
 
   it('cert without key is refused by the schema', () => {

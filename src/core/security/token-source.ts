@@ -36,7 +36,11 @@ export interface TokenSourceOptions {
   readonly now?: () => number;
 }
 
-/** Builds the token source for `auth`. @throws MsaVerifyError `MSAV_USAGE` (exit 2) when its variable is unset. */
+/**
+ * Builds the token source for `auth`. Nothing is read or fetched until the
+ * first {@link TokenSource.authorization} (so offline validation needs no
+ * secret); that call rejects with `MSAV_USAGE` (exit 2) when the variable is unset.
+ */
 export function createTokenSource(auth: AuthSettings, options: TokenSourceOptions = {}): TokenSource {
   const env = options.env ?? process.env;
   const where = options.where ?? 'auth';
@@ -48,17 +52,18 @@ export function createTokenSource(auth: AuthSettings, options: TokenSourceOption
     return value;
   };
   if ('bearer' in auth) {
-    const token = readEnv(auth.bearer.env, 'bearer.env');
-    const header = `Bearer ${token}`;
+    let token: string | undefined;
+    const header = (): string => `Bearer ${(token ??= readEnv(auth.bearer.env, 'bearer.env'))}`;
     return {
-      authorization: () => Promise.resolve(header),
-      current: () => header,
+      authorization: () => Promise.resolve().then(header),
+      current: header,
       keepFresh: () => undefined,
-      secrets: () => [token],
+      secrets: () => (token === undefined ? [] : [token]),
       fetched: 0,
     };
   }
-  return oauth2Source(auth.oauth2, readEnv(auth.oauth2.clientSecretEnv, 'oauth2.clientSecretEnv'), where, options);
+  const { oauth2 } = auth;
+  return oauth2Source(oauth2, () => readEnv(oauth2.clientSecretEnv, 'oauth2.clientSecretEnv'), where, options);
 }
 
 interface Held {
@@ -69,7 +74,7 @@ interface Held {
 
 function oauth2Source(
   settings: Extract<AuthSettings, { oauth2: unknown }>['oauth2'],
-  secret: string,
+  readSecret: () => string,
   where: string,
   options: TokenSourceOptions,
 ): TokenSource {
@@ -79,8 +84,10 @@ function oauth2Source(
   let held: Held | undefined;
   let inFlight: Promise<Held> | undefined;
   let fetched = 0;
+  let secret: string | undefined;
 
   const fetchToken = async (): Promise<Held> => {
+    secret ??= readSecret();
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (settings.scopes.length > 0) form.set('scope', settings.scopes.join(' '));
     if (settings.resource) form.set('resource', settings.resource);
@@ -170,7 +177,7 @@ function oauth2Source(
       signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
       schedule();
     },
-    secrets: () => [secret, ...tokens],
+    secrets: () => [...(secret === undefined ? [] : [secret]), ...tokens],
     get fetched() {
       return fetched;
     },
