@@ -72,10 +72,10 @@ afterAll(async () => {
   await toxiproxy?.stop();
 });
 
-async function run(scenario: string, name: string) {
+async function run(scenario: string, name: string, configFile = config) {
   const json = path.join(work, `${name}.json`);
   const junit = path.join(work, `${name}.xml`);
-  const r = await runCli(['chaos', 'run', scenario, '--config', config, '--json', json, '--junit', junit], {
+  const r = await runCli(['chaos', 'run', scenario, '--config', configFile, '--json', json, '--junit', junit], {
     env: {
       SHOP_CLIENT_SECRET: shop.identity!.clientSecret,
       IDENTITY_PROXY_LISTEN: listen,
@@ -157,6 +157,26 @@ describe('chaos/auth-*.yaml against the secured shop', () => {
     expect(r.stderr).toContain('auth.oauth2.clientSecretEnv: environment variable SHOP_CLIENT_SECRET is not set');
     const proxies = (await (await fetch(`${toxiproxy.url}/proxies`)).json()) as Record<string, unknown>;
     expect(Object.keys(proxies)).toEqual([]);
+  });
+
+  it('a short-lived token is replaced ahead of its expiry during the run: every valid request is accepted', async () => {
+    // shop-short's tokens now live 4 s; with refreshBefore 2s each is replaced after about 2 s.
+    await shop.stopService('identity');
+    await shop.startService('identity', { IDENTITY_SHORT_TTL: '4' });
+    const short = path.join(work, 'short-tokens.config.yaml');
+    const text = (await readFile(config, 'utf8'))
+      .replace('clientId: shop-load', 'clientId: shop-short')
+      .replace('    scopes:', '    refreshBefore: 2s\n    scopes:');
+    expect(text).toContain('refreshBefore: 2s');
+    await writeFile(short, text);
+    const r = await run('chaos/auth-tokens.yaml', 'short-tokens', short);
+    expect(
+      r.failures.map((v) => `${v.name}: ${v.message}`),
+      r.stderr,
+    ).toEqual([]);
+    expect(r.code).toBe(0);
+    const fetched = Number(/(\d+) access token\(s\) fetched during the run/.exec(r.stdout + r.stderr)?.[1]);
+    expect(fetched, r.stderr).toBeGreaterThanOrEqual(2);
   });
 
   it('no secret in stdout, stderr, reports, Pushgateway metrics or spans', async () => {

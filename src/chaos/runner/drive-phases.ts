@@ -133,7 +133,7 @@ function startProgress(
 
 /** The scenario's load (built-in generator or k6) over the whole planned duration. */
 function startLoad(
-  { plan, cwd, runId }: RunContext,
+  { plan, cwd, runId, note }: RunContext,
   signal: AbortSignal,
   onSample: (sample: RequestSample) => void,
 ): Promise<RequestSample[]> {
@@ -164,6 +164,7 @@ function startLoad(
       );
     } finally {
       fresh.abort();
+      note(`load target credentials: ${auth.fetched} access token(s) fetched during the run (${plan.security?.from})`);
     }
   });
 }

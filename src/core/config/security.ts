@@ -48,7 +48,7 @@ export const OAuth2AuthSchema = z.strictObject({
     scopes: z.array(z.string().min(1)).default([]),
     /** Resource indicator (RFC 8707) sent as `resource`, e.g. the API's audience. Default none. */
     resource: z.string().min(1).optional(),
-    /** A token is replaced this long before it expires (at the latest at half its life). Default `30s`. */
+    /** A token is replaced this long before it expires (at most half its life ahead). Default `30s`. */
     refreshBefore: durationField.default('30s'),
   }),
 });

@@ -130,9 +130,10 @@ function oauth2Source(
     }
     fetched += 1;
     tokens.push(body.access_token);
-    // Unknown lifetime: keep it for a minute. Otherwise replace it refreshBefore ahead, at the latest at half its life.
+    // Unknown lifetime: keep it for a minute. Otherwise replace it refreshBefore ahead of its expiry, but
+    // never more than half its life ahead (a short-lived token is not fetched again and again).
     const lifeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000;
-    return { token: body.access_token, refreshAt: asked + Math.min(lifeMs - refreshBeforeMs, lifeMs / 2) };
+    return { token: body.access_token, refreshAt: asked + lifeMs - Math.min(refreshBeforeMs, lifeMs / 2) };
   };
 
   const refresh = (): Promise<Held> => {
