@@ -53,7 +53,10 @@ export function createTokenSource(auth: AuthSettings, options: TokenSourceOption
   };
   if ('bearer' in auth) {
     let token: string | undefined;
-    const header = (): string => `Bearer ${(token ??= readEnv(auth.bearer.env, 'bearer.env'))}`;
+    const header = (): string => {
+      token ??= readEnv(auth.bearer.env, 'bearer.env');
+      return `Bearer ${token}`;
+    };
     return {
       authorization: () => Promise.resolve().then(header),
       current: header,
