@@ -2,9 +2,12 @@
 //   startShop(options) -> free ports -> products + delivery -> [inventory] -> orders -> gateway,
 //   each waited for on /health (delivery also on /ready: its queue is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
+
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
 import { type ShopDns, startShopDns } from './dns-server.ts';
+import { clientTlsFiles, readTlsFiles, serviceTlsFiles } from './pki.ts';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
 import { waitForEntry } from './shared/discovery.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
@@ -61,6 +64,36 @@ export interface ShopOptions {
    * every service, and orders looks products up there per call (TTL 1 s).
    */
   dns?: { domain?: string };
+  /**
+   * `mtls`: every service serves https, requires a client certificate from the
+   * test CA (.tools/pki, scripts/pki.sh) and calls the others over https with
+   * its own certificate (SHOP_SECURITY=mtls). Default `plain`.
+   */
+  security?: 'plain' | 'mtls';
+  /**
+   * With `mtls`, services that serve plain http anyway and are called over
+   * http:// (the broken variant "a service called over plain HTTP in mtls mode").
+   */
+  plainServices?: readonly ServiceName[];
+  /**
+   * Start the identity service (an OpenID Connect provider) first, and make
+   * gateway and orders require its access tokens (SHOP_AUTH=jwt). Default false.
+   */
+  auth?: boolean;
+}
+
+/** The identity service of a shop started with `auth`: where and how to get tokens. */
+export interface ShopIdentity {
+  /** Issuer and base URL, e.g. https://127.0.0.1:40123. */
+  readonly url: string;
+  /** OAuth2 token endpoint (client credentials, client_secret_basic). */
+  readonly tokenUrl: string;
+  /** Secret of the clients shop-load, shop-reader and shop-short (random per shop). */
+  readonly clientSecret: string;
+  /** Audience of the shop's API. */
+  readonly audience: string;
+  /** Audience of another API (tokens for it must be refused). */
+  readonly otherAudience: string;
 }
 
 /** Names the shop's messages flow through. */
@@ -101,6 +134,8 @@ export interface Shop {
   readonly urls: ShopUrls;
   /** The exchange and queue in use. */
   readonly messaging: MessagingNames;
+  /** With `auth`: the identity service. */
+  readonly identity?: ShopIdentity;
   /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -121,7 +156,7 @@ export interface Shop {
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
 const CONTROLLED =
-  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*|INVENTORY_.*)$/;
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*|INVENTORY_.*|IDENTITY_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
@@ -155,14 +190,41 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
     inventory: { ...options.env?.inventory },
+    identity: { ...options.env?.identity },
   };
+  const identitySecret = randomBytes(24).toString('base64url');
+  const audience = 'https://shop.example/api';
+  const otherAudience = 'https://other.example/api';
+  const authEnv = (): Record<string, string> =>
+    options.auth ? { SHOP_AUTH: 'jwt', SHOP_AUTH_ISSUER: get('identity').url, SHOP_AUTH_AUDIENCE: audience } : {};
   const messaging: MessagingNames = {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
     deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
   };
   // What each service needs to know; only called once the services it names have started.
-  const launcherEnv = (name: ServiceName): Record<string, string> => {
+  const secured = (name: ServiceName): boolean => options.security === 'mtls' && !options.plainServices?.includes(name);
+  // The launcher's own client certificate, for the readiness probes of https services.
+  const probeTls = options.security === 'mtls' ? readTlsFiles(clientTlsFiles()) : undefined;
+  const securityEnv = (name: ServiceName): Record<string, string> => {
+    if (options.security !== 'mtls') return {};
+    const files = serviceTlsFiles(name);
+    // A plain service still gets the files: its own calls to secured services need them.
+    return {
+      SHOP_SECURITY: secured(name) ? 'mtls' : 'plain',
+      SHOP_TLS_CA: files.ca,
+      SHOP_TLS_CERT: files.cert,
+      SHOP_TLS_KEY: files.key,
+    };
+  };
+  const launcherEnv = (name: ServiceName): Record<string, string> => ({ ...securityEnv(name), ...serviceEnv(name) });
+  const serviceEnv = (name: ServiceName): Record<string, string> => {
     switch (name) {
+      case 'identity':
+        return {
+          IDENTITY_CLIENT_SECRET: identitySecret,
+          IDENTITY_AUDIENCE: audience,
+          IDENTITY_OTHER_AUDIENCE: otherAudience,
+        };
       case 'products':
         return {};
       case 'delivery':
@@ -180,9 +242,10 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           PRODUCTS_URL: get('products').url,
           SHOP_EXCHANGE: messaging.exchange,
           ...(services.has('inventory') ? { INVENTORY_URL: get('inventory').url } : {}),
+          ...authEnv(),
         };
       case 'gateway':
-        return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url };
+        return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url, ...authEnv() };
     }
   };
 
@@ -219,6 +282,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
       readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      ...(probeTls ? { tls: probeTls } : {}),
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
     // With discovery a service is started once its registry entry is there (it registers right after listening).
@@ -235,7 +299,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   // (other processes pick ports too); then try another one.
   const startFirst = async (name: ServiceName): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
-      const service = new ServiceProcess(name, await freePort(attempt === 1 ? options.ports?.[name] : 0));
+      const port = await freePort(attempt === 1 ? options.ports?.[name] : 0);
+      const service = new ServiceProcess(name, port, secured(name) ? 'https' : 'http');
       services.set(name, service);
       try {
         await startOne(service);
@@ -262,6 +327,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   let deleted = false;
 
   try {
+    if (options.auth) await startFirst('identity');
     await Promise.all([startFirst('products'), startFirst('delivery')]);
     if (options.inventory) await startFirst('inventory');
     await startFirst('orders');
@@ -286,9 +352,19 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     delivery: get('delivery').url,
     ...(services.has('inventory') ? { inventory: get('inventory').url } : {}),
   };
+  const identity: ShopIdentity | undefined = options.auth
+    ? {
+        url: get('identity').url,
+        tokenUrl: `${get('identity').url}/token`,
+        clientSecret: identitySecret,
+        audience,
+        otherAudience,
+      }
+    : undefined;
   return {
     urls,
     messaging,
+    ...(identity ? { identity } : {}),
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
     stopService: (name) => get(name).stop(),

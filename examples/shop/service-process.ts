@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'inventory';
+export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'inventory' | 'identity';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -65,6 +66,29 @@ export interface StartProcessOptions {
   /** Paths that must answer 200 before the service counts as started, e.g. ['/health']. */
   readyPaths: readonly string[];
   timeoutMs: number;
+  /** PEM contents the readiness probe presents and trusts when the service speaks https (mtls). */
+  tls?: { ca: Buffer; cert: Buffer; key: Buffer };
+}
+
+/** GETs `url` (http: with fetch, https: with node:https and `tls`); true when it answered 200 within 1 s. */
+function answers200(url: string, tls: StartProcessOptions['tls']): Promise<boolean> {
+  if (!url.startsWith('https:')) {
+    return fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      async (r) => {
+        await r.body?.cancel();
+        return r.status === 200;
+      },
+      () => false,
+    );
+  }
+  return new Promise((resolve) => {
+    const req = https.get(url, { ...tls, agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 /**
@@ -75,20 +99,23 @@ export interface StartProcessOptions {
 export class ServiceProcess {
   readonly name: ServiceName;
   readonly port: number;
+  /** `https` when the service runs with SHOP_SECURITY=mtls. */
+  readonly scheme: 'http' | 'https';
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #tail: string[] = [];
   #log: WriteStream | undefined;
   #listening = false;
 
-  constructor(name: ServiceName, port: number) {
+  constructor(name: ServiceName, port: number, scheme: 'http' | 'https' = 'http') {
     this.name = name;
     this.port = port;
+    this.scheme = scheme;
   }
 
-  /** Base URL, e.g. http://127.0.0.1:40123. */
+  /** Base URL, e.g. http://127.0.0.1:40123 (https:// in mtls mode). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   /** True while the child process runs. */
@@ -130,7 +157,7 @@ export class ServiceProcess {
     }
     child.unref();
     try {
-      await this.#waitReady(options.readyPaths, options.timeoutMs);
+      await this.#waitReady(options.readyPaths, options.timeoutMs, options.tls);
     } catch (error) {
       await this.stop();
       if (!this.#listening && /EADDRINUSE/.test(this.tail())) {
@@ -153,7 +180,7 @@ export class ServiceProcess {
     }
   }
 
-  async #waitReady(paths: readonly string[], timeoutMs: number): Promise<void> {
+  async #waitReady(paths: readonly string[], timeoutMs: number, tls: StartProcessOptions['tls']): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.#listening) {
       if (!this.running) throw new Error(`the process exited (code ${this.#child?.exitCode ?? 'none'})`);
@@ -163,13 +190,7 @@ export class ServiceProcess {
     for (const p of paths) {
       for (;;) {
         if (!this.running) throw new Error(`the process exited (code ${this.#child?.exitCode ?? 'none'})`);
-        const ok = await fetch(`${this.url}${p}`, { signal: AbortSignal.timeout(1000) }).then(
-          async (r) => {
-            await r.body?.cancel();
-            return r.status === 200;
-          },
-          () => false,
-        );
+        const ok = await answers200(`${this.url}${p}`, tls);
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`${p} did not answer 200 within ${timeoutMs} ms`);
         await sleep(100);

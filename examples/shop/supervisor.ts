@@ -4,6 +4,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ServiceName, startShop } from './launcher.ts';
+import { clientTlsFiles } from './pki.ts';
 import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
 import { DEFAULT_RABBITMQ_URL } from './shared/messaging.ts';
 
@@ -14,6 +15,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
   inventory: /^(INVENTORY_.*|LOG_LEVEL)$/,
+  identity: /^(IDENTITY_TOKEN_TTL|LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -52,6 +54,9 @@ const shop = await startShop({
     process.env.SHOP_PORTS === 'any'
       ? {}
       : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084 },
+  // SHOP_SECURITY=mtls: the secured shop; SHOP_PLAIN_SERVICES=products: these serve plain http anyway (a broken variant).
+  security: process.env.SHOP_SECURITY === 'mtls' ? 'mtls' : 'plain',
+  plainServices: (process.env.SHOP_PLAIN_SERVICES ?? '').split(',').filter(Boolean) as ServiceName[],
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),
@@ -68,6 +73,10 @@ const lines = [
   `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
   `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
   ...(shop.urls.inventory ? [`SHOP_INVENTORY_URL=${shop.urls.inventory}`] : []),
+  // What msa-verify needs to call the secured shop (msa-verify.mtls.config.yaml reads these).
+  ...(process.env.SHOP_SECURITY === 'mtls'
+    ? Object.entries(clientTlsFiles()).map(([field, file]) => `SHOP_CLIENT_TLS_${field.toUpperCase()}=${file}`)
+    : []),
 ];
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);

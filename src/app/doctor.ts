@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { engineAddress, imageExists, probeEngine } from '../containers/engine.js';
 import { BUILD_HINT, KNOWN_IMAGES } from '../containers/images.js';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
+import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
 import { describeDiscovery } from '../core/discovery/schema.js';
 import { serviceUrl } from '../core/discovery/service-url.js';
 import { probeHttp, probeTcp } from '../core/probe.js';
+import { probeSecuredServices } from './doctor-services.js';
 
 /** One line of the doctor's report. */
 export interface ComponentStatus {
@@ -47,8 +48,10 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
   const explicit = options.config !== undefined;
   const configPath = path.resolve(cwd, options.config ?? DEFAULT_CONFIG_FILE);
   let config: Config | null = null;
+  let loaded: LoadConfigResult | undefined;
   if (explicit || existsSync(configPath)) {
-    config = (await loadConfig({ file: configPath, cwd, env })).config;
+    loaded = await loadConfig({ file: configPath, cwd, env });
+    config = loaded.config;
   }
   const toxiproxyUrl = config?.toxiproxy?.url ?? 'http://127.0.0.1:8474';
   const rabbitUrl = new URL(config?.rabbitmq?.url ?? 'amqp://127.0.0.1:5672');
@@ -103,7 +106,11 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorResult>
       ),
     );
   }
-  const components = (await Promise.all(checks)).flat();
+  // Services reached over TLS or with credentials: the handshake and the token are what can break.
+  const components = [
+    ...(await Promise.all(checks)).flat(),
+    ...(loaded ? await probeSecuredServices(loaded, env) : []),
+  ];
   return {
     ok: components.every((c) => c.ok || !c.needed),
     configFile: config ? configPath : null,

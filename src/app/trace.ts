@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../core/config/load.js';
-import type { Config } from '../core/config/schema.js';
+import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../core/config/load.js';
 import { ChaosSchema } from '../core/config/sections.js';
 import { MsaVerifyError } from '../core/errors.js';
+import { securityFor } from '../core/security/index.js';
 import type { TraceCheckResult } from '../core/trace-results.js';
 
 /** Options for {@link traceRun}. */
@@ -51,7 +51,8 @@ export async function traceRun(options: TraceRunOptions = {}): Promise<TraceRunO
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const note = options.onNote ?? (() => undefined);
-  const config = await loadOptionalConfig(options.config, cwd, env);
+  const loadedConfig = await loadOptionalConfig(options.config, cwd, env);
+  const config = loadedConfig?.config;
   const trace = await import('../trace/index.js');
   const files = options.files?.length ? options.files : await defaultCheckFiles(cwd);
   if (files.length === 0) {
@@ -81,8 +82,12 @@ export async function traceRun(options: TraceRunOptions = {}): Promise<TraceRunO
       services: trace.servicesOf(item.check),
       ...(config?.jaeger?.url ? { jaegerUrl: config.jaeger.url } : {}),
     });
+    // TLS and credentials of the service the check's request goes to (config `tls`/`auth`).
+    const url = item.check.send.http?.url;
+    const security = url && loadedConfig ? securityFor(config, loadedConfig.baseDir, url, { env }) : undefined;
     try {
       const result = await trace.runTraceCheck(item, {
+        ...(security ? { security } : {}),
         finder,
         cwd,
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
@@ -114,9 +119,9 @@ async function loadOptionalConfig(
   file: string | undefined,
   cwd: string,
   env: NodeJS.ProcessEnv,
-): Promise<Config | undefined> {
+): Promise<LoadConfigResult | undefined> {
   if (file === undefined && !existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) return undefined;
-  return (await loadConfig({ file: file ?? DEFAULT_CONFIG_FILE, cwd, env })).config;
+  return loadConfig({ file: file ?? DEFAULT_CONFIG_FILE, cwd, env });
 }
 
 async function defaultCheckFiles(cwd: string): Promise<string[]> {

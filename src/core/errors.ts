@@ -19,6 +19,8 @@ export const ErrorCodes = {
   MSAV_TOXIPROXY_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
   MSAV_TARGET_UNREACHABLE: ExitCode.EnvironmentUnavailable,
   MSAV_BROKER_UNAVAILABLE: ExitCode.EnvironmentUnavailable,
+  /** A token could not be had: the token endpoint refused the credentials or did not answer with a token. */
+  MSAV_AUTH_FAILED: ExitCode.EnvironmentUnavailable,
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
   MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
   MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,

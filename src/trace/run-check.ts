@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveRef } from '../core/discovery/resolve-ref.js';
 import { formatDuration } from '../core/duration.js';
+import type { TargetSecurity } from '../core/security/index.js';
 import type { TraceCheckResult, TraceRuleVerdict } from '../core/trace-results.js';
 import type { SpanRecord } from '../evidence/types.js';
 import type { LoadedTraceCheck } from './load.js';
@@ -15,6 +16,7 @@ import { judgeHop, matchHop } from './rule-hop.js';
 import { judgeLogs } from './rule-logs.js';
 import { judgeOneTrace } from './rule-one-trace.js';
 import { judgeOrder } from './rule-order.js';
+import { judgeTls } from './rule-tls.js';
 import type { TraceCheck } from './schema.js';
 import { type SendOutcome, sendWithCorrelation } from './send.js';
 import { type SpanFinder, waitMs } from './span-finder.js';
@@ -32,6 +34,8 @@ export interface RunTraceCheckOptions {
   /** Correlation ID to send; default a fresh `msav-<16 hex>`. */
   readonly correlationId?: string;
   readonly signal?: AbortSignal;
+  /** TLS and credentials for the HTTP request the check sends. */
+  readonly security?: TargetSecurity;
 }
 
 /** The services a check names: the root and both ends of every hop. */
@@ -51,7 +55,7 @@ export async function runTraceCheck(
   const runId = randomBytes(8).toString('hex');
   const correlationId = options.correlationId ?? `msav-${runId}`;
   const startedAt = Date.now();
-  const sent = await sendWithCorrelation(await resolveSend(check.send), correlationId);
+  const sent = await sendWithCorrelation(await resolveSend(check.send), correlationId, options.security);
   const services = servicesOf(check);
   const pollMs = options.pollMs ?? 250;
   const deadline = sent.answeredAt + waitMs(check);
@@ -89,6 +93,7 @@ export async function runTraceCheck(
   if (check.expect.ordered && check.expect.hops.length > 1) verdicts.push(judgeOrder(check.expect.hops, matches));
   if (check.expect.correlation) verdicts.push(judgeCorrelation(view));
   verdicts.push(judgeErrors(view, check.expect.allowErrors));
+  if (check.expect.tls === 'required') verdicts.push(judgeTls(view));
   if (check.expect.logs)
     verdicts.push(await judgeLogs(check.expect.logs.files, view.traceId, correlationId, options.cwd));
 

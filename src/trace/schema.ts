@@ -104,6 +104,12 @@ export const ExpectSchema = z.strictObject({
   correlation: z.boolean().default(true),
   /** Spans with status ERROR fail the check unless listed here. Default: none allowed. */
   allowErrors: z.array(AllowedErrorSchema).default([]),
+  /**
+   * `required`: every HTTP client span of the request (a call from one service
+   * to another) used TLS, judged from its URL scheme (`url.scheme`, `url.full`,
+   * `http.url`, `http.scheme`); a hop in clear fails, naming it. Default: not checked.
+   */
+  tls: z.enum(['required']).optional(),
   /** Every log line of the trace (by `trace_id`) in these files (globs) carries the correlation ID. */
   logs: z.strictObject({ files: z.array(z.string().min(1)).min(1) }).optional(),
 });

@@ -4,6 +4,7 @@
 import { parseDuration } from '../core/duration.js';
 import { MsaVerifyError } from '../core/errors.js';
 import { describeNetError } from '../core/probe.js';
+import { sendRequest, type TargetSecurity } from '../core/security/index.js';
 import type { TraceCheck } from './schema.js';
 
 /** What came back from sending. */
@@ -20,7 +21,11 @@ export interface SendOutcome {
  * Sends the check's HTTP request or publishes its message with `correlationId`.
  * @throws MsaVerifyError `MSAV_TARGET_UNREACHABLE` (exit 3) when the target or broker cannot be reached.
  */
-export async function sendWithCorrelation(send: TraceCheck['send'], correlationId: string): Promise<SendOutcome> {
+export async function sendWithCorrelation(
+  send: TraceCheck['send'],
+  correlationId: string,
+  security?: TargetSecurity,
+): Promise<SendOutcome> {
   const sentAt = Date.now();
   if (send.http) {
     const h = send.http;
@@ -32,7 +37,19 @@ export async function sendWithCorrelation(send: TraceCheck['send'], correlationI
         headers['content-type'] = 'application/json';
       }
     }
+    if (security?.auth) headers.authorization = await security.auth.authorization();
     try {
+      if (security?.tls || security?.auth) {
+        // node:https: fetch cannot present a client certificate.
+        const answer = await sendRequest(h.url, {
+          method: h.method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          timeoutMs: parseDuration(h.timeout),
+          ...(security.tls ? { tls: security.tls } : {}),
+        });
+        return { status: answer.status, sentAt, answeredAt: Date.now() };
+      }
       const res = await fetch(h.url, {
         method: h.method,
         headers,

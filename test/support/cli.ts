@@ -36,3 +36,25 @@ export function runCli(
     });
   });
 }
+
+/** Runs a Node script of the repository (e.g. scripts/demo-secure.ts) with `env` added; stdout and stderr together. */
+export function runNodeScript(
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, script)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (d: Buffer): void => {
+      output += d.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}

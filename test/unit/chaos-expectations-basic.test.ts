@@ -13,13 +13,14 @@ function judge<P>(def: ExpectationDefinition<P>, params: unknown, ev: PhaseEvide
 }
 
 describe('registry', () => {
-  it('holds the seven expectation types, keyed by type', () => {
+  it('holds the eight expectation types, keyed by type', () => {
     expect(expectationTypes).toEqual([
       'circuit-breaker',
       'error-rate',
       'fallback',
       'latency',
       'recovers-within',
+      'rejected',
       'retry',
       'timeout',
     ]);

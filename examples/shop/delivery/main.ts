@@ -2,13 +2,14 @@
 //   GET /api/deliveries/:orderId -> 200 delivery | 404
 //   GET /api/deliveries          -> 200 {"items":[...]}
 //   GET /ready                   -> 200 when consuming, 503 otherwise (the launcher waits for it)
-import http from 'node:http';
+import type http from 'node:http';
 import { registerSelf } from '../shared/discovery.ts';
 import { readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import { decodePathPart, requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL } from '../shared/messaging.ts';
+import { createServer, readSecurity } from '../shared/tls.ts';
 import { startConsumer } from './consumer.ts';
 
 const logger = createLogger('delivery');
@@ -72,7 +73,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   return sendJson(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+const server = createServer(
+  readConfigOrExit(logger, readSecurity),
+  safeHandler(handle, (err) => logger.error({ err }, 'request failed')),
+);
 let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {
   await registration?.stop();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 import { sendJson } from '../shared/http.ts';
 
@@ -16,6 +17,8 @@ export interface Route {
    * loses `traceparent`/`tracestate`, so the upstream starts a new trace.
    */
   forwardTraceContext?: boolean;
+  /** Agent for an https: target (the service's client certificate and CA, see shared/tls.ts). */
+  agent?: https.Agent;
 }
 
 // Hop-by-hop headers (RFC 9110 7.6.1) are not forwarded.
@@ -54,9 +57,11 @@ export function matchRoute(routes: readonly Route[], url: string): Route | undef
 export function forward(route: Route, req: http.IncomingMessage, res: http.ServerResponse, logger: Logger): void {
   const target = new URL(req.url ?? '/', route.target);
   const started = performance.now();
-  const upstream = http.request(target, {
+  const request = target.protocol === 'https:' ? https.request : http.request;
+  const upstream = request(target, {
     method: req.method,
     headers: { ...forwardableHeaders(req.headers), host: target.host },
+    ...(route.agent ? { agent: route.agent } : {}),
   });
   if (route.forwardTraceContext === false) {
     // Removed after http.request, so also what an instrumentation injected there.

@@ -5,7 +5,8 @@
 //                           | 409 out_of_stock | 503 inventory_unavailable (with INVENTORY_URL)
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import { createTokenChecker, readAuth } from '../shared/auth.ts';
 import { dnsResolver, readDiscoverySettings, registerSelf, resolve } from '../shared/discovery.ts';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
 import {
@@ -21,6 +22,7 @@ import {
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
+import { agentFor, createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
 import { createInventoryClient, InventoryUnavailableError } from './inventory-client.ts';
 import { startOutbox } from './outbox.ts';
 import { buildPolicy, readPolicySettings } from './policy.ts';
@@ -39,6 +41,10 @@ const config = readConfigOrExit(logger, () => ({
   // How orders follows products in the registry: watch (resilient) or once at start (naive).
   discoveryMode: choiceEnv('ORDERS_DISCOVERY', ['watch', 'once'], 'watch'),
   inventoryUrl: process.env.INVENTORY_URL?.trim() ? urlEnv('INVENTORY_URL', '') : undefined,
+  security: readSecurity(),
+  // Orders trusts the gateway's audience check; it checks signature, issuer, expiry and the scope for writes.
+  auth: readAuth(false),
+  writeScope: stringEnv('ORDERS_WRITE_SCOPE', 'orders:write'),
 }));
 logger.info(
   {
@@ -46,9 +52,12 @@ logger.info(
     inventoryUrl: config.inventoryUrl,
     exchange: config.exchange,
     policy: config.policy,
+    ...describeSecurity(config.security),
   },
   'configured',
 );
+const productsAgent = agentFor(config.security, config.productsUrl);
+const checkToken = config.auth ? createTokenChecker(config.auth, config.security) : undefined;
 
 // With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
 // With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
@@ -62,6 +71,7 @@ const fetchProducts = createProductsClient({
   policy: buildPolicy(config.policy, logger),
   abortOnTimeout: config.policy.kind !== 'naive',
   cancelOnClientGone: config.policy.kind === 'resilient',
+  ...(productsAgent ? { agent: productsAgent } : {}),
 });
 const reserveStock = config.inventoryUrl
   ? createInventoryClient({
@@ -181,6 +191,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (path === '/health') return sendJson(res, 200, { status: 'ok' });
   const correlationId = correlationIdOf(req);
   res.setHeader('x-correlation-id', correlationId);
+  if (checkToken && path.startsWith('/api/')) {
+    const token = await checkToken(req);
+    if (token.kind === 'unauthorized') return sendJson(res, 401, { error: 'invalid_token', reason: token.reason });
+    if (token.kind === 'unavailable') return sendJson(res, 503, { error: 'auth_unavailable', reason: token.reason });
+    if (req.method === 'POST' && !token.scopes.includes(config.writeScope)) {
+      res.setHeader('www-authenticate', `Bearer error="insufficient_scope", scope="${config.writeScope}"`);
+      return sendJson(res, 403, { error: 'insufficient_scope', scope: config.writeScope });
+    }
+  }
   if (path === '/api/orders') {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' });
     return createOrder(req, res, correlationId);
@@ -195,7 +214,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   return sendJson(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+const server = createServer(
+  config.security,
+  safeHandler(handle, (err) => logger.error({ err }, 'request failed')),
+);
 let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {
   await registration?.stop();

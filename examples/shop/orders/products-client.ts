@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { BrokenCircuitError, type IDefaultPolicyContext, type IPolicy, TaskCancelledError } from 'cockatiel';
 
 /** A product as orders needs it from products. */
@@ -42,6 +43,52 @@ export interface ProductsClientOptions {
   abortOnTimeout: boolean;
   /** Whether the whole call stops when the client went away (only the resilient variant is that careful). */
   cancelOnClientGone: boolean;
+  /**
+   * Agent for an https: `baseUrl` (SHOP_SECURITY=mtls: client certificate and
+   * CA, see shared/tls.ts); such calls go through node:https, whose client
+   * takes an agent. http: base URLs use fetch.
+   */
+  agent?: https.Agent;
+}
+
+/** What one GET answered: status and parsed JSON body (undefined when not 200). */
+interface GetAnswer {
+  status: number;
+  body: unknown;
+}
+
+function getWithFetch(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<GetAnswer> {
+  return fetch(url, { headers, ...(signal ? { signal } : {}) }).then(async (response) => {
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return { status: response.status, body: undefined };
+    }
+    return { status: 200, body: (await response.json()) as unknown };
+  });
+}
+
+function getWithHttps(
+  url: string,
+  headers: Record<string, string>,
+  agent: https.Agent,
+  signal?: AbortSignal,
+): Promise<GetAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { headers, agent, ...(signal ? { signal } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0, body: undefined });
+        try {
+          resolve({ status: 200, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 /** Asks products for `ids`; returns those it knows. */
@@ -68,15 +115,13 @@ export function createProductsClient(options: ProductsClientOptions): FetchProdu
     const attempt = async (context: IDefaultPolicyContext): Promise<QuotedProduct[]> => {
       // Read per attempt: with a registry, products' address may change between attempts.
       const url = `${await options.baseUrl()}${query}`;
-      const response = await fetch(url, {
-        headers: { accept: 'application/json', 'x-correlation-id': correlationId },
-        ...(options.abortOnTimeout ? { signal: context.signal } : {}),
-      });
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw new UpstreamAnswerError(`products answered ${response.status}`);
-      }
-      const body = (await response.json()) as { items?: unknown };
+      const headers = { accept: 'application/json', 'x-correlation-id': correlationId };
+      const signal = options.abortOnTimeout ? context.signal : undefined;
+      const answer = options.agent
+        ? await getWithHttps(url, headers, options.agent, signal)
+        : await getWithFetch(url, headers, signal);
+      if (answer.status !== 200) throw new UpstreamAnswerError(`products answered ${answer.status}`);
+      const body = answer.body as { items?: unknown };
       if (!Array.isArray(body.items) || !body.items.every(isQuotedProduct)) {
         throw new UpstreamAnswerError('products answered without a valid "items" array');
       }

@@ -1,14 +1,18 @@
 // products: the catalogue service.
 //   GET /api/products/:id      -> 200 product | 404 {"error":"not_found","id":...}
 //   GET /api/products?ids=a,b  -> 200 {"items":[...]} (unknown ids omitted)
-import http from 'node:http';
+import type http from 'node:http';
 import { registerSelf } from '../shared/discovery.ts';
+import { readConfigOrExit } from '../shared/env.ts';
 import { decodePathPart, requestUrl, safeHandler, sendJson } from '../shared/http.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
+import { createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
 import { CATALOGUE } from './catalogue.ts';
 
 const logger = createLogger('products');
+const security = readConfigOrExit(logger, readSecurity);
+logger.info(describeSecurity(security), 'configured');
 const MAX_IDS = 100;
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -36,7 +40,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   return sendJson(res, 404, { error: 'not_found' });
 }
 
-const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
+const server = createServer(
+  security,
+  safeHandler(handle, (err) => logger.error({ err }, 'request failed')),
+);
 
 let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {

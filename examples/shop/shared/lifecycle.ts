@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
-/** Listens on `PORT` (0 = a free port; default 0) and `HOST` (default 127.0.0.1); resolves with the bound port. */
-export function listen(server: Server, logger: Logger): Promise<number> {
+/** Listens (http or https) on `PORT` (0 = a free port; default 0) and `HOST` (default 127.0.0.1); resolves with the bound port. */
+export function listen(server: Server | HttpsServer, logger: Logger): Promise<number> {
   const port = Number(process.env.PORT ?? '0');
   const host = process.env.HOST ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
@@ -11,7 +12,8 @@ export function listen(server: Server, logger: Logger): Promise<number> {
     server.listen(Number.isInteger(port) ? port : 0, host, () => {
       server.off('error', reject);
       const bound = (server.address() as AddressInfo).port;
-      logger.info({ port: bound, host, url: `http://${host}:${bound}` }, 'listening');
+      const scheme = 'setSecureContext' in server ? 'https' : 'http';
+      logger.info({ port: bound, host, url: `${scheme}://${host}:${bound}` }, 'listening');
       resolve(bound);
     });
   });
@@ -60,7 +62,7 @@ export function handleShutdown(logger: Logger, stop: () => Promise<void>, graceM
 }
 
 /** Closes an HTTP server, ending idle keep-alive connections so close does not wait for them. */
-export function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server | HttpsServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

@@ -5,6 +5,7 @@ import { errorRateExpectation } from './error-rate.js';
 import { fallbackExpectation } from './fallback.js';
 import { latencyExpectation } from './latency.js';
 import { recoversWithinExpectation } from './recovers-within.js';
+import { rejectedExpectation } from './rejected.js';
 import { retryExpectation } from './retry.js';
 import { timeoutExpectation } from './timeout.js';
 import type { ExpectationDefinition } from './types.js';
@@ -17,6 +18,7 @@ const definitions = [
   circuitBreakerExpectation,
   fallbackExpectation,
   recoversWithinExpectation,
+  rejectedExpectation,
 ] as unknown as ExpectationDefinition<unknown>[];
 
 /** Every expectation type by its `type` key. */

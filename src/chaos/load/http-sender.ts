@@ -14,6 +14,8 @@ interface PreparedRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
+  /** The request sets its own Authorization (e.g. a deliberately bad token): the plan's is not added. */
+  ownAuthorization: boolean;
 }
 
 /** A sender bound to one plan; `close()` destroys its keep-alive sockets. */
@@ -35,7 +37,12 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
   const base = new URL(plan.target);
   const isHttps = base.protocol === 'https:';
   const mod = isHttps ? https : http;
-  const agent = new mod.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY });
+  const agent = new mod.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY,
+    ...(isHttps ? plan.tls : {}),
+  });
+  const authorization = plan.authorization;
   const basePath = base.pathname.replace(/\/$/, '');
   const prepared: PreparedRequest[] = plan.requests.map((r) => {
     const headers: Record<string, string> = { ...plan.headers, ...r.headers };
@@ -47,7 +54,8 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
       }
       headers['content-length'] = String(body.length);
     }
-    return { method: r.method, path: basePath + r.path, headers, body };
+    const ownAuthorization = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    return { method: r.method, path: basePath + r.path, headers, body, ownAuthorization };
   });
 
   const send = (seq: number, correlationId: string): Promise<SendOutcome> =>
@@ -67,7 +75,11 @@ export function createHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}
         method: spec.method,
         path: spec.path,
         agent,
-        headers: { ...spec.headers, 'x-correlation-id': correlationId },
+        headers: {
+          ...spec.headers,
+          'x-correlation-id': correlationId,
+          ...(authorization && !spec.ownAuthorization ? { authorization: authorization() } : {}),
+        },
       });
       const timer = setTimeout(() => {
         finish({ status: 0, error: 'timeout' });

@@ -1,13 +1,14 @@
-// A lean HTTP/1.1 keep-alive client over net.Socket for plain http targets:
+// A lean HTTP/1.1 keep-alive client over net.Socket (tls.TLSSocket for https:):
 // requests are pre-rendered strings, responses go through ResponseParser. It
 // exists because node:http's per-request machinery caps a single Node process
-// well below what autocannon and wrk reach (see docs/benchmarks.md); https
-// targets use node:http (http-sender.ts).
+// well below what autocannon and wrk reach (see docs/benchmarks.md). https
+// targets go over tls.connect with the same parser (node:http is http-sender.ts).
 //
 //   send -> idle connection | new connection (< maxSockets) | wait queue
 //        -> write request -> parser -> outcome -> connection back to idle (keep-alive) or closed
 
 import net from 'node:net';
+import tls from 'node:tls';
 import type { SendOutcome } from './dispatch.js';
 import type { HttpSender, HttpSenderOptions } from './http-sender.js';
 import { ResponseParseError, ResponseParser } from './response-parser.js';
@@ -27,6 +28,8 @@ interface Conn {
 interface Prepared {
   head: string;
   body: Buffer | undefined;
+  /** The request sets its own Authorization: the plan's is not added. */
+  ownAuthorization: boolean;
 }
 
 function prepare(plan: LoadPlan): Prepared[] {
@@ -46,16 +49,24 @@ function prepare(plan: LoadPlan): Prepared[] {
     // content-length always, so that the server can frame the request (0 for GET)
     headers['content-length'] = String(body?.length ?? 0);
     const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-    return { head: `${r.method} ${basePath}${r.path} HTTP/1.1\r\n${lines.join('')}x-correlation-id: `, body };
+    const head = `${r.method} ${basePath}${r.path} HTTP/1.1\r\n${lines.join('')}x-correlation-id: `;
+    return { head, body, ownAuthorization: has('authorization') !== undefined };
   });
 }
 
-/** Builds a raw keep-alive sender for an `http:` plan. */
+/** Builds a raw keep-alive sender for an `http:` or `https:` plan. */
 export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions = {}): HttpSender {
   const base = new URL(plan.target);
-  const port = Number(base.port || 80);
+  const secure = base.protocol === 'https:';
+  const port = Number(base.port || (secure ? 443 : 80));
   const host = base.hostname.replace(/^\[(.*)\]$/, '$1');
+  // https: the same client over TLS (plan.tls: CA and client certificate); SNI only for names, not addresses.
+  const connect = (): net.Socket =>
+    secure
+      ? tls.connect({ host, port, ...plan.tls, ...(net.isIP(host) ? {} : { servername: host }) }).setNoDelay(true)
+      : net.connect({ host, port, noDelay: true });
   const prepared = prepare(plan);
+  const authorization = plan.authorization;
   const maxSockets = options.maxSockets ?? Number.POSITIVE_INFINITY;
   const idle: Conn[] = [];
   const waiting: ((c: Conn) => void)[] = [];
@@ -83,7 +94,7 @@ export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions =
   };
 
   const open = (): Conn => {
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket = connect();
     const c: Conn = { socket, parser: new ResponseParser(), current: undefined, dead: false };
     all.add(c);
     socket.on('data', (chunk: Buffer) => {
@@ -174,7 +185,10 @@ export function createRawHttpSender(plan: LoadPlan, options: HttpSenderOptions =
         }
         conn = c;
         c.current = pending;
-        const head = `${spec.head}${correlationId}\r\n\r\n`;
+        const head =
+          authorization && !spec.ownAuthorization
+            ? `${spec.head}${correlationId}\r\nauthorization: ${authorization()}\r\n\r\n`
+            : `${spec.head}${correlationId}\r\n\r\n`;
         if (spec.body) {
           c.socket.cork();
           c.socket.write(head);

@@ -47,7 +47,7 @@ export function assertLoadPlan(plan: LoadPlan): void {
 
 /**
  * Drives `plan` at a constant arrival rate (open model) over keep-alive
- * connections (the raw HTTP/1.1 client for http:, node:http for https:). Each request carries a unique `x-correlation-id` plus the
+ * connections (the raw HTTP/1.1 client, over TLS for https:). Each request carries a unique `x-correlation-id` plus the
  * plan's and the request's headers. Latency is measured from the intended send
  * time. Resolves with every sample ordered by `seq`; never rejects for a
  * failed request (those are samples with status 0).

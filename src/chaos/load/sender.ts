@@ -2,12 +2,11 @@ import { createHttpSender, type HttpSender, type HttpSenderOptions } from './htt
 import { createRawHttpSender } from './raw-http-sender.js';
 import type { LoadPlan } from './types.js';
 
-/** Picks the client: the raw sender for http: (unless `node-http` is asked for), node:http for https:. */
+/** Picks the client: the raw sender (http: and https:) unless `node-http` is asked for. */
 export function createSender(
   plan: LoadPlan,
   options: HttpSenderOptions & { client?: 'raw' | 'node-http' } = {},
 ): HttpSender {
   const { client, ...rest } = options;
-  const https = new URL(plan.target).protocol === 'https:';
-  return https || client === 'node-http' ? createHttpSender(plan, rest) : createRawHttpSender(plan, rest);
+  return client === 'node-http' ? createHttpSender(plan, rest) : createRawHttpSender(plan, rest);
 }

@@ -27,6 +27,14 @@ export interface LoadPlan {
   maxInFlight?: number;
   /** Added to every request (run id baggage etc.). */
   headers?: Record<string, string>;
+  /** CA to trust and client certificate to present for an https: target (extension). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /**
+   * The `Authorization` header value, asked for every request (extension), so
+   * that a token replaced during the run is used from then on. A request with
+   * its own `authorization` header keeps it.
+   */
+  authorization?: () => string;
 }
 
 /** What the generator measured for one scheduled request. */
@@ -61,8 +69,8 @@ export interface LoadRunOptions {
   /** Called once per sample, as soon as it is complete. */
   onSample?: (s: RequestSample) => void;
   /**
-   * HTTP client (extension): `raw` (default for http:, a lean keep-alive HTTP/1.1 client)
-   * or `node-http` (node:http with a keep-alive agent; always used for https:).
+   * HTTP client (extension): `raw` (default, a lean keep-alive HTTP/1.1 client, over
+   * TLS for https:) or `node-http` (node:http(s) with a keep-alive agent).
    */
   client?: 'raw' | 'node-http';
 }

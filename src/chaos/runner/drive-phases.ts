@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { runK6 } from '../load/k6.js';
 import { runLoad } from '../load/run-load.js';
-import type { RequestSample } from '../load/types.js';
+import type { LoadPlan, RequestSample } from '../load/types.js';
 import { sleepUntil, throwIfAborted } from './interrupt.js';
 import { type AppliedPhase, applyPhase, type DrivenFault, healPhase } from './phase-faults.js';
 import type { PlannedPhase } from './plan.js';
@@ -133,7 +133,7 @@ function startProgress(
 
 /** The scenario's load (built-in generator or k6) over the whole planned duration. */
 function startLoad(
-  { plan, cwd, runId, addresses }: RunContext,
+  { plan, cwd, runId, addresses, note }: RunContext,
   signal: AbortSignal,
   onSample: (sample: RequestSample) => void,
 ): Promise<RequestSample[]> {
@@ -150,21 +150,40 @@ function startLoad(
       signal,
     });
   }
-  return runLoad(
-    {
-      target: addresses.target,
-      requests: s.load.requests.map((r) => ({
-        method: r.method,
-        path: r.path,
-        ...(r.body !== undefined ? { body: r.body } : {}),
-        ...(r.headers ? { headers: r.headers } : {}),
-      })),
-      ratePerSec: s.load.rate,
-      durationMs: plan.loadDurationMs,
-      timeoutMs: plan.timeoutMs,
-      ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
-      headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
-    },
-    { signal, onSample },
-  );
+  const auth = plan.security?.auth;
+  const tls = plan.security?.tls;
+  if (auth === undefined) return runLoad(loadPlan(plan, runId, addresses.target, tls), { signal, onSample });
+  // The first token before the first request; then one replaced ahead of its expiry until the load ends.
+  return auth.authorization().then(async () => {
+    const fresh = new AbortController();
+    auth.keepFresh(fresh.signal);
+    try {
+      return await runLoad(
+        { ...loadPlan(plan, runId, addresses.target, tls), authorization: () => auth.current() },
+        { signal, onSample },
+      );
+    } finally {
+      fresh.abort();
+      note(`load target credentials: ${auth.fetched} access token(s) fetched during the run (${plan.security?.from})`);
+    }
+  });
+}
+
+function loadPlan(plan: RunContext['plan'], runId: string, target: string, tls: LoadPlan['tls']): LoadPlan {
+  const s = plan.scenario;
+  return {
+    target,
+    requests: s.load.requests.map((r) => ({
+      method: r.method,
+      path: r.path,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      ...(r.headers ? { headers: r.headers } : {}),
+    })),
+    ratePerSec: s.load.rate,
+    durationMs: plan.loadDurationMs,
+    timeoutMs: plan.timeoutMs,
+    ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
+    headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
+    ...(tls ? { tls } : {}),
+  };
 }

@@ -4,6 +4,7 @@ import type { DnsRef } from '../../core/discovery/dns.js';
 import { type DiscoveryRef, describeDiscovery } from '../../core/discovery/schema.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { MsaVerifyError } from '../../core/errors.js';
+import type { TargetSecurity } from '../../core/security/index.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Phase, Scenario } from '../scenario/schema.js';
 import { type Fault, type ToxiproxyToxic, toToxiproxyToxic } from '../scenario/toxics.js';
@@ -47,6 +48,8 @@ export interface RunPlan {
   };
   /** `chaos.allowTargets`: addresses resolved from a registry at run time must match too. */
   readonly allowTargets: readonly string[];
+  /** TLS and credentials for the load target (config `tls`/`auth` of its service, or the top level). */
+  readonly security?: TargetSecurity;
 }
 
 /**

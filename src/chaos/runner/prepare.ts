@@ -7,6 +7,7 @@ import type { Config } from '../../core/config/schema.js';
 import { ChaosSchema } from '../../core/config/sections.js';
 import { parseDuration } from '../../core/duration.js';
 import { MsaVerifyError, type Problem } from '../../core/errors.js';
+import { securityFor } from '../../core/security/index.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ExpectationCatalog } from '../scenario/schema.js';
 import { planRun, type RunPlan } from './plan.js';
@@ -69,13 +70,20 @@ export async function planScenarios(
   for (const file of files) {
     try {
       const loaded = await loadScenario(file, { catalog, ...options });
-      plans.push(
-        planRun(
-          loaded,
-          { allowTargets: settings.chaos.allowTargets, maxDurationMs: parseDuration(settings.chaos.maxDuration) },
-          settings.config?.toxiproxy?.url,
-        ),
+      const plan = planRun(
+        loaded,
+        { allowTargets: settings.chaos.allowTargets, maxDurationMs: parseDuration(settings.chaos.maxDuration) },
+        settings.config?.toxiproxy?.url,
       );
+      // A target found through a registry or DNS is resolved only when the run starts: no tls/auth for it yet.
+      const target = loaded.scenario.load.target;
+      const security =
+        typeof target === 'string'
+          ? securityFor(settings.config ?? undefined, settings.baseDir, target, {
+              ...(options.env ? { env: options.env } : {}),
+            })
+          : undefined;
+      plans.push(security && (security.tls || security.auth) ? { ...plan, security } : plan);
     } catch (error) {
       if (!(error instanceof MsaVerifyError)) throw error;
       first ??= error;

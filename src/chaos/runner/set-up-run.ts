@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
+import { sendRequest, type TargetSecurity } from '../../core/security/index.js';
 import { JsonLinesTraceSource } from '../../evidence/file-source.js';
 import { JaegerTraceSource } from '../../evidence/jaeger-source.js';
 import { OtlpReceiver } from '../../evidence/otlp-receiver.js';
@@ -54,6 +55,12 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
   stack.defer(() => bounded(Promise.all([...taps.values()].map((t) => t.close())), 3000, 'close taps', note));
 
   await noteLeftovers(context);
+  if (s.load.k6 && plan.security) {
+    throw new MsaVerifyError(
+      'MSAV_USAGE',
+      `${plan.file}: load.k6 cannot present the config's tls/auth for ${s.load.target}; use the built-in generator`,
+    );
+  }
   if (s.load.k6) {
     const k6 = k6Available();
     if (!k6.available) throw new MsaVerifyError('MSAV_COMPONENT_UNAVAILABLE', `${plan.file}: load.k6: ${k6.reason}`);
@@ -85,7 +92,7 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
   // Stopped before any rollback (and the session refuses re-points once rolling back).
   if (guard) stack.defer(() => guard[Symbol.asyncDispose]());
   throwIfAborted(context.signal);
-  await probeTarget(context.addresses.target);
+  await probeTarget(context.addresses.target, plan.security);
   const traces = await openTraceSource(context, closedLast);
   if (traces) closedLast.defer(() => bounded(traces.close(), 3000, 'close the trace source', note));
   throwIfAborted(context.signal);
@@ -163,11 +170,20 @@ async function repointRegistry(context: RunContext, session: ChaosSession): Prom
   return repointed.length > 0 ? new RegistryGuard(session, repointed, context.note) : undefined;
 }
 
-async function probeTarget(target: string): Promise<void> {
+async function probeTarget(target: string, security: TargetSecurity | undefined): Promise<void> {
   try {
+    if (security?.tls || security?.auth) {
+      // With the client certificate (and a first token: an unusable credential stops the run here, exit 3).
+      const headers: Record<string, string> = security.auth
+        ? { authorization: await security.auth.authorization() }
+        : {};
+      await sendRequest(target, { headers, timeoutMs: 3000, ...(security.tls ? { tls: security.tls } : {}) });
+      return;
+    }
     const res = await fetch(target, { signal: AbortSignal.timeout(3000) });
     await res.arrayBuffer();
   } catch (cause) {
+    if (cause instanceof MsaVerifyError) throw cause;
     throw new MsaVerifyError(
       'MSAV_TARGET_UNREACHABLE',
       `load target ${target} is unreachable: ${describeNetError(cause)}`,

@@ -10,6 +10,7 @@ import { parseDuration } from '../../core/duration.js';
 import { type ErrorCode, MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
 import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } from '../../core/results.js';
+import { type ClientTls, securityFor, sendRequest } from '../../core/security/index.js';
 import { parseYamlSource } from '../../core/yaml-source.js';
 import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
 import { readPactSources } from './pact-sources.js';
@@ -80,10 +81,14 @@ function answersInsecurely(url: string): Promise<void> {
   });
 }
 
-async function assertReachable(provider: string, url: string, insecure: boolean): Promise<void> {
+async function assertReachable(provider: string, url: string, insecure: boolean, tls?: ClientTls): Promise<void> {
   try {
     if (insecure && url.startsWith('https:')) {
       await answersInsecurely(url);
+      return;
+    }
+    if (tls && url.startsWith('https:')) {
+      await sendRequest(url, { tls, timeoutMs: 3000 });
       return;
     }
     const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
@@ -244,7 +249,13 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           timeoutMs: parseDuration(spec.startTimeout),
         });
       }
-      if (needsUrl && url) await assertReachable(name, url, spec.disableSslVerification);
+      // TLS and credentials: the provider's own tls/auth, else its service's, else the top level's.
+      const security = url
+        ? securityFor(config, baseDir, url, { override: { tls: spec.tls, auth: spec.auth, where: field }, env })
+        : undefined;
+      if (needsUrl && url) await assertReachable(name, url, spec.disableSslVerification, security?.tls);
+      // The first token before the first interaction: an unusable credential stops here (exit 3).
+      if (security?.auth) await security.auth.authorization();
       if (!needsUrl) url = undefined;
       const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
       const results = await verifyProvider({
@@ -266,6 +277,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
         timeoutMs,
         disableSslVerification: spec.disableSslVerification,
         logLevel: options.logLevel,
+        ...(security?.tls ? { tls: security.tls } : {}),
+        ...(security?.auth ? { authorization: security.auth.authorization } : {}),
         kindOf: (consumer) => {
           const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
           if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';

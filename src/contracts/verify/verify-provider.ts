@@ -66,6 +66,15 @@ export interface VerifyProviderOptions {
   readonly disableSslVerification?: boolean;
   /** Pact's own log level (its output goes to stdout). Default `error`. */
   readonly logLevel?: PactLogLevel;
+  /**
+   * CA to trust and client certificate to present to an https provider. Pact's
+   * core verifier cannot present a client certificate; pact-js's proxy in front
+   * of it can (its `tlsClientOptions`), so they go there, and the server is
+   * verified against `ca`.
+   */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** The `Authorization` value for each provider request (a fresh token when it expires). */
+  readonly authorization?: () => Promise<string>;
 }
 
 /**
@@ -119,12 +128,17 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
     timeout,
     // Only sent to the broker when results are published (checked above).
     providerVersion: options.providerVersion ?? '0.0.0-local',
-    requestFilter: proxyFilter(states, options.requestHeaders ?? {}, options.requestFilter),
+    requestFilter: proxyFilter(states, options.requestHeaders ?? {}, withAuthorization(options)),
   };
   if (Object.keys(messageProviders).length > 0) config.messageProviders = messageProviders;
   if (options.url) config.providerBaseUrl = options.url;
   if (options.providerBranch) config.providerVersionBranch = options.providerBranch;
   if (options.providerVersionTags?.length) config.providerVersionTags = [...options.providerVersionTags];
+  if (options.tls && options.url?.startsWith('https:')) {
+    // http-proxy reads ca next to cert and key from the target (pact-js's type lists only cert/key/pfx).
+    config.tlsClientOptions = { ...options.tls };
+    config.validateSSL = true;
+  }
   if (options.disableSslVerification) {
     config.disableSslVerification = true;
     config.validateSSL = false;
@@ -197,6 +211,25 @@ const MESSAGE_PATH = '/_messages';
  * answered by msa-verify's dispatcher; requests to the provider get the
  * configured headers, then go through the module's filter.
  */
+/** The user's request filter, after the token is set (a token that cannot be had answers 502 naming why). */
+function withAuthorization(options: VerifyProviderOptions): RequestFilter | undefined {
+  const { authorization, requestFilter } = options;
+  if (!authorization) return requestFilter;
+  return (req, res, next) => {
+    authorization().then(
+      (value) => {
+        req.headers.authorization = value;
+        if (requestFilter) requestFilter(req, res, next);
+        else next();
+      },
+      (error: unknown) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`msa-verify could not get a token: ${isMsaVerifyError(error) ? error.message : 'unknown error'}`);
+      },
+    );
+  };
+}
+
 function proxyFilter(
   states: StateDispatch,
   headers: Readonly<Record<string, string>>,

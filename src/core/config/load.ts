@@ -5,6 +5,7 @@ import { validateSource } from '../validate.js';
 import { parseYamlSource } from '../yaml-source.js';
 import { interpolateEnv } from './interpolate.js';
 import { type Config, ConfigSchema } from './schema.js';
+import { missingTlsFiles } from './tls-files.js';
 
 /** Default config file name, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'msa-verify.config.yaml';
@@ -53,5 +54,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
       problems: result.problems,
     });
   }
-  return { config: result.value, file, baseDir: path.dirname(file), display, locate: (p) => source.locate(p) };
+  const baseDir = path.dirname(file);
+  // TLS files are checked here, once, so that no command starts half-way and then finds one missing.
+  const missing = missingTlsFiles(result.value, baseDir);
+  if (missing.length > 0) {
+    throw new MsaVerifyError('MSAV_CONFIG_INVALID', `${display}: ${missing.length} problem(s)`, {
+      problems: missing.map((m) => ({
+        file: display,
+        ...source.locate(m.path),
+        path: m.path.join('.'),
+        message: `file not found or not readable: ${m.file}`,
+      })),
+    });
+  }
+  return { config: result.value, file, baseDir, display, locate: (p) => source.locate(p) };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { orDiscovery } from '../discovery/schema.js';
 import { amqpUrlField, httpUrlField, nameField } from './fields.js';
 import { BrokerSchema, ChaosSchema, ContractsSchema } from './sections.js';
+import { AuthSchema, TlsSchema } from './security.js';
 
 /** One service of the system under test. */
 export const ServiceSchema = z.strictObject({
@@ -12,6 +13,10 @@ export const ServiceSchema = z.strictObject({
   url: orDiscovery(httpUrlField, 'an http(s) URL'),
   /** Path of a health endpoint that answers 2xx when ready. Default `/health`. */
   health: z.string().startsWith('/').default('/health'),
+  /** TLS towards this service (CA, client certificate); default the top-level `tls`. */
+  tls: TlsSchema.optional(),
+  /** Credentials sent to this service; default the top-level `auth`. */
+  auth: AuthSchema.optional(),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -31,6 +36,10 @@ export const ConfigSchema = z.strictObject({
   broker: BrokerSchema.optional(),
   contracts: ContractsSchema.optional(),
   chaos: ChaosSchema.optional(),
+  /** TLS towards every https: service without its own `tls` (CA, client certificate for mTLS). */
+  tls: TlsSchema.optional(),
+  /** Credentials sent to every service without its own `auth` (bearer token or OAuth2 client credentials). */
+  auth: AuthSchema.optional(),
   /** Folder for JSON, JUnit and HTML reports. Default `reports`. */
   reportsDir: z.string().default('reports'),
 });

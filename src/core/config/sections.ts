@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationField, httpUrlField, nameField } from './fields.js';
+import { AuthSchema, TlsSchema } from './security.js';
 
 // The contracts, broker and chaos sections of the config, one place per domain.
 
@@ -70,6 +71,10 @@ export const ProviderSchema = z.strictObject({
   requestTimeout: durationField.optional(),
   /** Accept any TLS certificate from the provider and the broker (self-signed staging). Default false. */
   disableSslVerification: z.boolean().default(false),
+  /** TLS towards this provider; default its service's, then the top-level `tls`. */
+  tls: TlsSchema.optional(),
+  /** Credentials sent to this provider; default its service's, then the top-level `auth`. */
+  auth: AuthSchema.optional(),
 });
 
 export const ContractsSchema = z.strictObject({
