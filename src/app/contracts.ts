@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PactLogLevel } from '../contracts/verify/verify-provider.js';
 import { DEFAULT_CONFIG_FILE, type LoadConfigResult, loadConfig } from '../core/config/load.js';
+import { parseDuration } from '../core/duration.js';
 import { MsaVerifyError } from '../core/errors.js';
 import type { ContractsRunResult } from '../core/results.js';
 
@@ -163,6 +164,9 @@ export async function contractsVerify(options: ContractsVerifyOptions = {}): Pro
     cwd,
     provider: options.provider,
     redact: verificationSecrets(config, env),
+    ...(config.contracts && config.contracts.verifyTimeout !== 'auto'
+      ? { timeoutMs: parseDuration(config.contracts.verifyTimeout) }
+      : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.providerVersion ? { providerVersion: options.providerVersion } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),

@@ -19,11 +19,24 @@ export type ChildReply =
   | { readonly ok: true; readonly result: ContractsRunResult }
   | { readonly ok: false; readonly code?: ErrorCode; readonly message: string; readonly problems?: readonly Problem[] };
 
+/** Sent by the child before it verifies a provider's local pacts: how many interactions follow. */
+export interface ChildProgress {
+  readonly planned: number;
+}
+
+/** Base of the `auto` bound of a verification, ms (10 minutes). */
+export const VERIFY_TIMEOUT_BASE_MS = 600_000;
+/** What the `auto` bound adds per interaction to verify, ms. */
+export const VERIFY_TIMEOUT_PER_INTERACTION_MS = 1000;
+
 /** Options for {@link runVerificationInChild}. */
 export interface InChildOptions extends ChildRequest {
   /** Strings removed from anything the child reports or prints (the broker token, header secrets). */
   readonly redact?: readonly string[];
-  /** Hard limit for the whole verification, ms. Default 600000. */
+  /**
+   * Hard limit for the whole verification, ms. Default: 10 minutes plus 1
+   * second per interaction the child announces (the bound grows with the pacts).
+   */
   readonly timeoutMs?: number;
   /** Environment of the child (config interpolation, provider commands). Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
@@ -88,8 +101,28 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
       err?.push(d);
     });
     let reply: ChildReply | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
-    child.once('message', (m: ChildReply) => {
+    const startedAt = performance.now();
+    let boundMs = options.timeoutMs ?? VERIFY_TIMEOUT_BASE_MS;
+    let timedOut = false;
+    const arm = () =>
+      setTimeout(
+        () => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        },
+        Math.max(0, boundMs - (performance.now() - startedAt)),
+      );
+    let timer = arm();
+    let planned = 0;
+    child.on('message', (m: ChildReply | ChildProgress) => {
+      if ('planned' in m) {
+        if (options.timeoutMs !== undefined) return;
+        planned += m.planned;
+        boundMs = VERIFY_TIMEOUT_BASE_MS + planned * VERIFY_TIMEOUT_PER_INTERACTION_MS;
+        clearTimeout(timer);
+        timer = arm();
+        return;
+      }
       reply = m;
     });
     child.once('error', (e) => {
@@ -100,7 +133,14 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
       clearTimeout(timer);
       out?.end();
       err?.end();
-      if (!reply) {
+      if (!reply && timedOut) {
+        reject(
+          new MsaVerifyError(
+            'MSAV_COMPONENT_UNAVAILABLE',
+            `verification stopped after ${Math.round(boundMs / 1000)} s (${options.timeoutMs !== undefined ? 'contracts.verifyTimeout' : `the auto bound: 10 min + 1 s for each of ${planned} interactions`}); raise contracts.verifyTimeout if the pacts need longer`,
+          ),
+        );
+      } else if (!reply) {
         reject(
           new MsaVerifyError(
             'MSAV_COMPONENT_UNAVAILABLE',

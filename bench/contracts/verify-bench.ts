@@ -1,0 +1,150 @@
+// Shared body of bench/contracts/verify-200.ts and verify-1000.ts: verifies a
+// generated V4 pact of N HTTP interactions (each with a provider state)
+// against a local provider, in the same run: pact-js's Verifier directly (the
+// peer), msa-verify's library (verifyProvider), the msa-verify CLI
+// (`contracts verify`: a new process, config loading, a verification child)
+// with `shards: 1` (the default) and with `shards: auto`.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Verifier } from '@pact-foundation/pact';
+import { verifyProvider } from '../../dist/contracts/index.js';
+
+/** What one bench run measures. */
+export type Mode = 'peer' | 'lib' | 'cli' | 'cli-shards';
+export const ALL_MODES: readonly Mode[] = ['peer', 'lib', 'cli', 'cli-shards'];
+
+const LABEL: Record<Mode, string> = {
+  peer: 'pact-js Verifier (peer)',
+  lib: 'msa-verify verifyProvider (lib)',
+  cli: 'msa-verify contracts verify (CLI, shards: 1)',
+  'cli-shards': 'msa-verify contracts verify (CLI, shards: auto)',
+};
+
+const root = path.resolve(import.meta.dirname, '../..');
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Runs the bench and prints (stderr) the median wall time of each mode and its ratio to the peer. */
+export async function runVerifyBench(count: number, runs: number, modes: readonly Mode[] = ALL_MODES): Promise<void> {
+  const server = http.createServer((req, res) => {
+    const n = Number(/^\/items\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
+    res.writeHead(n >= 0 ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(n >= 0 ? { id: n, name: `item-${n}`, priceCents: n * 10, tags: ['a', 'b'] } : {}));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-bench-'));
+  const pactDir = path.join(dir, 'pacts');
+  await mkdir(pactDir);
+  const interactions = Array.from({ length: count }, (_, n) => ({
+    type: 'Synchronous/HTTP',
+    description: `get item ${n}`,
+    providerStates: [{ name: 'items exist', params: { n } }],
+    request: { method: 'GET', path: `/items/${n}` },
+    response: {
+      status: 200,
+      headers: { 'content-type': ['application/json'] },
+      body: {
+        contentType: 'application/json',
+        encoded: false,
+        content: { id: n, name: `item-${n}`, priceCents: n * 10, tags: ['a', 'b'] },
+      },
+      matchingRules: { body: { '$.name': { combine: 'AND', matchers: [{ match: 'type' }] } } },
+    },
+  }));
+  const pactFile = path.join(pactDir, 'bench-consumer-bench-provider.json');
+  await writeFile(
+    pactFile,
+    JSON.stringify({
+      consumer: { name: 'bench-consumer' },
+      provider: { name: 'bench-provider' },
+      interactions,
+      metadata: { pactSpecification: { version: '4.0' } },
+    }),
+  );
+  // The CLI gets the same state handler as the peer, from a provider module (a state without a handler fails).
+  await writeFile(
+    path.join(dir, 'provider.mjs'),
+    "export const stateHandlers = { 'items exist': async () => undefined };\n",
+  );
+  const config = (shards: string) =>
+    `version: 1\ncontracts:\n  pactDir: pacts\n  providers:\n    bench-provider:\n      url: ${url}\n      module: provider.mjs\n      shards: ${shards}\n`;
+  await writeFile(path.join(dir, 'one.yaml'), config('1'));
+  await writeFile(path.join(dir, 'auto.yaml'), config('auto'));
+  const stateHandlers = { 'items exist': async () => undefined };
+
+  const cli = async (configFile: string) => {
+    // async spawn: the provider lives in this process and must keep answering
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'dist/cli/main.js'), 'contracts', 'verify', '--config', configFile],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    if (status !== 0) throw new Error(`msa-verify contracts verify exited ${status}`);
+  };
+  const run: Record<Mode, () => Promise<void>> = {
+    peer: async () => {
+      const out = await new Verifier({
+        provider: 'bench-provider',
+        providerBaseUrl: url,
+        pactUrls: [pactFile],
+        stateHandlers,
+        logLevel: 'error',
+      }).verifyProvider();
+      if (!JSON.parse(out).result) throw new Error('peer verification failed');
+    },
+    lib: async () => {
+      const [pair] = await verifyProvider({ provider: 'bench-provider', url, pactFiles: [pactFile], stateHandlers });
+      if (!pair?.passed || pair.interactions.length !== count) throw new Error('msa-verify verification failed');
+    },
+    cli: () => cli(path.join(dir, 'one.yaml')),
+    'cli-shards': () => cli(path.join(dir, 'auto.yaml')),
+  };
+  const times = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+  // Rotate the order each run so that warm-up and machine noise do not favour one side.
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < modes.length; k++) {
+      const mode = modes[(i + k) % modes.length] as Mode;
+      const start = performance.now();
+      await run[mode]();
+      times.get(mode)?.push(performance.now() - start);
+    }
+  }
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const peer = times.has('peer') ? median(times.get('peer') ?? []) : undefined;
+  // Pact's core prints its own report on stdout; the summary goes to stderr so it stays readable.
+  say(
+    `node ${process.version}, ${count} interactions, ${runs} runs each, median wall time, ${os.availableParallelism()} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  for (const mode of modes) {
+    const all = times.get(mode) ?? [];
+    const m = median(all);
+    const ratio = peer && mode !== 'peer' ? `   ratio ${(m / peer).toFixed(2)}` : '';
+    say(
+      `${LABEL[mode].padEnd(48)} ${m.toFixed(0).padStart(7)} ms  ${((m / count) * 1000).toFixed(0).padStart(6)} us/interaction${ratio}   (runs: ${all.map((t) => t.toFixed(0)).join(', ')})`,
+    );
+  }
+}
+
+/** `node bench/contracts/verify-N.ts [runs] [modes,comma,separated]` */
+export function parseArgs(argv: readonly string[]): { runs: number; modes: Mode[] } {
+  const runs = Number(argv[0] ?? 3);
+  const modes = (argv[1]?.split(',') ?? [...ALL_MODES]) as Mode[];
+  const bad = modes.filter((m) => !ALL_MODES.includes(m));
+  if (!Number.isInteger(runs) || runs < 1 || bad.length > 0) {
+    say(`usage: [runs >= 1] [modes from ${ALL_MODES.join(',')}]`);
+    process.exit(2);
+  }
+  return { runs, modes };
+}
