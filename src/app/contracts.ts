@@ -148,7 +148,6 @@ export const PACT_LOG_LEVELS: readonly PactLogLevel[] = ['trace', 'debug', 'info
  * the Pushgateway when the config names one, and returns the run result.
  */
 export async function contractsVerify(options: ContractsVerifyOptions = {}): Promise<ContractsRunResult> {
-  const { config, file } = await load(options);
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   if (options.logLevel !== undefined && !PACT_LOG_LEVELS.includes(options.logLevel)) {
@@ -157,13 +156,29 @@ export async function contractsVerify(options: ContractsVerifyOptions = {}): Pro
       `unknown log level "${options.logLevel}" (expected one of ${PACT_LOG_LEVELS.join(', ')})`,
     );
   }
-  const { runVerificationInChild } = await import('../contracts/verify/in-child.js');
-  const { verificationSecrets } = await import('../contracts/verify/request-headers.js');
-  const result = await runVerificationInChild({
+  const { forkVerificationChild } = await import('../contracts/verify/in-child.js');
+  // The child starts (Node, Pact) while this process reads the config: a fixed cost paid once, not twice.
+  const child = forkVerificationChild({
+    cwd,
+    ...(options.env ? { env: options.env } : {}),
+    showOutput: options.onPactOutput !== undefined,
+  });
+  let loaded: LoadConfigResult;
+  let secrets: string[];
+  try {
+    loaded = await load(options);
+    const { verificationSecrets } = await import('../contracts/verify/request-headers.js');
+    secrets = verificationSecrets(loaded.config, env);
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  const { config, file } = loaded;
+  const result = await child.run({
     configFile: file,
     cwd,
     provider: options.provider,
-    redact: verificationSecrets(config, env),
+    redact: secrets,
     ...(config.contracts && config.contracts.verifyTimeout !== 'auto'
       ? { timeoutMs: parseDuration(config.contracts.verifyTimeout) }
       : {}),

@@ -289,8 +289,37 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           `with shards, the state handlers and beforeEach/afterEach of ${spec.module} run in each shard's own process and cannot change the memory of a provider started by its setup(); use shards: 1, or start the provider outside msa-verify (url or command) so that its state is shared through a store or stateChangeUrl`,
         );
       }
+      const verifyHere = (pactFiles: string[]) => {
+        const restore = trust ? setEnv(trust) : undefined;
+        return verifyProvider({
+          provider: name,
+          url,
+          pactFiles,
+          stateHandlers: mod.stateHandlers,
+          stateChangeUrl: spec.stateChangeUrl,
+          statesWithoutSetup: spec.statesWithoutSetup,
+          beforeEach: mod.beforeEach,
+          afterEach: mod.afterEach,
+          requestHeaders,
+          requestFilter: mod.requestFilter,
+          timeoutMs,
+          disableSslVerification: spec.disableSslVerification,
+          logLevel: options.logLevel,
+          kindOf,
+        }).finally(() => restore?.());
+      };
       if (layout && own) {
         const results = await verifyInShards({
+          // Only a process that verifies and nothing else lends itself as a worker (it sets process-wide variables).
+          ...(options.ownProcess
+            ? {
+                local: async (chunks: readonly string[]) => {
+                  const out: ContractPairResult[][] = [];
+                  for (const chunk of chunks) out.push(await verifyHere([chunk]));
+                  return out;
+                },
+              }
+            : {}),
           pacts: own,
           layout,
           provider: name,

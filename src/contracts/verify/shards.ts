@@ -10,7 +10,8 @@ import type { PactLogLevel } from './verify-provider.js';
 // Verification of a large pact in shards: the interactions of a provider's
 // local HTTP pacts are cut into chunks (each a pact file of its own, at most
 // CHUNK_MAX interactions), the chunks are dealt round-robin to worker
-// processes (as many as cores, by default), each worker verifies its chunks
+// processes (as many as cores, by default; the calling process is the first
+// of them), each worker verifies its chunks
 // one after the other with its own pact-js Verifier (one warm Pact core per
 // process), and the results are put back together in the pacts' order.
 //
@@ -139,6 +140,12 @@ export interface VerifyInShardsOptions extends Omit<ShardRequest, 'chunks'> {
   readonly layout: ShardLayout;
   /** Environment of the workers. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Verifies chunks in this process, as a worker would (one result list per
+   * chunk). This process is then the first worker: one Node and one Pact
+   * core fewer to start.
+   */
+  readonly local?: (chunks: readonly string[]) => Promise<ContractPairResult[][]>;
 }
 
 function runWorker(request: ShardRequest, env: NodeJS.ProcessEnv, started: Set<() => void>) {
@@ -187,7 +194,7 @@ function runWorker(request: ShardRequest, env: NodeJS.ProcessEnv, started: Set<(
  * @throws MsaVerifyError as the workers throw it (bad module: exit 2, could not run: exit 3).
  */
 export async function verifyInShards(options: VerifyInShardsOptions): Promise<ContractPairResult[]> {
-  const { pacts, layout, env, ...request } = options;
+  const { pacts, layout, env, local, ...request } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-shards-'));
   const started = new Set<() => void>();
   try {
@@ -197,7 +204,9 @@ export async function verifyInShards(options: VerifyInShardsOptions): Promise<Co
       chunks.filter((_, i) => i % workers === w).map((c) => c.file),
     );
     const perWorker = await Promise.all(
-      dealt.map((mine) => runWorker({ ...request, chunks: mine }, env ?? process.env, started)),
+      dealt.map((mine, w) =>
+        w === 0 && local ? local(mine) : runWorker({ ...request, chunks: mine }, env ?? process.env, started),
+      ),
     ).catch((error: unknown) => {
       for (const kill of started) kill();
       throw error;
