@@ -3,11 +3,10 @@
 // against a local provider, in the same run: pact-js's Verifier directly (the
 // peer), msa-verify's library (verifyProvider), the msa-verify CLI
 // (`contracts verify`: a new process, config loading, a verification child)
-// with `shards: 1` (the default) and with `shards: auto`.
+// with `shards: 1` (the default) and with `shards: auto`. The provider
+// (items-provider.ts) runs in a process of its own.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Verifier } from '@pact-foundation/pact';
@@ -29,13 +28,17 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Runs the bench and prints (stderr) the median wall time of each mode and its ratio to the peer. */
 export async function runVerifyBench(count: number, runs: number, modes: readonly Mode[] = ALL_MODES): Promise<void> {
-  const server = http.createServer((req, res) => {
-    const n = Number(/^\/items\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
-    res.writeHead(n >= 0 ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(n >= 0 ? { id: n, name: `item-${n}`, priceCents: n * 10, tags: ['a', 'b'] } : {}));
+  // The provider runs in its own process for every mode, as a real provider
+  // does (in the bench's process it would spare the peer, whose proxy runs
+  // there too, a process switch per request).
+  const provider = spawn(process.execPath, [path.join(import.meta.dirname, 'items-provider.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await new Promise<string>((resolve, reject) => {
+    provider.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    provider.once('exit', (code) => reject(new Error(`the bench provider exited (${code})`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-bench-'));
   const pactDir = path.join(dir, 'pacts');
@@ -115,7 +118,7 @@ export async function runVerifyBench(count: number, runs: number, modes: readonl
       times.get(mode)?.push(performance.now() - start);
     }
   }
-  server.close();
+  provider.stdin.end();
   await rm(dir, { recursive: true, force: true });
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coreNeedsNoTrustStore } from '../../src/contracts/verify/core-trust-store.js';
-import { mergeShardResults, shardLayout } from '../../src/contracts/verify/shards.js';
+import { inTurns, mergeShardResults, shardLayout } from '../../src/contracts/verify/shards.js';
 import type { ContractPairResult } from '../../src/core/results.js';
 
 describe('shard layout', () => {
@@ -11,8 +11,8 @@ describe('shard layout', () => {
     expect(shardLayout('auto', 60, 8)).toBeUndefined();
   });
 
-  it('auto: a worker per 100 interactions up to the cores, chunks of at most 250', () => {
-    expect(shardLayout('auto', 200, 2)).toEqual({ workers: 2, chunkSize: 100 });
+  it('auto: a worker per 250 interactions up to the cores, two chunks at once per worker, chunks of at most 250', () => {
+    expect(shardLayout('auto', 200, 2)).toEqual({ workers: 1, chunkSize: 100 });
     expect(shardLayout('auto', 1000, 2)).toEqual({ workers: 2, chunkSize: 250 });
     expect(shardLayout('auto', 5000, 4)).toEqual({ workers: 4, chunkSize: 250 });
     // one core: still cut into chunks, verified one after the other
@@ -20,8 +20,24 @@ describe('shard layout', () => {
   });
 
   it('a number of workers is taken as given, never more than the interactions', () => {
-    expect(shardLayout(3, 12, 2)).toEqual({ workers: 3, chunkSize: 4 });
+    expect(shardLayout(3, 12, 2)).toEqual({ workers: 3, chunkSize: 2 });
     expect(shardLayout(8, 3, 2)).toEqual({ workers: 3, chunkSize: 1 });
+  });
+});
+
+describe('chunks in turns', () => {
+  it('runs two at a time and keeps the chunks order', async () => {
+    let running = 0;
+    let most = 0;
+    const out = await inTurns(['a', 'b', 'c', 'd', 'e'], async (chunk) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, chunk === 'a' ? 20 : 1));
+      running -= 1;
+      return chunk.toUpperCase();
+    });
+    expect(out).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(most).toBe(2);
   });
 });
 

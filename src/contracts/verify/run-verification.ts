@@ -16,7 +16,7 @@ import { coreNeedsNoTrustStore, emptyCoreTrustStore } from './core-trust-store.j
 import { readPactSources } from './pact-sources.js';
 import { loadProviderModule } from './provider-module.js';
 import { resolveRequestHeaders } from './request-headers.js';
-import { shardLayout, verifyInShards } from './shards.js';
+import { inTurns, shardLayout, verifyInShards } from './shards.js';
 import { type StartedProvider, startProviderCommand } from './start-command.js';
 import { type BrokerSource, type PactLogLevel, verifyProvider } from './verify-provider.js';
 
@@ -289,9 +289,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           `with shards, the state handlers and beforeEach/afterEach of ${spec.module} run in each shard's own process and cannot change the memory of a provider started by its setup(); use shards: 1, or start the provider outside msa-verify (url or command) so that its state is shared through a store or stateChangeUrl`,
         );
       }
-      const verifyHere = (pactFiles: string[]) => {
-        const restore = trust ? setEnv(trust) : undefined;
-        return verifyProvider({
+      const verifyHere = (pactFiles: string[]) =>
+        verifyProvider({
           provider: name,
           url,
           pactFiles,
@@ -306,18 +305,15 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           disableSslVerification: spec.disableSslVerification,
           logLevel: options.logLevel,
           kindOf,
-        }).finally(() => restore?.());
-      };
+        });
       if (layout && own) {
+        // Set for the whole run: the chunks verified here overlap.
+        const restoreEnv = trust ? setEnv(trust) : undefined;
         const results = await verifyInShards({
           // Only a process that verifies and nothing else lends itself as a worker (it sets process-wide variables).
           ...(options.ownProcess
             ? {
-                local: async (chunks: readonly string[]) => {
-                  const out: ContractPairResult[][] = [];
-                  for (const chunk of chunks) out.push(await verifyHere([chunk]));
-                  return out;
-                },
+                local: (chunks: readonly string[]) => inTurns(chunks, (chunk) => verifyHere([chunk])),
               }
             : {}),
           pacts: own,
@@ -334,7 +330,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
           logLevel: options.logLevel,
           kinds: Object.fromEntries(own.map((p) => [p.consumer, kindOf(p.consumer)])),
           env: { ...process.env, ...trust },
-        });
+        }).finally(() => restoreEnv?.());
         pairs.push(...results);
         continue;
       }

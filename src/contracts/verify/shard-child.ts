@@ -5,7 +5,7 @@ import { isMsaVerifyError } from '../../core/errors.js';
 import type { ContractPairResult } from '../../core/results.js';
 import type { ProviderModule } from '../types.js';
 import { loadProviderModule } from './provider-module.js';
-import type { ShardReply, ShardRequest } from './shards.js';
+import { inTurns, type ShardReply, type ShardRequest } from './shards.js';
 import { verifyProvider } from './verify-provider.js';
 
 // The coordinator is gone (killed at its time bound, Ctrl-C): stop verifying.
@@ -18,27 +18,24 @@ process.once('message', (request: ShardRequest) => {
       const mod: ProviderModule = request.module
         ? await loadProviderModule(request.module, process.cwd(), request.moduleField)
         : {};
-      const results: ContractPairResult[][] = [];
-      for (const chunk of request.chunks) {
-        results.push(
-          await verifyProvider({
-            provider: request.provider,
-            url: request.url,
-            pactFiles: [chunk],
-            stateHandlers: mod.stateHandlers,
-            stateChangeUrl: request.stateChangeUrl,
-            statesWithoutSetup: request.statesWithoutSetup,
-            beforeEach: mod.beforeEach,
-            afterEach: mod.afterEach,
-            requestHeaders: request.requestHeaders,
-            requestFilter: mod.requestFilter,
-            timeoutMs: request.timeoutMs,
-            disableSslVerification: request.disableSslVerification,
-            logLevel: request.logLevel,
-            kindOf: (consumer) => request.kinds[consumer] ?? 'http',
-          }),
-        );
-      }
+      const results: ContractPairResult[][] = await inTurns(request.chunks, (chunk) =>
+        verifyProvider({
+          provider: request.provider,
+          url: request.url,
+          pactFiles: [chunk],
+          stateHandlers: mod.stateHandlers,
+          stateChangeUrl: request.stateChangeUrl,
+          statesWithoutSetup: request.statesWithoutSetup,
+          beforeEach: mod.beforeEach,
+          afterEach: mod.afterEach,
+          requestHeaders: request.requestHeaders,
+          requestFilter: mod.requestFilter,
+          timeoutMs: request.timeoutMs,
+          disableSslVerification: request.disableSslVerification,
+          logLevel: request.logLevel,
+          kindOf: (consumer) => request.kinds[consumer] ?? 'http',
+        }),
+      );
       reply = { ok: true, results };
     } catch (error) {
       reply = isMsaVerifyError(error)

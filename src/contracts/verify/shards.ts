@@ -29,10 +29,38 @@ import type { PactLogLevel } from './verify-provider.js';
 // teardown, or one shard would undo another's state. Where that cannot be
 // done, keep `shards: 1`.
 
+/**
+ * Chunks one worker verifies at the same time (each with its own verifier).
+ * Verifying is mostly waiting (the core, pact-js's proxy, the state handler
+ * and the provider hand each request on), so two verifiers per process keep
+ * a core busy where one leaves it idle between hand-overs.
+ */
+export const CHUNKS_AT_ONCE = 2;
+
+/** Runs `verify` on every chunk, {@link CHUNKS_AT_ONCE} at a time; results in the chunks' order. */
+export async function inTurns<T>(
+  chunks: readonly string[],
+  verify: (chunk: string) => Promise<T>,
+  atOnce = CHUNKS_AT_ONCE,
+): Promise<T[]> {
+  const out: T[] = new Array(chunks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < chunks.length) {
+      const i = next++;
+      out[i] = await verify(chunks[i] as string);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, chunks.length) }, lane));
+  return out;
+}
+
 /** Largest number of interactions one verifier is given in a sharded run. */
 export const CHUNK_MAX = 250;
+/** `shards: auto` leaves a pact with fewer interactions in one verifier. */
+export const AUTO_MIN_INTERACTIONS = 100;
 /** `shards: auto` adds a worker per this many interactions, up to the cores. */
-export const INTERACTIONS_PER_WORKER = 100;
+export const INTERACTIONS_PER_WORKER = 250;
 
 /** What a worker is asked to do. */
 export interface ShardRequest {
@@ -76,9 +104,11 @@ export interface ShardLayout {
  */
 export function shardLayout(setting: ShardsSetting, interactions: number, cores: number): ShardLayout | undefined {
   if (setting === 1 || interactions < 2) return undefined;
+  // Below this, starting verifiers costs more than it saves.
+  if (setting === 'auto' && interactions < AUTO_MIN_INTERACTIONS) return undefined;
   const wanted = setting === 'auto' ? Math.ceil(interactions / INTERACTIONS_PER_WORKER) : setting;
   const workers = Math.max(1, Math.min(wanted, interactions, setting === 'auto' ? cores : wanted));
-  const chunkSize = Math.min(CHUNK_MAX, Math.ceil(interactions / workers));
+  const chunkSize = Math.min(CHUNK_MAX, Math.ceil(interactions / (workers * CHUNKS_AT_ONCE)));
   if (workers === 1 && chunkSize >= interactions) return undefined;
   return { workers, chunkSize };
 }
