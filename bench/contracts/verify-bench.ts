@@ -6,6 +6,7 @@
 // with `shards: 1` (the default) and with `shards: auto`. The provider
 // (items-provider.ts) runs in a process of its own.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,15 +81,28 @@ export async function runVerifyBench(count: number, runs: number, modes: readonl
   await writeFile(path.join(dir, 'auto.yaml'), config('auto'));
   const stateHandlers = { 'items exist': async () => undefined };
 
+  // CPU time of the CLI and every process it starts, from GNU time (which
+  // waits for the CLI; the CLI waits for its verification process, which waits
+  // for its workers); NaN where /usr/bin/time is missing.
+  const hasTime = existsSync('/usr/bin/time');
+  let cliCpuMs = Number.NaN;
   const cli = async (configFile: string) => {
-    // async spawn: the provider lives in this process and must keep answering
-    const child = spawn(
-      process.execPath,
-      [path.join(root, 'dist/cli/main.js'), 'contracts', 'verify', '--config', configFile],
-      { cwd: dir, stdio: 'ignore' },
-    );
+    const args = [path.join(root, 'dist/cli/main.js'), 'contracts', 'verify', '--config', configFile];
+    // async spawn: the bench keeps running while the CLI verifies
+    const child = hasTime
+      ? spawn('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, ...args], {
+          cwd: dir,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        })
+      : spawn(process.execPath, args, { cwd: dir, stdio: 'ignore' });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    if (status !== 0) throw new Error(`msa-verify contracts verify exited ${status}`);
+    if (status !== 0) throw new Error(`msa-verify contracts verify exited ${status}: ${err.slice(-500)}`);
+    const m = /cpu ([\d.]+) ([\d.]+)/.exec(err);
+    cliCpuMs = m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN;
   };
   const run: Record<Mode, () => Promise<void>> = {
     peer: async () => {
@@ -109,13 +123,18 @@ export async function runVerifyBench(count: number, runs: number, modes: readonl
     'cli-shards': () => cli(path.join(dir, 'auto.yaml')),
   };
   const times = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+  const cpu = new Map<Mode, number[]>(modes.map((m) => [m, []]));
   // Rotate the order each run so that warm-up and machine noise do not favour one side.
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < modes.length; k++) {
       const mode = modes[(i + k) % modes.length] as Mode;
       const start = performance.now();
+      const ownCpu = process.cpuUsage();
       await run[mode]();
       times.get(mode)?.push(performance.now() - start);
+      // In-process modes: this process's CPU (the provider runs elsewhere); the CLI: its processes' CPU.
+      const used = process.cpuUsage(ownCpu);
+      cpu.get(mode)?.push(mode === 'peer' || mode === 'lib' ? (used.user + used.system) / 1000 : cliCpuMs);
     }
   }
   provider.stdin.end();
@@ -123,9 +142,10 @@ export async function runVerifyBench(count: number, runs: number, modes: readonl
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const peer = times.has('peer') ? median(times.get('peer') ?? []) : undefined;
+  const peerCpu = times.has('peer') ? median(cpu.get('peer') ?? []) : undefined;
   // Pact's core prints its own report on stdout; the summary goes to stderr so it stays readable.
   say(
-    `node ${process.version}, ${count} interactions, ${runs} runs each, median wall time, ${os.availableParallelism()} cores, load average ${os
+    `node ${process.version}, ${count} interactions, ${runs} runs each, median wall time and CPU time, ${os.availableParallelism()} cores, load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
@@ -134,8 +154,10 @@ export async function runVerifyBench(count: number, runs: number, modes: readonl
     const all = times.get(mode) ?? [];
     const m = median(all);
     const ratio = peer && mode !== 'peer' ? `   ratio ${(m / peer).toFixed(2)}` : '';
+    const c = median(cpu.get(mode) ?? []);
+    const cpuRatio = peerCpu && mode !== 'peer' ? `, ratio ${(c / peerCpu).toFixed(2)}` : '';
     say(
-      `${LABEL[mode].padEnd(48)} ${m.toFixed(0).padStart(7)} ms  ${((m / count) * 1000).toFixed(0).padStart(6)} us/interaction${ratio}   (runs: ${all.map((t) => t.toFixed(0)).join(', ')})`,
+      `${LABEL[mode].padEnd(48)} ${m.toFixed(0).padStart(7)} ms  ${((m / count) * 1000).toFixed(0).padStart(6)} us/interaction${ratio}   (runs: ${all.map((t) => t.toFixed(0)).join(', ')})   cpu ${c.toFixed(0)} ms${cpuRatio}`,
     );
   }
 }
