@@ -11,12 +11,12 @@ describe('shard layout', () => {
     expect(shardLayout('auto', 60, 8)).toBeUndefined();
   });
 
-  it('auto: a worker per 250 interactions up to the cores, two chunks at once per worker, chunks of at most 250', () => {
+  it('auto: a worker per 250 interactions up to the cores, two chunks at once per worker, chunks of at most 125', () => {
     expect(shardLayout('auto', 200, 2)).toEqual({ workers: 1, chunkSize: 100 });
-    expect(shardLayout('auto', 1000, 2)).toEqual({ workers: 2, chunkSize: 250 });
-    expect(shardLayout('auto', 5000, 4)).toEqual({ workers: 4, chunkSize: 250 });
+    expect(shardLayout('auto', 1000, 2)).toEqual({ workers: 2, chunkSize: 125 });
+    expect(shardLayout('auto', 5000, 4)).toEqual({ workers: 4, chunkSize: 125 });
     // one core: still cut into chunks, verified one after the other
-    expect(shardLayout('auto', 1000, 1)).toEqual({ workers: 1, chunkSize: 250 });
+    expect(shardLayout('auto', 1000, 1)).toEqual({ workers: 1, chunkSize: 125 });
   });
 
   it('a number of workers is taken as given, never more than the interactions', () => {

@@ -56,7 +56,7 @@ export async function inTurns<T>(
 }
 
 /** Largest number of interactions one verifier is given in a sharded run. */
-export const CHUNK_MAX = 250;
+export const CHUNK_MAX = 125;
 /** `shards: auto` leaves a pact with fewer interactions in one verifier. */
 export const AUTO_MIN_INTERACTIONS = 100;
 /** `shards: auto` adds a worker per this many interactions, up to the cores. */

@@ -75,7 +75,8 @@ export const ProviderSchema = z.strictObject({
   disableSslVerification: z.boolean().default(false),
   /**
    * Verify this provider's local HTTP pacts in shards: `auto` (a worker
-   * process per 250 interactions, up to the cores; pacts under 100 interactions stay in one verifier) or a number of workers.
+   * process per 250 interactions, up to the cores; a pact under 100
+   * interactions stays in one verifier) or a number of workers.
    * Shards run side by side, each with its own state handlers: shared state
    * must be set up additively (see docs/contracts-shards.md). Default 1 (no shards).
    */
