@@ -72,6 +72,9 @@ describe('trust store of the core', () => {
     expect(coreNeedsNoTrustStore({ ...local, broker: true }, {})).toBe(false);
     expect(coreNeedsNoTrustStore({ ...local, pactSources: ['https://broker/pacts/1'] }, {})).toBe(false);
     expect(coreNeedsNoTrustStore({ ...local, url: 'https://provider:8443' }, {})).toBe(false);
+    expect(coreNeedsNoTrustStore({ ...local, stateChangeUrl: 'https://provider/_states' }, {})).toBe(false);
     expect(coreNeedsNoTrustStore(local, { MSA_VERIFY_CORE_SYSTEM_CERTS: '1' })).toBe(false);
+    expect(coreNeedsNoTrustStore(local, { NODE_USE_SYSTEM_CA: '1' })).toBe(false);
+    expect(coreNeedsNoTrustStore(local, { NODE_OPTIONS: '--use-system-ca' })).toBe(false);
   });
 });

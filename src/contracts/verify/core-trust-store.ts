@@ -41,15 +41,26 @@ export const SYSTEM_CERTS_VARIABLE = 'MSA_VERIFY_CORE_SYSTEM_CERTS';
  * read the same variables, so an https provider keeps the system store).
  * A trust store the user set (`SSL_CERT_FILE`, `SSL_CERT_DIR`) is replaced
  * too: the core makes no TLS connection in that case. False when the user
- * asked for the system store (`MSA_VERIFY_CORE_SYSTEM_CERTS=1`).
+ * asked for the system store (`MSA_VERIFY_CORE_SYSTEM_CERTS=1`), when Node
+ * is told to use the system's store (it would read the same variables), and
+ * for an https `stateChangeUrl`. The provider module's own code in these
+ * processes (and what it starts) sees the variables too.
  */
 export function coreNeedsNoTrustStore(
-  input: { readonly broker: boolean; readonly pactSources: readonly string[]; readonly url?: string },
+  input: {
+    readonly broker: boolean;
+    readonly pactSources: readonly string[];
+    readonly url?: string;
+    readonly stateChangeUrl?: string;
+  },
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (env[SYSTEM_CERTS_VARIABLE] === '1') return false;
+  // Node itself reads these variables when told to use the system's store.
+  if (env.NODE_USE_SYSTEM_CA === '1' || /--use-(system|openssl)-ca/.test(env.NODE_OPTIONS ?? '')) return false;
   if (input.broker) return false;
   if (input.pactSources.some((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s))) return false;
+  if (input.stateChangeUrl?.startsWith('https:')) return false;
   return input.url === undefined || input.url.startsWith('http:');
 }
 

@@ -277,7 +277,13 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       const interactions = (own ?? []).reduce((n, p) => n + p.interactions, 0);
       if (own) options.onPlanned?.(interactions);
       const trust =
-        options.ownProcess && coreNeedsNoTrustStore({ broker: !own, pactSources: own?.map((p) => p.file) ?? [], url })
+        options.ownProcess &&
+        coreNeedsNoTrustStore({
+          broker: !own,
+          pactSources: own?.map((p) => p.file) ?? [],
+          url,
+          stateChangeUrl: spec.stateChangeUrl,
+        })
           ? await emptyCoreTrustStore()
           : undefined;
       // Shards: local HTTP pacts only (message producers and broker pacts stay in one verifier).
