@@ -3,7 +3,7 @@
 // result travels back over IPC.
 import { loadConfig } from '../../core/config/load.js';
 import { isMsaVerifyError } from '../../core/errors.js';
-import type { ChildReply, ChildRequest } from './in-child.js';
+import type { ChildProgress, ChildReply, ChildRequest } from './in-child.js';
 import { runVerification } from './run-verification.js';
 
 process.once('message', (request: ChildRequest) => {
@@ -18,6 +18,8 @@ process.once('message', (request: ChildRequest) => {
         provider: request.provider,
         providerVersion: request.providerVersion,
         logLevel: request.logLevel,
+        ownProcess: true,
+        onPlanned: (interactions) => process.send?.({ planned: interactions } satisfies ChildProgress),
       });
       reply = { ok: true, result };
     } catch (error) {

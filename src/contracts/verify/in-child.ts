@@ -19,11 +19,24 @@ export type ChildReply =
   | { readonly ok: true; readonly result: ContractsRunResult }
   | { readonly ok: false; readonly code?: ErrorCode; readonly message: string; readonly problems?: readonly Problem[] };
 
+/** Sent by the child before it verifies a provider's local pacts: how many interactions follow. */
+export interface ChildProgress {
+  readonly planned: number;
+}
+
+/** Base of the `auto` bound of a verification, ms (10 minutes). */
+export const VERIFY_TIMEOUT_BASE_MS = 600_000;
+/** What the `auto` bound adds per interaction to verify, ms. */
+export const VERIFY_TIMEOUT_PER_INTERACTION_MS = 1000;
+
 /** Options for {@link runVerificationInChild}. */
 export interface InChildOptions extends ChildRequest {
   /** Strings removed from anything the child reports or prints (the broker token, header secrets). */
   readonly redact?: readonly string[];
-  /** Hard limit for the whole verification, ms. Default 600000. */
+  /**
+   * Hard limit for the whole verification, ms. Default: 10 minutes plus 1
+   * second per interaction the child announces (the bound grows with the pacts).
+   */
   readonly timeoutMs?: number;
   /** Environment of the child (config interpolation, provider commands). Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
@@ -65,66 +78,150 @@ function lines(onLine: (line: string) => void): { push(chunk: Buffer): void; end
   };
 }
 
+/** A verification child started ahead of its request (it loads Pact while the caller reads the config). */
+export interface VerificationChild {
+  /** Sends the request and returns the result, secrets removed; errors re-thrown as MsaVerifyError with their code. */
+  run(options: InChildOptions): Promise<ContractsRunResult>;
+  /** Stops the child (when the request will never come: a bad config). */
+  kill(): void;
+}
+
+/**
+ * Forks the verification child now; {@link VerificationChild.run} sends it
+ * the request. Its stdout is kept only when `showOutput` is true.
+ */
+export function forkVerificationChild(options: {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly showOutput?: boolean;
+}): VerificationChild {
+  const child = fork(new URL('./child.js', import.meta.url), [], {
+    cwd: options.cwd,
+    ...(options.env ? { env: options.env } : {}),
+    stdio: ['ignore', options.showOutput ? 'pipe' : 'ignore', 'pipe', 'ipc'],
+  });
+  // Output and events that come before run() are kept for it.
+  const early: { stdout: Buffer[]; stderr: Buffer[]; exit?: [number | null, NodeJS.Signals | null]; error?: Error } = {
+    stdout: [],
+    stderr: [],
+  };
+  const onOut = (d: Buffer) => early.stdout.push(d);
+  const onErr = (d: Buffer) => early.stderr.push(d);
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+    early.exit = [code, signal];
+  };
+  const onError = (e: Error) => {
+    early.error = e;
+  };
+  child.stdout?.on('data', onOut);
+  child.stderr?.on('data', onErr);
+  child.once('exit', onExit);
+  child.once('error', onError);
+  return {
+    kill: () => child.kill('SIGKILL'),
+    run: (run) =>
+      new Promise((resolve, reject) => {
+        child.stdout?.off('data', onOut);
+        child.stderr?.off('data', onErr);
+        child.off('exit', onExit);
+        child.off('error', onError);
+        const secrets = (run.redact ?? []).filter((s) => s.length > 0);
+        const show = run.onPactOutput;
+        let stderr = '';
+        const out = show ? lines((l) => show(redact(l, secrets))) : undefined;
+        const err = show ? lines((l) => show(redact(l, secrets))) : undefined;
+        const onStdout = (d: Buffer) => out?.push(d);
+        const onStderr = (d: Buffer) => {
+          stderr = (stderr + d.toString()).slice(-4000);
+          err?.push(d);
+        };
+        for (const d of early.stdout) onStdout(d);
+        for (const d of early.stderr) onStderr(d);
+        child.stdout?.on('data', onStdout);
+        child.stderr?.on('data', onStderr);
+        let reply: ChildReply | undefined;
+        const startedAt = performance.now();
+        let boundMs = run.timeoutMs ?? VERIFY_TIMEOUT_BASE_MS;
+        let timedOut = false;
+        const arm = () =>
+          setTimeout(
+            () => {
+              timedOut = true;
+              child.kill('SIGKILL');
+            },
+            Math.max(0, boundMs - (performance.now() - startedAt)),
+          );
+        let timer = arm();
+        let planned = 0;
+        child.on('message', (m: ChildReply | ChildProgress) => {
+          if ('planned' in m) {
+            if (run.timeoutMs !== undefined) return;
+            planned += m.planned;
+            boundMs = VERIFY_TIMEOUT_BASE_MS + planned * VERIFY_TIMEOUT_PER_INTERACTION_MS;
+            clearTimeout(timer);
+            timer = arm();
+            return;
+          }
+          reply = m;
+        });
+        const failed = (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        };
+        const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+          clearTimeout(timer);
+          out?.end();
+          err?.end();
+          if (!reply && timedOut) {
+            reject(
+              new MsaVerifyError(
+                'MSAV_COMPONENT_UNAVAILABLE',
+                `verification stopped after ${Math.round(boundMs / 1000)} s (${run.timeoutMs !== undefined ? 'contracts.verifyTimeout' : `the auto bound: 10 min + 1 s for each of ${planned} interactions`}); raise contracts.verifyTimeout if the pacts need longer`,
+              ),
+            );
+          } else if (!reply) {
+            reject(
+              new MsaVerifyError(
+                'MSAV_COMPONENT_UNAVAILABLE',
+                `verification process ended (${signal ?? code}) without a result: ${redact(stderr.trim(), secrets).slice(-500)}`,
+              ),
+            );
+          } else if (reply.ok) {
+            resolve(redactDeep(reply.result, secrets));
+          } else if (reply.code) {
+            reject(
+              new MsaVerifyError(reply.code, redact(reply.message, secrets), {
+                problems: (reply.problems ?? []).map((p) => ({ ...p, message: redact(p.message, secrets) })),
+              }),
+            );
+          } else {
+            reject(new Error(redact(reply.message, secrets)));
+          }
+        };
+        if (early.error) return failed(early.error);
+        if (early.exit) return exited(...early.exit);
+        child.once('error', failed);
+        child.once('exit', exited);
+        child.send({
+          configFile: run.configFile,
+          cwd: run.cwd,
+          provider: run.provider,
+          providerVersion: run.providerVersion,
+          logLevel: run.logLevel,
+        } satisfies ChildRequest);
+      }),
+  };
+}
+
 /**
  * Runs {@link runVerification} in a child Node process (stdout discarded
  * unless `onPactOutput` is given) and returns its result, secrets removed;
  * errors are re-thrown as MsaVerifyError with their code.
  */
 export function runVerificationInChild(options: InChildOptions): Promise<ContractsRunResult> {
-  const secrets = (options.redact ?? []).filter((s) => s.length > 0);
-  const show = options.onPactOutput;
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./child.js', import.meta.url), [], {
-      cwd: options.cwd,
-      ...(options.env ? { env: options.env } : {}),
-      stdio: ['ignore', show ? 'pipe' : 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    const out = show ? lines((l) => show(redact(l, secrets))) : undefined;
-    const err = show ? lines((l) => show(redact(l, secrets))) : undefined;
-    child.stdout?.on('data', (d: Buffer) => out?.push(d));
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-      err?.push(d);
-    });
-    let reply: ChildReply | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
-    child.once('message', (m: ChildReply) => {
-      reply = m;
-    });
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      out?.end();
-      err?.end();
-      if (!reply) {
-        reject(
-          new MsaVerifyError(
-            'MSAV_COMPONENT_UNAVAILABLE',
-            `verification process ended (${signal ?? code}) without a result: ${redact(stderr.trim(), secrets).slice(-500)}`,
-          ),
-        );
-      } else if (reply.ok) {
-        resolve(redactDeep(reply.result, secrets));
-      } else if (reply.code) {
-        reject(
-          new MsaVerifyError(reply.code, redact(reply.message, secrets), {
-            problems: (reply.problems ?? []).map((p) => ({ ...p, message: redact(p.message, secrets) })),
-          }),
-        );
-      } else {
-        reject(new Error(redact(reply.message, secrets)));
-      }
-    });
-    child.send({
-      configFile: options.configFile,
-      cwd: options.cwd,
-      provider: options.provider,
-      providerVersion: options.providerVersion,
-      logLevel: options.logLevel,
-    } satisfies ChildRequest);
-  });
+  return forkVerificationChild({
+    cwd: options.cwd,
+    ...(options.env ? { env: options.env } : {}),
+    showOutput: options.onPactOutput !== undefined,
+  }).run(options);
 }

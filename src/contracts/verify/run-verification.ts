@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../core/config/schema.js';
@@ -13,9 +14,11 @@ import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } fro
 import { type ClientTls, securityFor, sendRequest } from '../../core/security/index.js';
 import { parseYamlSource } from '../../core/yaml-source.js';
 import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
+import { coreNeedsNoTrustStore, emptyCoreTrustStore } from './core-trust-store.js';
 import { readPactSources } from './pact-sources.js';
 import { loadProviderModule } from './provider-module.js';
 import { resolveRequestHeaders } from './request-headers.js';
+import { inTurns, shardLayout, verifyInShards } from './shards.js';
 import { type StartedProvider, startProviderCommand } from './start-command.js';
 import { type BrokerSource, type PactLogLevel, verifyProvider } from './verify-provider.js';
 
@@ -40,6 +43,14 @@ export interface RunVerificationOptions {
   readonly providerVersion?: string;
   /** Pact's own log level. Default `error`. */
   readonly logLevel?: PactLogLevel;
+  /** Called with the number of interactions about to be verified, once per provider with local pacts. */
+  readonly onPlanned?: (interactions: number) => void;
+  /**
+   * This process verifies and nothing else: it may point Pact's core at an
+   * empty trust store (process-wide variables) where the core talks only to
+   * the local proxy (see core-trust-store.ts). Default false.
+   */
+  readonly ownProcess?: boolean;
 }
 
 const run = promisify(execFile);
@@ -100,6 +111,18 @@ async function assertReachable(provider: string, url: string, insecure: boolean,
       { cause: error },
     );
   }
+}
+
+/** Sets environment variables of this process; returns what puts them back. */
+function setEnv(vars: Readonly<Record<string, string>>): () => void {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
 }
 
 /** Calls a provider module's setup() or teardown(); a throw becomes exit 3 naming the module and function. */
@@ -258,6 +281,82 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       if (security?.auth) await security.auth.authorization();
       if (!needsUrl) url = undefined;
       const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
+      const kindOf = (consumer: string): ContractPairResult['kind'] => {
+        const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
+        if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';
+        return 'http';
+      };
+      const interactions = (own ?? []).reduce((n, p) => n + p.interactions, 0);
+      if (own) options.onPlanned?.(interactions);
+      const trust =
+        options.ownProcess &&
+        coreNeedsNoTrustStore({
+          broker: !own,
+          pactSources: own?.map((p) => p.file) ?? [],
+          url,
+          stateChangeUrl: spec.stateChangeUrl,
+        })
+          ? await emptyCoreTrustStore()
+          : undefined;
+      // Shards: local HTTP pacts only (message producers and broker pacts stay in one verifier),
+      // to a provider without tls/auth (the client certificate and tokens stay in this process).
+      const shardable =
+        security?.tls === undefined &&
+        security?.auth === undefined &&
+        own?.every((p) => p.kind === 'http' && path.isAbsolute(p.file));
+      const layout = shardable ? shardLayout(spec.shards, interactions, os.availableParallelism()) : undefined;
+      if (layout && mod.setup && (handlerCount > 0 || mod.beforeEach || mod.afterEach)) {
+        throw configError(
+          `${field}.shards`,
+          `with shards, the state handlers and beforeEach/afterEach of ${spec.module} run in each shard's own process and cannot change the memory of a provider started by its setup(); use shards: 1, or start the provider outside msa-verify (url or command) so that its state is shared through a store or stateChangeUrl`,
+        );
+      }
+      const verifyHere = (pactFiles: string[]) =>
+        verifyProvider({
+          provider: name,
+          url,
+          pactFiles,
+          stateHandlers: mod.stateHandlers,
+          stateChangeUrl: spec.stateChangeUrl,
+          statesWithoutSetup: spec.statesWithoutSetup,
+          beforeEach: mod.beforeEach,
+          afterEach: mod.afterEach,
+          requestHeaders,
+          requestFilter: mod.requestFilter,
+          timeoutMs,
+          disableSslVerification: spec.disableSslVerification,
+          logLevel: options.logLevel,
+          kindOf,
+        });
+      if (layout && own) {
+        // Set for the whole run: the chunks verified here overlap.
+        const restoreEnv = trust ? setEnv(trust) : undefined;
+        const results = await verifyInShards({
+          // Only a process that verifies and nothing else lends itself as a worker (it sets process-wide variables).
+          ...(options.ownProcess
+            ? {
+                local: (chunks: readonly string[]) => inTurns(chunks, (chunk) => verifyHere([chunk])),
+              }
+            : {}),
+          pacts: own,
+          layout,
+          provider: name,
+          url,
+          ...(spec.module ? { module: path.resolve(baseDir, spec.module) } : {}),
+          moduleField: `${field}.module`,
+          stateChangeUrl: spec.stateChangeUrl,
+          statesWithoutSetup: spec.statesWithoutSetup,
+          requestHeaders,
+          timeoutMs,
+          disableSslVerification: spec.disableSslVerification,
+          logLevel: options.logLevel,
+          kinds: Object.fromEntries(own.map((p) => [p.consumer, kindOf(p.consumer)])),
+          env: { ...process.env, ...trust },
+        }).finally(() => restoreEnv?.());
+        pairs.push(...results);
+        continue;
+      }
+      const restore = trust ? setEnv(trust) : undefined;
       const results = await verifyProvider({
         provider: name,
         url,
@@ -279,12 +378,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
         logLevel: options.logLevel,
         ...(security?.tls ? { tls: security.tls } : {}),
         ...(security?.auth ? { authorization: security.auth.authorization } : {}),
-        kindOf: (consumer) => {
-          const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
-          if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';
-          return 'http';
-        },
-      });
+        kindOf,
+      }).finally(() => restore?.());
       if (results.length === 0) withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });
       pairs.push(...results);
     } finally {

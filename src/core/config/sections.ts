@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../duration.js';
 import { durationField, httpUrlField, nameField } from './fields.js';
 import { AuthSchema, TlsSchema } from './security.js';
 
@@ -18,6 +19,8 @@ export const RequestHeaderSchema = z.union([
     prefix: z.string().default(''),
   }),
 ]);
+
+const SHARDS_ERROR = { error: 'expected auto or a whole number of workers from 1 to 64' };
 
 /** How a provider under verification is reached or started. */
 export const ProviderSchema = z.strictObject({
@@ -75,6 +78,16 @@ export const ProviderSchema = z.strictObject({
   tls: TlsSchema.optional(),
   /** Credentials sent to this provider; default its service's, then the top-level `auth`. */
   auth: AuthSchema.optional(),
+  /**
+   * Verify this provider's local HTTP pacts in shards: `auto` (a worker
+   * process per 250 interactions, up to the cores; a pact under 100
+   * interactions stays in one verifier) or a number of workers.
+   * Shards run side by side, each with its own state handlers: shared state
+   * must be set up additively (see docs/contracts-shards.md). Default 1 (no shards).
+   */
+  shards: z
+    .union([z.literal('auto'), z.number().int(SHARDS_ERROR).min(1, SHARDS_ERROR).max(64, SHARDS_ERROR)], SHARDS_ERROR)
+    .default(1),
 });
 
 export const ContractsSchema = z.strictObject({
@@ -100,6 +113,18 @@ export const ContractsSchema = z.strictObject({
   consumerBranch: z.string().min(1).optional(),
   /** Timeout of one provider request during verification. Default `10s`. */
   requestTimeout: durationField.default('10s'),
+  /**
+   * Bound of a whole `contracts verify` run. `auto` (default): 10 minutes
+   * plus 1 second per interaction to verify, so a large pact is never cut
+   * short by a fixed cap; or a duration such as `30m`.
+   */
+  verifyTimeout: z
+    .string()
+    .regex(new RegExp(`^(auto|${DURATION_PATTERN.replace(/^\^|\$$/g, '')})$`), {
+      message: 'expected auto or a duration such as 30m or 2h',
+    })
+    .refine((v) => v === 'auto' || !/^0+(\.0+)?(ms|s|m|h)$/.test(v), { message: 'must be longer than 0' })
+    .default('auto'),
 });
 
 /** One consumer version selector, as the Pact Broker API defines it. */
