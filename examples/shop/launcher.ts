@@ -1,16 +1,18 @@
 // The shop's launcher, used by tests, contracts, chaos and the demo:
 //   startShop(options) -> free ports -> products + delivery -> orders -> gateway,
-//   each waited for on /health (delivery also on /ready: its queue is bound),
+//   each waited for on /health (delivery also on /ready: its queue is bound;
+//   notifications, started only with `kafka`, on /ready: it joined its group),
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
+import { DEFAULT_KAFKA_TOPIC, DEFAULT_NOTIFICATIONS_GROUP } from './shared/kafka.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
 
 /** The services in start order (stop runs in reverse). */
-export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'orders', 'gateway'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'notifications', 'orders', 'gateway'];
 
 /** Options for {@link startShop}. */
 export interface ShopOptions {
@@ -40,6 +42,25 @@ export interface ShopOptions {
    * `deleteOnStop`, stop() deletes the queue and the exchange.
    */
   messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  /**
+   * Kafka: with it, orders also publishes order.created to `topic` (default
+   * shop.orders) and the notifications service consumes it in consumer group
+   * `group` (default notifications). Without it, no notifications service.
+   * Shops sharing one broker must use their own names: see {@link uniqueKafka}.
+   */
+  kafka?: KafkaNames & { brokers: string };
+}
+
+/** The topic and consumer group of the shop's Kafka half. */
+export interface KafkaNames {
+  topic?: string;
+  group?: string;
+}
+
+/** A topic and consumer group no other shop uses (the broker creates the topic on first use). */
+export function uniqueKafka(prefix = 'shop'): Required<KafkaNames> {
+  const id = `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  return { topic: `${id}.orders`, group: `${id}.notifications` };
 }
 
 /** Names the shop's messages flow through. */
@@ -71,6 +92,8 @@ export interface ShopUrls {
   orders: string;
   products: string;
   delivery: string;
+  /** Only when the shop was started with `kafka`. */
+  notifications?: string;
 }
 
 /** A running shop. */
@@ -83,6 +106,8 @@ export interface Shop {
   [Symbol.asyncDispose](): Promise<void>;
   /** Stops one service (connections to its port are then refused); startService reuses the port. */
   stopService(name: ServiceName): Promise<void>;
+  /** Kills one service with SIGKILL (a crash: no graceful stop), resolving once it exited. */
+  crashService(name: ServiceName): Promise<void>;
   /**
    * (Re)starts one service on its port, waiting for health; `env` adds to (and
    * wins over) its overrides from now on. Throws PortInUseError if another
@@ -95,10 +120,19 @@ export interface Shop {
 
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
-const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
+const CONTROLLED =
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|KAFKA_BROKERS|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|NOTIFICATIONS_.*|SHOP_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
+}
+
+function kafkaEnv(kafka: NonNullable<ShopOptions['kafka']>): Record<string, string> {
+  return {
+    KAFKA_BROKERS: kafka.brokers,
+    SHOP_KAFKA_TOPIC: kafka.topic ?? DEFAULT_KAFKA_TOPIC,
+    SHOP_NOTIFICATIONS_GROUP: kafka.group ?? DEFAULT_NOTIFICATIONS_GROUP,
+  };
 }
 
 /** Starts the whole shop on free ports and waits until every service is healthy. */
@@ -111,7 +145,9 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: { ...options.env?.orders },
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
+    notifications: { ...options.env?.notifications },
   };
+  const kafka = options.kafka;
   const messaging: MessagingNames = {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
     deliveryQueue: options.messaging?.deliveryQueue ?? DEFAULT_DELIVERY_QUEUE,
@@ -127,11 +163,14 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           SHOP_EXCHANGE: messaging.exchange,
           SHOP_DELIVERY_QUEUE: messaging.deliveryQueue,
         };
+      case 'notifications':
+        return kafka ? kafkaEnv(kafka) : {};
       case 'orders':
         return {
           RABBITMQ_URL: options.rabbitmqUrl,
           PRODUCTS_URL: get('products').url,
           SHOP_EXCHANGE: messaging.exchange,
+          ...(kafka ? kafkaEnv(kafka) : {}),
         };
       case 'gateway':
         return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url };
@@ -151,7 +190,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       },
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
-      readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      readyPaths: service.name === 'delivery' || service.name === 'notifications' ? ['/health', '/ready'] : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
   };
@@ -184,7 +223,11 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   let deleted = false;
 
   try {
-    await Promise.all([startFirst('products'), startFirst('delivery')]);
+    await Promise.all([
+      startFirst('products'),
+      startFirst('delivery'),
+      ...(kafka ? [startFirst('notifications')] : []),
+    ]);
     await startFirst('orders');
     await startFirst('gateway');
   } catch (error) {
@@ -197,6 +240,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: get('orders').url,
     products: get('products').url,
     delivery: get('delivery').url,
+    ...(kafka ? { notifications: get('notifications').url } : {}),
   };
   return {
     urls,
@@ -204,6 +248,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
     stopService: (name) => get(name).stop(),
+    crashService: (name) => get(name).crash(),
     async startService(name, env) {
       Object.assign(overrides[name], env);
       await startOne(get(name));

@@ -13,6 +13,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   delivery: /^(LOG_LEVEL)$/,
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
+  notifications: /^(NOTIFICATIONS_.*|LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -26,6 +27,8 @@ function envFor(name: ServiceName): Record<string, string> {
 const services = readServicesEnv();
 const rabbitmqUrl = process.env.RABBITMQ_URL ?? services.RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
 // With the preload, spans go to Jaeger when scripts/services runs it (so `msa-verify trace` works right after).
+// Kafka (orders -> notifications) when a broker is known (scripts/services writes KAFKA_BROKERS).
+const kafkaBrokers = process.env.KAFKA_BROKERS ?? services.KAFKA_BROKERS;
 const tracesEndpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? services.JAEGER_OTLP_TRACES_URL;
 const shop = await startShop({
   rabbitmqUrl,
@@ -35,13 +38,26 @@ const shop = await startShop({
   noPreload: (process.env.SHOP_NO_PRELOAD ?? '').split(',').filter(Boolean) as ServiceName[],
   logDir: path.join(RUN_DIR, 'shop'),
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
+  ...(kafkaBrokers
+    ? {
+        kafka: {
+          brokers: kafkaBrokers,
+          topic: process.env.SHOP_KAFKA_TOPIC,
+          group: process.env.SHOP_NOTIFICATIONS_GROUP,
+        },
+      }
+    : {}),
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
-  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  ports:
+    process.env.SHOP_PORTS === 'any'
+      ? {}
+      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, notifications: 8084 },
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),
     products: envFor('products'),
     delivery: envFor('delivery'),
+    notifications: envFor('notifications'),
   },
 });
 
@@ -51,6 +67,8 @@ const lines = [
   `SHOP_PRODUCTS_URL=${shop.urls.products}`,
   `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
   `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
+  ...(shop.urls.notifications ? [`SHOP_NOTIFICATIONS_URL=${shop.urls.notifications}`] : []),
+  ...(kafkaBrokers ? [`SHOP_KAFKA_BROKERS=${kafkaBrokers}`] : []),
 ];
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);

@@ -15,9 +15,11 @@ import {
   safeHandler,
   sendJson,
 } from '../shared/http.ts';
+import { brokerList, DEFAULT_KAFKA_TOPIC } from '../shared/kafka.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
+import { startKafkaOutbox } from './kafka-outbox.ts';
 import { startOutbox } from './outbox.ts';
 import { buildPolicy, readPolicySettings } from './policy.ts';
 import { createProductsClient, ProductsUnavailableError } from './products-client.ts';
@@ -30,6 +32,10 @@ const config = readConfigOrExit(logger, () => ({
   exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
   policy: readPolicySettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
+  // Kafka is optional: without KAFKA_BROKERS orders publishes to RabbitMQ only.
+  kafkaBrokers: brokerList(stringEnv('KAFKA_BROKERS', '')),
+  kafkaTopic: stringEnv('SHOP_KAFKA_TOPIC', DEFAULT_KAFKA_TOPIC),
+  kafkaProducer: choiceEnv('ORDERS_KAFKA_PRODUCER', ['safe', 'unsafe'], 'safe'),
 }));
 logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
 
@@ -45,6 +51,16 @@ const outbox = startOutbox({
   logger,
   correlationHeader: config.eventCorrelation,
 });
+const kafkaOutbox =
+  config.kafkaBrokers.length === 0
+    ? undefined
+    : startKafkaOutbox({
+        brokers: config.kafkaBrokers,
+        topic: config.kafkaTopic,
+        logger,
+        mode: config.kafkaProducer,
+        correlationHeader: config.eventCorrelation,
+      });
 
 /** An accepted order (the 201 body). */
 interface Order {
@@ -100,18 +116,17 @@ async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, 
     createdAt: new Date().toISOString(),
   };
   orders.set(order.id, order);
-  outbox.enqueue(
-    {
-      type: 'order.created',
-      orderId: order.id,
-      customerId: order.customerId,
-      items: order.items,
-      totalCents: order.totalCents,
-      currency: order.currency,
-      createdAt: order.createdAt,
-    },
-    correlationId,
-  );
+  const event: OrderCreatedEvent = {
+    type: 'order.created',
+    orderId: order.id,
+    customerId: order.customerId,
+    items: order.items,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    createdAt: order.createdAt,
+  };
+  outbox.enqueue(event, correlationId);
+  kafkaOutbox?.enqueue(event, correlationId);
   logger.info({ correlationId, orderId: order.id, totalCents: order.totalCents }, 'order created');
   res.setHeader('location', `/api/orders/${order.id}`);
   return sendJson(res, 201, order);
@@ -139,6 +154,6 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 const server = http.createServer(safeHandler(handle, (err) => logger.error({ err }, 'request failed')));
 handleShutdown(logger, async () => {
   await closeServer(server);
-  await outbox.stop();
+  await Promise.all([outbox.stop(), kafkaOutbox?.stop()]);
 });
 await listen(server, logger);
