@@ -1,18 +1,8 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { CORRELATION_HEADER, createKafka, ensureTopic } from '../shared/kafka.ts';
 import type { OrderCreatedEvent } from '../shared/messaging.ts';
-
-const orderCreated = z.object({
-  type: z.literal('order.created'),
-  orderId: z.string().min(1),
-  customerId: z.string().min(1),
-  items: z.array(z.object({ productId: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
-  totalCents: z.number().int(),
-  currency: z.string(),
-  createdAt: z.string(),
-});
+import { orderCreatedSchema } from '../shared/order-created.ts';
 
 /**
  * When the consumer commits a message's offset:
@@ -97,7 +87,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
       } catch {
         parsed = undefined;
       }
-      const event = orderCreated.safeParse(parsed);
+      const event = orderCreatedSchema.safeParse(parsed);
       if (!event.success) {
         logger.error({ correlationId, partition, offset: message.offset }, 'skipping an invalid order.created');
         await commit(partition, message);
