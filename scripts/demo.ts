@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Shop, startShop, uniqueMessaging } from '../examples/shop/launcher.ts';
+import { type Shop, startShop, uniqueKafka, uniqueMessaging } from '../examples/shop/launcher.ts';
 import { readServicesEnv } from '../examples/shop/run-files.ts';
 import { freePort } from '../examples/shop/service-process.ts';
 
@@ -80,6 +80,8 @@ async function main(): Promise<number> {
     logDir: path.join(REPORTS, 'logs'),
     // Its own exchange and queue: another shop on the same RabbitMQ must not consume the demo's events.
     messaging: uniqueMessaging('demo'),
+    // Kafka: orders -> notifications on topic shop.orders (the pact's), in a consumer group of the demo's own.
+    kafka: { brokers: services.KAFKA_BROKERS as string, group: uniqueKafka('demo').group },
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
   });
   if (preload) {

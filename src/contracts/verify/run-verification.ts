@@ -267,7 +267,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
         logLevel: options.logLevel,
         kindOf: (consumer) => {
           const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
-          if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';
+          if (kind === 'message') return spec.transport === 'code' ? 'message' : 'transport';
           return 'http';
         },
       });
