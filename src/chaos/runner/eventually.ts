@@ -3,7 +3,7 @@ import type { ExpectationVerdict } from '../../core/results.js';
 import type { RequestSample } from '../load/types.js';
 import type { Scenario } from '../scenario/schema.js';
 
-type EventuallySpec = Scenario['eventually'][number];
+type EventuallySpec = Extract<Scenario['eventually'][number], { type: 'accepted-visible' }>;
 
 /** Pseudo-phase name under which `eventually` verdicts are reported. */
 export const EVENTUALLY_PHASE = 'eventually';

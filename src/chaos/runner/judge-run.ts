@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExpectationVerdict, PhaseResult } from '../../core/results.js';
 import { tapCalls } from '../tap/types.js';
+import { checkDelivered } from './delivered.js';
 import type { DriveResult, PhaseWindow } from './drive-phases.js';
 import type { JudgeCatalog, PhaseEvidence } from './engine-contract.js';
 import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
@@ -47,7 +48,7 @@ export async function judgeRun(
     driven.faults,
     new Map([...run.taps].map(([name, tap]) => [name, tap.connectionLog()])),
   );
-  if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven));
+  if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven, run));
   return judged;
 }
 
@@ -70,12 +71,33 @@ async function collectEvidence(
 }
 
 /** The `eventually` verdicts, reported as a pseudo-phase after the load. */
-async function eventuallyPhase({ plan, signal }: RunContext, { samples }: DriveResult): Promise<PhaseResult> {
+async function eventuallyPhase(
+  { plan, signal }: RunContext,
+  { samples, windows }: DriveResult,
+  run: RunSetUp,
+): Promise<PhaseResult> {
   const s = plan.scenario;
   const endedLoad = Date.now();
   const paths = (seq: number): string => s.load.requests[seq % s.load.requests.length]!.path;
+  const phases = windows.map((w) => ({ name: w.phase.spec.name, startedAt: w.startedAt, endedAt: w.endedAt }));
+  const faulted = windows.filter((w) => w.phase.spec.kind === 'fault' || w.phase.spec.kind === 'fail-first');
+  const healedAt = faulted.at(-1)?.endedAt ?? windows.at(-1)?.endedAt ?? endedLoad;
   const verdicts: ExpectationVerdict[] = [];
   for (const e of s.eventually) {
+    if (e.type === 'delivered') {
+      verdicts.push(
+        ...(await checkDelivered(e, {
+          samples,
+          pathOf: (x) => x.path ?? paths(x.seq),
+          phases,
+          healedAt,
+          traces: run.traces,
+          phaseLabel: EVENTUALLY_PHASE,
+          ...(signal ? { signal } : {}),
+        })),
+      );
+      continue;
+    }
     verdicts.push(await checkEventually(e, samples, new Map(samples.map((x) => [x.seq, paths(x.seq)])), signal));
   }
   return {
