@@ -48,7 +48,15 @@ export interface ShopOptions {
    * `group` (default notifications). Without it, no notifications service.
    * Shops sharing one broker must use their own names: see {@link uniqueKafka}.
    */
-  kafka?: KafkaNames & { brokers: string };
+  kafka?: KafkaNames & {
+    brokers: string;
+    /**
+     * Wait for notifications to join its group before the shop counts as started
+     * (default true). false when the brokers are a Toxiproxy proxy that a chaos run
+     * creates only later: notifications keeps trying to connect meanwhile.
+     */
+    waitReady?: boolean;
+  };
 }
 
 /** The topic and consumer group of the shop's Kafka half. */
@@ -190,7 +198,10 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       },
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
-      readyPaths: service.name === 'delivery' || service.name === 'notifications' ? ['/health', '/ready'] : ['/health'],
+      readyPaths:
+        service.name === 'delivery' || (service.name === 'notifications' && kafka?.waitReady !== false)
+          ? ['/health', '/ready']
+          : ['/health'],
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
   };

@@ -73,9 +73,14 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
   const commit = (partition: number, message: KafkaMessage): Promise<void> =>
     consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
 
-  await ensureTopic(kafka, topic);
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  try {
+    await ensureTopic(kafka, topic);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  } catch (error) {
+    await consumer.disconnect().catch(() => {});
+    throw error;
+  }
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 1,

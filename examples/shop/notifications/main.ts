@@ -98,9 +98,12 @@ handleShutdown(logger, async () => {
   await consumer?.stop();
 });
 await listen(server, logger);
-try {
-  consumer = await startKafkaConsumer({ ...config, logger, process: send });
-} catch (err) {
-  logger.fatal({ err }, 'kafka consumer could not start');
-  process.exit(1);
+// Kafka may be unreachable at start (a proxy not created yet, a broker restarting): keep trying.
+for (let delay = 200; consumer === undefined; delay = Math.min(delay * 2, 2000)) {
+  try {
+    consumer = await startKafkaConsumer({ ...config, logger, process: send });
+  } catch (err) {
+    logger.warn({ err, retryInMs: delay }, 'kafka consumer could not start; trying again');
+    await sleep(delay);
+  }
 }

@@ -162,7 +162,7 @@ export async function checkDelivered(spec: DeliveredSpec, run: DeliveredRun): Pr
       verdict(
         false,
         null,
-        `${spec.consumer} reported no consumer span, so nothing shows what it processed (started without the preload, or exporting elsewhere than the scenario's traces source)`,
+        `${spec.consumer} reported no consumer span (the trace source gave ${spans.length} span(s) in all), so nothing shows what it processed (started without the preload, or exporting elsewhere than the scenario's traces source)`,
       ),
     ];
   }

@@ -1,0 +1,110 @@
+// Kafka under broker faults, judged by `delivered`: the Kafka scenarios pass
+// against the resilient shop (idempotent acks:-1 outbox, commit after
+// processing) and fail, with the lost count, against the fire-and-forget
+// producer (ORDERS_KAFKA_PRODUCER=unsafe). Real shop with the preload (spans to
+// Jaeger), real Kafka behind a private Toxiproxy on the broker's PROXIED
+// listener (advertised at KAFKA_PROXY_LISTEN), the CLI as a user runs it.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShop, uniqueKafka, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
+import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
+import { runCli } from '../support/cli.js';
+import { ROOT, serviceUrls } from '../support/services.js';
+
+const env = serviceUrls() as ReturnType<typeof serviceUrls> & Record<string, string | undefined>;
+const KAFKA_PROXY_LISTEN = env.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094';
+const KAFKA_PROXIED_UPSTREAM = env.KAFKA_PROXIED_UPSTREAM ?? '127.0.0.1:9094';
+const JAEGER_URL = env.JAEGER_URL ?? 'http://127.0.0.1:16686';
+const JAEGER_OTLP = env.JAEGER_OTLP_TRACES_URL ?? 'http://127.0.0.1:4318/v1/traces';
+
+let toxiproxy: ManagedToxiproxy;
+let work: string;
+let config: string;
+
+beforeAll(async () => {
+  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
+  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-kafka-'));
+  config = path.join(work, 'msa-verify.config.yaml');
+  await writeFile(
+    config,
+    [
+      'version: 1',
+      `toxiproxy: { url: "${toxiproxy.url}" }`,
+      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
+      '',
+    ].join('\n'),
+  );
+});
+afterAll(async () => {
+  await toxiproxy?.stop();
+});
+
+async function runKafkaScenario(file: string, ordersEnv: Record<string, string>, name: string) {
+  const shop = await startShop({
+    rabbitmqUrl: env.RABBITMQ_URL,
+    preload: true,
+    tracesEndpoint: JAEGER_OTLP,
+    messaging: uniqueMessaging(`chaos-${name}`),
+    // Both Kafka clients bootstrap at the proxy's address, which the run creates.
+    kafka: { brokers: KAFKA_PROXY_LISTEN, ...uniqueKafka(`chaos-${name}`), waitReady: false },
+    env: { orders: ordersEnv },
+  });
+  try {
+    const report = path.join(work, `${name}.json`);
+    const r = await runCli(['chaos', 'run', file, '--config', config, '--json', report], {
+      env: {
+        TOXIPROXY_URL: toxiproxy.url,
+        SHOP_ORDERS_URL: shop.urls.orders,
+        KAFKA_PROXY_LISTEN,
+        KAFKA_PROXIED_UPSTREAM,
+        JAEGER_URL,
+      },
+      timeoutMs: 150_000,
+    });
+    const results = existsSync(report)
+      ? (JSON.parse(await readFile(report, 'utf8')) as { results: ChaosRunResult[] }).results
+      : [];
+    return { ...r, result: results[0], logs: `${shop.logTail('orders')}\n${shop.logTail('notifications')}` };
+  } finally {
+    await shop.stop();
+  }
+}
+
+function delivered(result: ChaosRunResult | undefined): ExpectationVerdict[] {
+  return result?.phases.flatMap((p) => p.verdicts).filter((v) => v.type === 'delivered') ?? [];
+}
+
+describe('Kafka scenarios judged by delivered', () => {
+  it('kafka-cut: the resilient shop loses nothing', async () => {
+    const r = await runKafkaScenario('chaos/kafka-cut.yaml', {}, 'kafka-cut-resilient');
+    const verdicts = delivered(r.result);
+    expect(verdicts.length, r.stdout + r.stderr + r.logs).toBeGreaterThan(1);
+    expect(verdicts[0]!.message, r.stdout + r.stderr + r.logs).toMatch(/^published \d+, processed \d+, lost 0/);
+    expect(r.result?.passed, r.stdout).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok   every accepted order processed by notifications (phase kafka-cut)');
+  }, 180_000);
+
+  it('kafka-cut: the fire-and-forget producer (ORDERS_KAFKA_PRODUCER=unsafe) fails with the lost count', async () => {
+    const r = await runKafkaScenario('chaos/kafka-cut.yaml', { ORDERS_KAFKA_PRODUCER: 'unsafe' }, 'kafka-cut-unsafe');
+    const [total] = delivered(r.result);
+    expect(total, r.stdout + r.stderr).toBeDefined();
+    expect(total!.passed, total!.message).toBe(false);
+    expect(total!.observed).toBeGreaterThan(0);
+    expect(total!.message).toMatch(/lost [1-9]\d* \(e\.g\. /);
+    const cut = delivered(r.result).find((v) => v.name.includes('(phase kafka-cut)'));
+    expect(cut?.passed, cut?.message).toBe(false);
+    expect(r.code).toBe(1);
+  }, 180_000);
+
+  it('kafka-reset: the resilient shop loses nothing', async () => {
+    const r = await runKafkaScenario('chaos/kafka-reset.yaml', {}, 'kafka-reset-resilient');
+    const [total] = delivered(r.result);
+    expect(total?.passed, `${total?.message}\n${r.stdout}${r.stderr}${r.logs}`).toBe(true);
+    expect(r.code, r.stdout).toBe(0);
+  }, 180_000);
+});
