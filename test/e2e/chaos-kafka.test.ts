@@ -15,7 +15,7 @@ import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.
 import { runCli } from '../support/cli.js';
 import { ROOT, serviceUrls } from '../support/services.js';
 
-const env = serviceUrls() as ReturnType<typeof serviceUrls> & Record<string, string | undefined>;
+const env = serviceUrls();
 const KAFKA_PROXY_LISTEN = env.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094';
 const KAFKA_PROXIED_UPSTREAM = env.KAFKA_PROXIED_UPSTREAM ?? '127.0.0.1:9094';
 const JAEGER_URL = env.JAEGER_URL ?? 'http://127.0.0.1:16686';

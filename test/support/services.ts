@@ -13,6 +13,12 @@ export interface ServiceUrls {
   PROMETHEUS_TARGETS_DIR: string;
   /** `host:port` of the Kafka broker. */
   KAFKA_BROKERS: string;
+  /** Jaeger's query API and OTLP/HTTP traces URL (when Jaeger runs). */
+  JAEGER_URL?: string;
+  JAEGER_OTLP_TRACES_URL?: string;
+  /** The broker's PROXIED listener (upstream of a Kafka proxy) and the address it advertises (the proxy's listen). */
+  KAFKA_PROXIED_UPSTREAM?: string;
+  KAFKA_PROXY_LISTEN?: string;
 }
 
 /** Reads `.tools/run/services.env`. */

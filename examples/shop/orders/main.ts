@@ -36,6 +36,7 @@ const config = readConfigOrExit(logger, () => ({
   kafkaBrokers: brokerList(stringEnv('KAFKA_BROKERS', '')),
   kafkaTopic: stringEnv('SHOP_KAFKA_TOPIC', DEFAULT_KAFKA_TOPIC),
   kafkaProducer: choiceEnv('ORDERS_KAFKA_PRODUCER', ['safe', 'unsafe'], 'safe'),
+  rabbitPublish: choiceEnv('ORDERS_RABBIT_PUBLISH', ['confirmed', 'fire-and-forget'], 'confirmed'),
 }));
 logger.info({ productsUrl: config.productsUrl, exchange: config.exchange, policy: config.policy }, 'configured');
 
@@ -50,6 +51,7 @@ const outbox = startOutbox({
   exchange: config.exchange,
   logger,
   correlationHeader: config.eventCorrelation,
+  mode: config.rabbitPublish,
 });
 const kafkaOutbox =
   config.kafkaBrokers.length === 0
