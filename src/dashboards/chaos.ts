@@ -168,6 +168,24 @@ export function chaosDashboard(): dashboard.Dashboard {
         }),
     )
     .withPanel(
+      new barchart.PanelBuilder()
+        .title('Messages: published vs processed, lost, duplicated, late')
+        .description(
+          'delivered checks: per phase the messages were published in (phase "all" is the whole run); lost and late break the check, duplicated up to maxDuplicates.',
+        )
+        .gridPos(grid.next(24, 8))
+        .withTarget(
+          prom(`max by (phase, result) (msa_verify_chaos_delivered_messages{${sel}})`, {
+            instant: true,
+            table: true,
+          }),
+        )
+        .withTransformation({
+          id: 'groupingToMatrix',
+          options: { rowField: 'phase', columnField: 'result', valueField: 'Value' },
+        }),
+    )
+    .withPanel(
       new timeseries.PanelBuilder()
         .title('Requests per phase (ok / error)')
         .gridPos(grid.next(24, 7))

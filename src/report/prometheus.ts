@@ -29,6 +29,10 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
   msa_verify_chaos_fault_start_timestamp_seconds: ['gauge', 'Start of a fault window (unix seconds)'],
   msa_verify_chaos_fault_end_timestamp_seconds: ['gauge', 'End of a fault window (unix seconds)'],
   msa_verify_chaos_rollback_ok: ['gauge', '1 when every proxy and toxic of the run was removed'],
+  msa_verify_chaos_delivered_messages: [
+    'gauge',
+    'Messages of a delivered check by result (published|processed|lost|duplicated|late), for the run (phase="all") or per publishing phase',
+  ],
   msa_verify_chaos_live_requests_per_second: ['gauge', 'Request rate of the running chaos phase'],
   msa_verify_chaos_live_error_ratio: ['gauge', 'Share of failed requests (0..1) in the running chaos phase'],
   msa_verify_chaos_live_latency_seconds: ['gauge', 'Client-side latency of the running chaos phase by quantile'],
@@ -245,6 +249,12 @@ function chaosSamples(r: ChaosRunResult): Sample[] {
           value: v.observed,
         });
       }
+    }
+  }
+  for (const d of r.phases.flatMap((p) => p.deliveries ?? [])) {
+    const labels = { ...scenario, name: d.name, consumer: d.consumer, transport: d.transport, phase: d.phase };
+    for (const result of ['published', 'processed', 'lost', 'duplicated', 'late'] as const) {
+      out.push({ name: 'msa_verify_chaos_delivered_messages', labels: { ...labels, result }, value: d[result] });
     }
   }
   for (const f of r.faults) {

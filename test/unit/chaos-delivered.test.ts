@@ -150,17 +150,23 @@ describe('checkDelivered', () => {
   const samples = [sample(0, T0 + 100, 'a'), sample(1, T0 + 2500, 'b'), sample(2, T0 + 7000, 'c')];
 
   it('passes when every published message was processed once, with one verdict per phase', async () => {
-    const verdicts = await checkDelivered(
+    const { verdicts, deliveries } = await checkDelivered(
       spec(),
       run(samples, [consumerSpan('a', T0 + 200), consumerSpan('b', T0 + 6100), consumerSpan('c', T0 + 7100)]),
     );
     expect(verdicts.map((v) => v.passed)).toEqual([true, true, true, true]);
     expect(verdicts[0]!.message).toContain('published 3, processed 3, lost 0');
     expect(verdicts[2]!.name).toContain('(phase cut)');
+    expect(deliveries.map((d) => [d.phase, d.published, d.processed, d.lost])).toEqual([
+      ['all', 3, 3, 0],
+      ['steady', 1, 1, 0],
+      ['cut', 1, 1, 0],
+      ['back', 1, 1, 0],
+    ]);
   });
 
   it('fails with the lost count and the lost ids (negative)', async () => {
-    const verdicts = await checkDelivered(
+    const { verdicts } = await checkDelivered(
       spec(),
       run(samples, [consumerSpan('a', T0 + 200), consumerSpan('c', T0 + 7100)]),
     );
@@ -178,20 +184,23 @@ describe('checkDelivered', () => {
       consumerSpan('b', T0 + 6100),
       consumerSpan('c', T0 + 7100),
     ];
-    const strict = await checkDelivered(spec(), run(samples, spans));
+    const { verdicts: strict } = await checkDelivered(spec(), run(samples, spans));
     expect(strict[0]!.passed).toBe(false);
     expect(strict[0]!.message).toContain('1 duplicated (bound 0)');
-    const allowed = await checkDelivered(spec({ maxDuplicates: 2 }), run(samples, spans));
+    const { verdicts: allowed } = await checkDelivered(spec({ maxDuplicates: 2 }), run(samples, spans));
     expect(allowed[0]!.passed).toBe(true);
   });
 
   it('fails, saying why, when the consumer reported no span or nothing was published', async () => {
-    const none = await checkDelivered(spec({ within: '0ms' }), run(samples, [consumerSpan('a', T0, { service: 'x' })]));
+    const { verdicts: none } = await checkDelivered(
+      spec({ within: '0ms' }),
+      run(samples, [consumerSpan('a', T0, { service: 'x' })]),
+    );
     expect(none).toHaveLength(1);
     expect(none[0]!.message).toContain('notifications reported no consumer span');
-    const nothing = await checkDelivered(spec(), run([sample(0, T0, 'a', 503)], []));
+    const { verdicts: nothing } = await checkDelivered(spec(), run([sample(0, T0, 'a', 503)], []));
     expect(nothing[0]!.message).toContain('no message was published to follow');
-    const noSource = await checkDelivered(spec(), run(samples, undefined));
+    const { verdicts: noSource } = await checkDelivered(spec(), run(samples, undefined));
     expect(noSource[0]!.message).toContain('no trace source');
   }, 10_000);
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../../core/duration.js';
-import type { ExpectationVerdict } from '../../core/results.js';
+import type { DeliveryCount, ExpectationVerdict } from '../../core/results.js';
 import type { SpanRecord, TraceSource } from '../../evidence/types.js';
 import type { RequestSample } from '../load/types.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -100,7 +100,10 @@ function breaches(c: DeliveryCounts, spec: DeliveredSpec, duplicatesBound: numbe
  * that published. Fails when nothing was published or the consumer reported
  * no span at all (the evidence is missing, not the messages).
  */
-export async function checkDelivered(spec: DeliveredSpec, run: DeliveredRun): Promise<ExpectationVerdict[]> {
+export async function checkDelivered(
+  spec: DeliveredSpec,
+  run: DeliveredRun,
+): Promise<{ verdicts: ExpectationVerdict[]; deliveries: DeliveryCount[] }> {
   const withinMs = parseDuration(spec.within);
   const idAttribute = spec.idAttribute ?? DEFAULT_ID_ATTRIBUTE[spec.transport];
   const name = spec.name ?? `every message processed once by ${spec.consumer} within ${spec.within} of the heal`;
@@ -115,24 +118,17 @@ export async function checkDelivered(spec: DeliveredSpec, run: DeliveredRun): Pr
     unit: 'messages',
     message,
   });
+  const failed = (message: string) => ({ verdicts: [verdict(false, null, message)], deliveries: [] });
   const published = publishedMessages(spec, run);
   if (published.length === 0) {
-    return [
-      verdict(
-        false,
-        null,
-        `no response had status ${spec.statuses.join('/')} with a readable "${spec.idField}", so no message was published to follow`,
-      ),
-    ];
+    return failed(
+      `no response had status ${spec.statuses.join('/')} with a readable "${spec.idField}", so no message was published to follow`,
+    );
   }
   if (!run.traces) {
-    return [
-      verdict(
-        false,
-        null,
-        `no trace source: give the scenario \`traces\` so that ${spec.consumer}'s consumer spans can be read`,
-      ),
-    ];
+    return failed(
+      `no trace source: give the scenario \`traces\` so that ${spec.consumer}'s consumer spans can be read`,
+    );
   }
   const from = Math.min(...run.phases.map((p) => p.startedAt));
   const lastDeadline = Math.max(...published.map((m) => deadlineOf(m, { healedAt: run.healedAt, withinMs })));
@@ -158,22 +154,14 @@ export async function checkDelivered(spec: DeliveredSpec, run: DeliveredRun): Pr
     phases: run.phases.map((p) => p.name),
   });
   if (consumerSpans === 0) {
-    return [
-      verdict(
-        false,
-        null,
-        `${spec.consumer} reported no consumer span (the trace source gave ${spans.length} span(s) in all), so nothing shows what it processed (started without the preload, or exporting elsewhere than the scenario's traces source)`,
-      ),
-    ];
+    return failed(
+      `${spec.consumer} reported no consumer span (the trace source gave ${spans.length} span(s) in all), so nothing shows what it processed (started without the preload, or exporting elsewhere than the scenario's traces source)`,
+    );
   }
   if (processings.length === 0) {
-    return [
-      verdict(
-        false,
-        null,
-        `${consumerSpans} consumer span(s) of ${spec.consumer}, none with attribute ${idAttribute}: set idAttribute to the attribute that carries the message identity`,
-      ),
-    ];
+    return failed(
+      `${consumerSpans} consumer span(s) of ${spec.consumer}, none with attribute ${idAttribute}: set idAttribute to the attribute that carries the message identity`,
+    );
   }
   const total = account.total;
   const wrong = breaches(total, spec, spec.maxDuplicates);
@@ -199,5 +187,21 @@ export async function checkDelivered(spec: DeliveredSpec, run: DeliveredRun): Pr
       ),
     );
   }
-  return verdicts;
+  const record = (phase: string, c: DeliveryCounts): DeliveryCount => ({
+    name,
+    consumer: spec.consumer,
+    transport: spec.transport,
+    phase,
+    published: c.published,
+    processed: c.processed,
+    lost: c.lost,
+    duplicated: c.duplicated,
+    late: c.late,
+    examples: c.examples,
+  });
+  const deliveries = [
+    record('all', total),
+    ...account.phases.filter((p) => p.counts.published > 0).map((p) => record(p.phase, p.counts)),
+  ];
+  return { verdicts, deliveries };
 }

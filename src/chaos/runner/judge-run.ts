@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExpectationVerdict, PhaseResult } from '../../core/results.js';
+import type { DeliveryCount, ExpectationVerdict, PhaseResult } from '../../core/results.js';
 import { tapCalls } from '../tap/types.js';
 import { checkDelivered } from './delivered.js';
 import type { DriveResult, PhaseWindow } from './drive-phases.js';
@@ -83,19 +83,20 @@ async function eventuallyPhase(
   const faulted = windows.filter((w) => w.phase.spec.kind === 'fault' || w.phase.spec.kind === 'fail-first');
   const healedAt = faulted.at(-1)?.endedAt ?? windows.at(-1)?.endedAt ?? endedLoad;
   const verdicts: ExpectationVerdict[] = [];
+  const deliveries: DeliveryCount[] = [];
   for (const e of s.eventually) {
     if (e.type === 'delivered') {
-      verdicts.push(
-        ...(await checkDelivered(e, {
-          samples,
-          pathOf: (x) => x.path ?? paths(x.seq),
-          phases,
-          healedAt,
-          traces: run.traces,
-          phaseLabel: EVENTUALLY_PHASE,
-          ...(signal ? { signal } : {}),
-        })),
-      );
+      const checked = await checkDelivered(e, {
+        samples,
+        pathOf: (x) => x.path ?? paths(x.seq),
+        phases,
+        healedAt,
+        traces: run.traces,
+        phaseLabel: EVENTUALLY_PHASE,
+        ...(signal ? { signal } : {}),
+      });
+      verdicts.push(...checked.verdicts);
+      deliveries.push(...checked.deliveries);
       continue;
     }
     verdicts.push(await checkEventually(e, samples, new Map(samples.map((x) => [x.seq, paths(x.seq)])), signal));
@@ -109,5 +110,6 @@ async function eventuallyPhase(
     errors: 0,
     latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
     verdicts,
+    ...(deliveries.length > 0 ? { deliveries } : {}),
   };
 }
