@@ -119,13 +119,39 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
-    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl };
+    const kafkaBrokers = services.KAFKA_BROKERS as string;
+    const viaProducts = {
+      PRODUCTS_URL: `http://${productsProxy}`,
+      RABBITMQ_URL: rabbitmqUrl,
+      KAFKA_BROKERS: kafkaBrokers,
+    };
     const viaRabbit = {
       PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
+      KAFKA_BROKERS: kafkaBrokers,
     };
-    const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
+    // Kafka: orders and notifications bootstrap at the broker's advertised PROXIED address (docs/kafka-chaos.md).
+    const viaKafka = {
+      PRODUCTS_URL: shop.urls.products,
+      RABBITMQ_URL: rabbitmqUrl,
+      KAFKA_BROKERS: services.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094',
+    };
+    const kafkaScenario = {
+      file: 'chaos/kafka-cut.yaml',
+      orders: viaKafka,
+      notifications: { KAFKA_BROKERS: viaKafka.KAFKA_BROKERS },
+      expected: 0,
+      title: 'Kafka slowed then cut from orders and notifications (delivered: none lost)',
+    };
+    const scenarios: {
+      file: string;
+      orders: Record<string, string>;
+      notifications?: Record<string, string>;
+      expected: number;
+      title: string;
+    }[] = [
       { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
+      kafkaScenario,
       ...(FAST
         ? []
         : [
@@ -155,6 +181,10 @@ async function main(): Promise<number> {
     for (const [i, s] of scenarios.entries()) {
       await shop.stopService('orders');
       await shop.startService('orders', s.orders);
+      if (s.notifications) {
+        await shop.stopService('notifications');
+        await shop.startService('notifications', s.notifications);
+      }
       const report = path.join(
         REPORTS,
         `chaos-${i + 1}-${path.basename(s.file, '.yaml')}${s.expected ? '-naive' : ''}.json`,
@@ -175,8 +205,11 @@ async function main(): Promise<number> {
       await shop.startService('orders', {
         PRODUCTS_URL: shop.urls.products,
         RABBITMQ_URL: rabbitmqUrl,
+        KAFKA_BROKERS: kafkaBrokers,
         ORDERS_RESILIENCE: 'on',
       });
+      await shop.stopService('notifications');
+      await shop.startService('notifications', { KAFKA_BROKERS: kafkaBrokers });
       await msaVerify(
         'trace: an order, a catalogue read and an event followed across the shop in Jaeger',
         ['trace', '--json', traceReport, '--junit', path.join(REPORTS, 'trace.xml')],
@@ -239,6 +272,7 @@ async function summary(prometheusUrl: string, since: number): Promise<void> {
     'msa_verify_chaos_scenario_passed',
     'msa_verify_chaos_expectation_passed == 0',
     'msa_verify_chaos_fault_start_timestamp_seconds',
+    'msa_verify_chaos_delivered_messages{phase="all"}',
     'msa_verify_trace_check_passed',
   ];
   // Prometheus scrapes the Pushgateway every second; give it a moment.
