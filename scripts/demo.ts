@@ -81,7 +81,9 @@ async function main(): Promise<number> {
     // Its own exchange and queue: another shop on the same RabbitMQ must not consume the demo's events.
     messaging: uniqueMessaging('demo'),
     // Kafka: orders -> notifications on topic shop.orders (the pact's), in a consumer group of the demo's own.
-    kafka: { brokers: services.KAFKA_BROKERS as string, group: uniqueKafka('demo').group },
+    // Not waiting for its group join: for kafka-cut, notifications restarts on the proxy's address, which exists
+    // only once the run created it.
+    kafka: { brokers: services.KAFKA_BROKERS as string, group: uniqueKafka('demo').group, waitReady: false },
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
   });
   if (preload) {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, uniqueKafka, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
@@ -43,7 +44,12 @@ afterAll(async () => {
   await toxiproxy?.stop();
 });
 
-async function runKafkaScenario(file: string, ordersEnv: Record<string, string>, name: string) {
+async function runKafkaScenario(
+  file: string,
+  ordersEnv: Record<string, string>,
+  name: string,
+  notificationsEnv: Record<string, string> = {},
+) {
   const shop = await startShop({
     rabbitmqUrl: env.RABBITMQ_URL,
     preload: true,
@@ -51,8 +57,25 @@ async function runKafkaScenario(file: string, ordersEnv: Record<string, string>,
     messaging: uniqueMessaging(`chaos-${name}`),
     // Both Kafka clients bootstrap at the proxy's address, which the run creates.
     kafka: { brokers: KAFKA_PROXY_LISTEN, ...uniqueKafka(`chaos-${name}`), waitReady: false },
-    env: { orders: ordersEnv },
+    env: { orders: ordersEnv, notifications: notificationsEnv },
   });
+  // With NOTIFICATIONS_CRASH_AT, notifications dies during the run: bring it back, as a supervisor would.
+  let restarts = 0;
+  let running = true;
+  const supervise = (async () => {
+    while (running && notificationsEnv.NOTIFICATIONS_CRASH_AT) {
+      const alive = await fetch(`${shop.urls.notifications}/health`).then(
+        () => true,
+        () => false,
+      );
+      if (!alive && running) {
+        await shop.stopService('notifications');
+        await shop.startService('notifications', { NOTIFICATIONS_CRASH_AT: '0' });
+        restarts += 1;
+      }
+      await sleep(200);
+    }
+  })();
   try {
     const report = path.join(work, `${name}.json`);
     const r = await runCli(['chaos', 'run', file, '--config', config, '--json', report], {
@@ -68,8 +91,16 @@ async function runKafkaScenario(file: string, ordersEnv: Record<string, string>,
     const results = existsSync(report)
       ? (JSON.parse(await readFile(report, 'utf8')) as { results: ChaosRunResult[] }).results
       : [];
-    return { ...r, result: results[0], logs: `${shop.logTail('orders')}\n${shop.logTail('notifications')}` };
+    running = false;
+    await supervise;
+    return {
+      ...r,
+      restarts,
+      result: results[0],
+      logs: `${shop.logTail('orders')}\n${shop.logTail('notifications')}`,
+    };
   } finally {
+    running = false;
     await shop.stop();
   }
 }
@@ -106,5 +137,28 @@ describe('Kafka scenarios judged by delivered', () => {
     const [total] = delivered(r.result);
     expect(total?.passed, `${total?.message}\n${r.stdout}${r.stderr}${r.logs}`).toBe(true);
     expect(r.code, r.stdout).toBe(0);
+  }, 180_000);
+
+  // notifications crashes (exit 70) while it sends its 25th notification, during the run, and is restarted.
+  const CRASH = { NOTIFICATIONS_CRASH_AT: '25', NOTIFICATIONS_SEND_MS: '20' };
+
+  it('kafka-cut with a consumer crash: committing after processing loses nothing', async () => {
+    const r = await runKafkaScenario('chaos/kafka-cut.yaml', {}, 'kafka-crash-after', CRASH);
+    expect(r.restarts, r.logs).toBe(1);
+    const [total] = delivered(r.result);
+    expect(total?.passed, `${total?.message}\n${r.stdout}${r.logs}`).toBe(true);
+  }, 180_000);
+
+  it('kafka-cut with a consumer crash: the at-most-once consumer (NOTIFICATIONS_COMMIT=before) fails with lost 1', async () => {
+    const r = await runKafkaScenario('chaos/kafka-cut.yaml', {}, 'kafka-crash-before', {
+      ...CRASH,
+      NOTIFICATIONS_COMMIT: 'before',
+    });
+    expect(r.restarts, r.logs).toBe(1);
+    const [total] = delivered(r.result);
+    expect(total?.passed, `${total?.message}\n${r.stdout}`).toBe(false);
+    expect(total?.observed).toBe(1);
+    expect(total?.message).toMatch(/lost 1 \(e\.g\. [0-9a-f-]{36}\)/);
+    expect(r.code).toBe(1);
   }, 180_000);
 });

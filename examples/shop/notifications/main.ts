@@ -24,6 +24,8 @@ const config = readConfigOrExit(logger, () => ({
   sendMs: intEnv('NOTIFICATIONS_SEND_MS', 5, 0, 60_000),
   /** File of sent notifications (JSON lines), kept across restarts; default none (memory only). */
   sentFile: stringEnv('NOTIFICATIONS_SENT_FILE', ''),
+  /** Fault injection: the process dies (exit 70) while sending its Nth notification; 0 = never. */
+  crashAt: intEnv('NOTIFICATIONS_CRASH_AT', 0, 0),
 }));
 
 /** A sent notification. */
@@ -36,6 +38,8 @@ interface Notification {
 }
 const sent = new Map<string, Notification>();
 let duplicates = 0;
+/** Notifications this process started to send (for NOTIFICATIONS_CRASH_AT). */
+let attempts = 0;
 // Idempotence across restarts: what was sent before (the file is the side effect) is not sent again.
 if (config.sentFile) {
   let text = '';
@@ -55,6 +59,12 @@ async function send(event: OrderCreatedEvent, correlationId: string | undefined)
     duplicates += 1;
     logger.info({ orderId: event.orderId, correlationId }, 'duplicate order.created ignored');
     return;
+  }
+  attempts += 1;
+  if (attempts === config.crashAt) {
+    // A crash in the middle of the work: nothing sent; the offset is where the commit mode left it.
+    logger.fatal({ orderId: event.orderId, attempt: attempts }, 'crashing while sending (NOTIFICATIONS_CRASH_AT)');
+    process.exit(70);
   }
   if (config.sendMs > 0) await sleep(config.sendMs);
   const notification: Notification = {

@@ -42,7 +42,9 @@ interface Pending {
 const BATCH = 100;
 
 /**
- * Starts the Kafka publisher loop. Each message: key = order id (so all events
+ * Starts the Kafka publisher: an event is sent at once from the request that
+ * accepted the order when the producer is connected, idle and nothing waits,
+ * else (and after a failure) by the loop, in batches, one send at a time. Each message: key = order id (so all events
  * of an order land on one partition, in order), value = the JSON event,
  * headers `x-correlation-id` and `content-type` (the instrument preload adds
  * `traceparent`/`tracestate`).
@@ -64,11 +66,31 @@ export function startKafkaOutbox(options: KafkaOutboxOptions): KafkaOutbox {
         })
       : kafka.producer({ idempotent: false, allowAutoTopicCreation: true, retry: { retries: 0 } });
 
+  const toMessage = ({ event, correlationId }: Pending) => ({
+    key: event.orderId,
+    value: JSON.stringify(event),
+    headers: {
+      'content-type': 'application/json',
+      ...(options.correlationHeader ? { [CORRELATION_HEADER]: correlationId } : {}),
+    },
+  });
+  const sent = (batch: readonly Pending[]): void => {
+    for (const { event, correlationId } of batch) {
+      logger.info({ orderId: event.orderId, correlationId, topic: options.topic }, 'order.created sent to kafka');
+    }
+  };
+  const send = (batch: readonly Pending[]) =>
+    producer.send({ topic: options.topic, acks: mode === 'safe' ? -1 : 0, messages: batch.map(toMessage) });
+
+  let connected = false;
+  // One send at a time, fast path or loop: concurrent sends of the idempotent producer
+  // across a reconnect lost one record and wrote another twice (kafka-cut's `delivered` caught it).
+  let sending = false;
+  // The loop connects at once, then sends what the fast path could not (backlog, failures), in batches.
   const loop = async (): Promise<void> => {
-    let connected = false;
     let delay = 200;
     while (!stopped) {
-      if (pending.length === 0) {
+      if (connected && (pending.length === 0 || sending)) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -81,27 +103,19 @@ export function startKafkaOutbox(options: KafkaOutboxOptions): KafkaOutbox {
           await ensureTopic(kafka, options.topic);
           await producer.connect();
           connected = true;
+          delay = 200;
+          continue;
         }
         if (mode === 'unsafe') pending.splice(0, batch.length); // handed over: forgotten
-        await producer.send({
-          topic: options.topic,
-          acks: mode === 'safe' ? -1 : 0,
-          messages: batch.map(({ event, correlationId }) => ({
-            key: event.orderId,
-            value: JSON.stringify(event),
-            headers: {
-              'content-type': 'application/json',
-              ...(options.correlationHeader ? { [CORRELATION_HEADER]: correlationId } : {}),
-            },
-          })),
+        sending = true;
+        await send(batch).finally(() => {
+          sending = false;
         });
         if (mode === 'safe') pending.splice(0, batch.length);
         delay = 200;
-        for (const { event, correlationId } of batch) {
-          logger.info({ orderId: event.orderId, correlationId, topic: options.topic }, 'order.created sent to kafka');
-        }
+        sent(batch);
       } catch (err) {
-        if (mode === 'unsafe') {
+        if (mode === 'unsafe' && batch.length > 0) {
           logger.error({ err, lost: batch.map((p) => p.event.orderId) }, 'kafka send failed; events dropped');
         } else {
           logger.warn({ err, pending: pending.length, retryInMs: delay }, 'kafka send failed; will send again');
@@ -113,9 +127,35 @@ export function startKafkaOutbox(options: KafkaOutboxOptions): KafkaOutbox {
   };
   const running = loop().catch((err: unknown) => logger.error({ err }, 'kafka outbox stopped'));
 
+  // Fast path, from the request that accepted the order (so the producer's span is part of its trace):
+  // safe: the event stays owned by the outbox until the broker acknowledged it, and goes back to the
+  // loop on failure; unsafe: sent once, dropped on failure.
+  const sendNow = (item: Pending): void => {
+    sending = true;
+    send([item])
+      .then(
+        () => sent([item]),
+        (err: unknown) => {
+          if (mode === 'unsafe') {
+            logger.error({ err, lost: [item.event.orderId] }, 'kafka send failed; events dropped');
+            return;
+          }
+          logger.warn({ err, orderId: item.event.orderId }, 'kafka send failed; the outbox sends it again');
+          pending.unshift(item);
+          wake?.();
+        },
+      )
+      .finally(() => {
+        sending = false;
+        wake?.();
+      });
+  };
+
   return {
     enqueue(event, correlationId) {
-      pending.push({ event, correlationId });
+      const item = { event, correlationId };
+      if (connected && pending.length === 0 && !sending) return sendNow(item);
+      pending.push(item);
       wake?.();
     },
     get pending() {
