@@ -169,20 +169,20 @@ export function chaosDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       new barchart.PanelBuilder()
-        .title('Messages: published vs processed, lost, duplicated, late')
+        .title('Messages per scenario: published vs processed, lost, duplicated, late')
         .description(
-          'delivered checks: per phase the messages were published in (phase "all" is the whole run); lost and late break the check, duplicated up to maxDuplicates.',
+          'delivered checks (eventually), whole run, every scenario of the job: lost and late break the check, duplicated up to maxDuplicates. Per phase: the expectations table and the HTML report.',
         )
         .gridPos(grid.next(24, 8))
         .withTarget(
-          prom(`max by (phase, result) (msa_verify_chaos_delivered_messages{${sel}})`, {
+          prom(`max by (scenario, result) (msa_verify_chaos_delivered_messages{job="$job", phase="all"})`, {
             instant: true,
             table: true,
           }),
         )
         .withTransformation({
           id: 'groupingToMatrix',
-          options: { rowField: 'phase', columnField: 'result', valueField: 'Value' },
+          options: { rowField: 'scenario', columnField: 'result', valueField: 'Value' },
         }),
     )
     .withPanel(
