@@ -13,6 +13,7 @@ import {
   type Processing,
   type PublishedMessage,
 } from './delivered-count.js';
+import { readId } from './eventually.js';
 
 type DeliveredSpec = Extract<Scenario['eventually'][number], { type: 'delivered' }>;
 
@@ -40,16 +41,6 @@ export interface DeliveredRun {
 const POLL_MS = 500;
 /** Reads after the deadline, to tell late messages from lost ones. */
 const GRACE_MS = 2000;
-
-function readId(body: string | undefined, field: string): string | null {
-  if (!body) return null;
-  try {
-    const value = (JSON.parse(body) as Record<string, unknown>)[field];
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
-  } catch {
-    return new RegExp(`"${field}"\\s*:\\s*"([^"]+)"`).exec(body)?.[1] ?? null;
-  }
-}
 
 /** The messages the accepted requests promised, each in the phase its request was sent in. */
 export function publishedMessages(spec: DeliveredSpec, run: DeliveredRun): PublishedMessage[] {

@@ -72,7 +72,8 @@ export async function checkEventually(
   };
 }
 
-function readId(body: string | undefined, field: string): string | null {
+/** The id field of a JSON response body (or found by pattern in a cut-off body); null when absent. */
+export function readId(body: string | undefined, field: string): string | null {
   if (!body) return null;
   try {
     const value = (JSON.parse(body) as Record<string, unknown>)[field];
