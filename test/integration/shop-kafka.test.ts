@@ -92,6 +92,8 @@ async function crashDuringSecond(sentFile: string, env: Record<string, string>):
   await shop.crashService('notifications');
   await shop.startService('notifications', { NOTIFICATIONS_SEND_MS: '50' });
   await waitCaughtUp();
+  // Caught up means committed; with commit-before the last ones may still be in processing.
+  await waitFor(() => ids.slice(2).every((id) => sentIds(sentFile).includes(id)), 20_000);
   return ids;
 }
 
