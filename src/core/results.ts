@@ -50,6 +50,8 @@ export interface DeliveryCount {
     readonly duplicated: readonly string[];
     readonly late: readonly string[];
   };
+  /** Delivery delay (first processing - publish) of the processed messages, ms; absent when none was processed. */
+  readonly delayMs?: { readonly p50: number; readonly max: number };
 }
 
 /** One phase of a chaos run. */

@@ -33,6 +33,7 @@ const delivery = z.object({
   duplicated: num,
   late: num,
   examples: z.object({ lost: z.array(str), duplicated: z.array(str), late: z.array(str) }),
+  delayMs: z.object({ p50: num, max: num }).optional(),
 });
 
 const chaos = z.object({

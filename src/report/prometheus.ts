@@ -29,6 +29,10 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
   msa_verify_chaos_fault_start_timestamp_seconds: ['gauge', 'Start of a fault window (unix seconds)'],
   msa_verify_chaos_fault_end_timestamp_seconds: ['gauge', 'End of a fault window (unix seconds)'],
   msa_verify_chaos_rollback_ok: ['gauge', '1 when every proxy and toxic of the run was removed'],
+  msa_verify_chaos_delivered_delay_seconds: [
+    'gauge',
+    'Delivery delay (first processing - publish) of the messages a delivered check counted, by quantile (0.5, 1 = max)',
+  ],
   msa_verify_chaos_delivered_messages: [
     'gauge',
     'Messages of a delivered check by result (published|processed|lost|duplicated|late), for the run (phase="all") or per publishing phase',
@@ -255,6 +259,18 @@ function chaosSamples(r: ChaosRunResult): Sample[] {
     const labels = { ...scenario, name: d.name, consumer: d.consumer, transport: d.transport, phase: d.phase };
     for (const result of ['published', 'processed', 'lost', 'duplicated', 'late'] as const) {
       out.push({ name: 'msa_verify_chaos_delivered_messages', labels: { ...labels, result }, value: d[result] });
+    }
+    if (d.delayMs) {
+      for (const [quantile, ms] of [
+        ['0.5', d.delayMs.p50],
+        ['1', d.delayMs.max],
+      ] as const) {
+        out.push({
+          name: 'msa_verify_chaos_delivered_delay_seconds',
+          labels: { ...labels, quantile },
+          value: ms / 1000,
+        });
+      }
     }
   }
   for (const f of r.faults) {

@@ -67,6 +67,7 @@ export function sampleChaosResult(scenario = 'products-slow', t0 = Date.now() - 
             duplicated: 1,
             late: 0,
             examples: { lost: ['o-7', 'o-9'], duplicated: ['o-3'], late: [] },
+            delayMs: { p50: 40, max: 4200 },
           },
         ],
       },

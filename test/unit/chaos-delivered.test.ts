@@ -110,6 +110,8 @@ describe('countDeliveries', () => {
     );
     expect(account.total).toMatchObject({ published: 4, processed: 3, lost: 1, duplicated: 1, late: 1 });
     expect(account.total.examples).toEqual({ lost: ['c'], duplicated: ['a'], late: ['b'] });
+    // Delay of the processed ones (first processing - publish): a 10, d 100, b 6000 (late).
+    expect(account.total.delayMs).toEqual({ p50: 100, max: 6000 });
     expect(account.foreign).toBe(1);
     const cut = account.phases.find((p) => p.phase === 'cut')!.counts;
     expect(cut).toMatchObject({ published: 2, lost: 1, late: 1 });

@@ -30,6 +30,11 @@ export interface DeliveryCounts {
   readonly late: number;
   /** Up to three ids of each kind, for the report. */
   readonly examples: { readonly lost: string[]; readonly duplicated: string[]; readonly late: string[] };
+  /**
+   * Delivery delay of the processed messages (first processing - publish), ms:
+   * median and maximum; null when none was processed. The backlog a fault built.
+   */
+  readonly delayMs: { readonly p50: number; readonly max: number } | null;
 }
 
 /** The accounting of a run: in all, and per phase (in the order the phases ran). */
@@ -62,6 +67,7 @@ function count(messages: readonly PublishedMessage[], byId: ReadonlyMap<string, 
   const lost: string[] = [];
   const dup: string[] = [];
   const late: string[] = [];
+  const delays: number[] = [];
   for (const m of messages) {
     const times = byId.get(m.id) ?? [];
     if (times.length === 0) {
@@ -69,6 +75,7 @@ function count(messages: readonly PublishedMessage[], byId: ReadonlyMap<string, 
       continue;
     }
     processed += 1;
+    delays.push(Math.max(0, Math.min(...times) - m.at));
     if (times.length > 1) {
       duplicated += times.length - 1;
       dup.push(m.id);
@@ -82,7 +89,14 @@ function count(messages: readonly PublishedMessage[], byId: ReadonlyMap<string, 
     duplicated,
     late: late.length,
     examples: { lost: lost.slice(0, EXAMPLES), duplicated: dup.slice(0, EXAMPLES), late: late.slice(0, EXAMPLES) },
+    delayMs: summarize(delays),
   };
+}
+
+function summarize(delays: number[]): { p50: number; max: number } | null {
+  if (delays.length === 0) return null;
+  const sorted = [...delays].sort((a, b) => a - b);
+  return { p50: sorted[Math.ceil(sorted.length / 2) - 1]!, max: sorted.at(-1)! };
 }
 
 /** Matches processings to published messages by id and counts what went wrong. */

@@ -76,6 +76,10 @@ export function processingsOf(spans: readonly SpanRecord[], consumer: string, id
   return out;
 }
 
+function delay(c: DeliveryCounts): string {
+  return c.delayMs ? `; delay p50 ${Math.round(c.delayMs.p50)} ms, max ${Math.round(c.delayMs.max)} ms` : '';
+}
+
 function breaches(c: DeliveryCounts, spec: DeliveredSpec, duplicatesBound: number): string[] {
   const out: string[] = [];
   if (c.lost > spec.lost) out.push(`${c.lost} lost (bound ${spec.lost})`);
@@ -160,7 +164,7 @@ export async function checkDelivered(
     verdict(
       wrong.length === 0,
       total.lost,
-      `${describeCounts(total)} (by ${spec.consumer}, identity ${idAttribute})` +
+      `${describeCounts(total)}${delay(total)} (by ${spec.consumer}, identity ${idAttribute})` +
         (wrong.length > 0 ? `: ${wrong.join('; ')}` : '') +
         (account.foreign > 0 ? `; ${account.foreign} processing(s) of messages this run did not publish ignored` : ''),
     ),
@@ -172,7 +176,7 @@ export async function checkDelivered(
       verdict(
         phaseWrong.length === 0,
         counts.lost,
-        `published in ${phase}: ${describeCounts(counts)}` +
+        `published in ${phase}: ${describeCounts(counts)}${delay(counts)}` +
           (phaseWrong.length > 0 ? `: ${phaseWrong.join('; ')}` : ''),
         ` (phase ${phase})`,
       ),
@@ -189,6 +193,7 @@ export async function checkDelivered(
     duplicated: c.duplicated,
     late: c.late,
     examples: c.examples,
+    ...(c.delayMs ? { delayMs: c.delayMs } : {}),
   });
   const deliveries = [
     record('all', total),
