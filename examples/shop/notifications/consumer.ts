@@ -23,6 +23,12 @@ export interface KafkaConsumerOptions {
   logger: Logger;
   /** Handles one valid event. A throw makes the consumer take the message again (commit `after`). */
   process: (event: OrderCreatedEvent, correlationId: string | undefined) => Promise<void>;
+  /**
+   * Called when kafkajs gave up on this consumer (a crash it does not restart
+   * from, e.g. the group forgot the member after a long broker cut): the caller
+   * starts a new one.
+   */
+  onGaveUp: (error: unknown) => void;
 }
 
 /** A running consumer. */
@@ -64,7 +70,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
   consumer.on(consumer.events.CRASH, (e) => {
     consuming = false;
     logger.warn({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
-    if (!e.payload.restart) process.exit(1);
+    if (!e.payload.restart) options.onGaveUp(e.payload.error);
   });
   consumer.on(consumer.events.STOP, () => {
     consuming = false;

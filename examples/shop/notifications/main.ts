@@ -109,11 +109,26 @@ handleShutdown(logger, async () => {
 });
 await listen(server, logger);
 // Kafka may be unreachable at start (a proxy not created yet, a broker restarting): keep trying.
-for (let delay = 200; consumer === undefined; delay = Math.min(delay * 2, 2000)) {
-  try {
-    consumer = await startKafkaConsumer({ ...config, logger, process: send });
-  } catch (err) {
-    logger.warn({ err, retryInMs: delay }, 'kafka consumer could not start; trying again');
-    await sleep(delay);
+// The same when kafkajs gives up on a running consumer: a new one rejoins the group and resumes
+// from the committed offsets.
+async function startConsuming(): Promise<void> {
+  for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      consumer = await startKafkaConsumer({ ...config, logger, process: send, onGaveUp: restartConsumer });
+      return;
+    } catch (err) {
+      logger.warn({ err, retryInMs: delay }, 'kafka consumer could not start; trying again');
+      await sleep(delay);
+    }
   }
 }
+function restartConsumer(error: unknown): void {
+  const old = consumer;
+  consumer = undefined;
+  logger.warn({ err: error }, 'kafka consumer gave up; starting a new one');
+  void (async () => {
+    await old?.stop().catch(() => {});
+    await startConsuming();
+  })();
+}
+await startConsuming();

@@ -154,6 +154,8 @@ export function startKafkaOutbox(options: KafkaOutboxOptions): KafkaOutbox {
   return {
     enqueue(event, correlationId) {
       const item = { event, correlationId };
+      // unsafe: no queue at all, each event sent at once (concurrently) and dropped if that fails.
+      if (mode === 'unsafe' && connected) return sendNow(item);
       if (connected && pending.length === 0 && !sending) return sendNow(item);
       pending.push(item);
       wake?.();
