@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Shop, startShop, uniqueMessaging } from '../examples/shop/launcher.ts';
+import { type Shop, startShop, uniqueKafka, uniqueMessaging } from '../examples/shop/launcher.ts';
 import { readServicesEnv } from '../examples/shop/run-files.ts';
 import { freePort } from '../examples/shop/service-process.ts';
 
@@ -84,6 +84,10 @@ async function main(): Promise<number> {
     inventory: true,
     // Its own exchange and queue: another shop on the same RabbitMQ must not consume the demo's events.
     messaging: uniqueMessaging('demo'),
+    // Kafka: orders -> notifications on topic shop.orders (the pact's), in a consumer group of the demo's own.
+    // Not waiting for its group join: for kafka-cut, notifications restarts on the proxy's address, which exists
+    // only once the run created it.
+    kafka: { brokers: services.KAFKA_BROKERS as string, group: uniqueKafka('demo').group, waitReady: false },
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
   });
   if (preload) {
@@ -123,22 +127,51 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
-    // Each scenario varies one link: the products and RabbitMQ scenarios run with orders
+    // Each scenario varies one link: the products, RabbitMQ and Kafka scenarios run with orders
     // not reserving stock (INVENTORY_URL empty), the inventory one with products direct.
     const inventoryUrl = shop.urls.inventory!;
-    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl, INVENTORY_URL: '' };
+    const kafkaBrokers = services.KAFKA_BROKERS as string;
+    const viaProducts = {
+      PRODUCTS_URL: `http://${productsProxy}`,
+      RABBITMQ_URL: rabbitmqUrl,
+      INVENTORY_URL: '',
+      KAFKA_BROKERS: kafkaBrokers,
+    };
     const viaRabbit = {
       PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
       INVENTORY_URL: '',
+      KAFKA_BROKERS: kafkaBrokers,
     };
     const viaInventory = {
       PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: rabbitmqUrl,
       INVENTORY_URL: `http://${inventoryProxy}`,
+      KAFKA_BROKERS: kafkaBrokers,
     };
-    const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
+    // Kafka: orders and notifications bootstrap at the broker's advertised PROXIED address (docs/kafka-chaos.md).
+    const viaKafka = {
+      PRODUCTS_URL: shop.urls.products,
+      RABBITMQ_URL: rabbitmqUrl,
+      INVENTORY_URL: '',
+      KAFKA_BROKERS: services.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094',
+    };
+    const kafkaScenario = {
+      file: 'chaos/kafka-cut.yaml',
+      orders: viaKafka,
+      notifications: { KAFKA_BROKERS: viaKafka.KAFKA_BROKERS },
+      expected: 0,
+      title: 'Kafka slowed then cut from orders and notifications (delivered: none lost)',
+    };
+    const scenarios: {
+      file: string;
+      orders: Record<string, string>;
+      notifications?: Record<string, string>;
+      expected: number;
+      title: string;
+    }[] = [
       { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
+      kafkaScenario,
       ...(FAST
         ? []
         : [
@@ -174,6 +207,10 @@ async function main(): Promise<number> {
     for (const [i, s] of scenarios.entries()) {
       await shop.stopService('orders');
       await shop.startService('orders', s.orders);
+      if (s.notifications) {
+        await shop.stopService('notifications');
+        await shop.startService('notifications', s.notifications);
+      }
       const report = path.join(
         REPORTS,
         `chaos-${i + 1}-${path.basename(s.file, '.yaml')}${s.expected ? '-naive' : ''}.json`,
@@ -195,8 +232,11 @@ async function main(): Promise<number> {
         PRODUCTS_URL: shop.urls.products,
         RABBITMQ_URL: rabbitmqUrl,
         INVENTORY_URL: inventoryUrl,
+        KAFKA_BROKERS: kafkaBrokers,
         ORDERS_RESILIENCE: 'on',
       });
+      await shop.stopService('notifications');
+      await shop.startService('notifications', { KAFKA_BROKERS: kafkaBrokers });
       await msaVerify(
         'trace: orders (one through the Python inventory), a catalogue read and an event followed across the shop in Jaeger',
         ['trace', '--json', traceReport, '--junit', path.join(REPORTS, 'trace.xml')],
@@ -259,6 +299,7 @@ async function summary(prometheusUrl: string, since: number): Promise<void> {
     'msa_verify_chaos_scenario_passed',
     'msa_verify_chaos_expectation_passed == 0',
     'msa_verify_chaos_fault_start_timestamp_seconds',
+    'msa_verify_chaos_delivered_messages{phase="all"}',
     'msa_verify_trace_check_passed',
   ];
   // Prometheus scrapes the Pushgateway every second; give it a moment.

@@ -15,7 +15,7 @@ export async function startService(name: ServiceName, env: Record<string, string
   await service.start({
     env: { ...process.env, ...env },
     preload: false,
-    readyPaths: name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+    readyPaths: name === 'delivery' || name === 'notifications' ? ['/health', '/ready'] : ['/health'],
     timeoutMs: 20_000,
   });
   const stop = () => service.stop();

@@ -1,6 +1,7 @@
 // The shop's launcher, used by tests, contracts, chaos and the demo:
-//   startShop(options) -> free ports -> products + delivery -> [inventory] -> orders -> gateway,
-//   each waited for on /health (delivery also on /ready: its queue is bound),
+//   startShop(options) -> free ports -> products + delivery (+ notifications) -> [inventory] -> orders -> gateway,
+//   each waited for on /health (delivery also on /ready: its queue is bound;
+//   notifications, started only with `kafka`, on /ready: it joined its group),
 //   children die with this process (stdin pipe), stop() ends them all.
 
 import { randomBytes } from 'node:crypto';
@@ -10,12 +11,20 @@ import { type ShopDns, startShopDns } from './dns-server.ts';
 import { clientTlsFiles, readTlsFiles, serviceTlsFiles } from './pki.ts';
 import { freePort, PortInUseError, type ServiceName, ServiceProcess } from './service-process.ts';
 import { waitForEntry } from './shared/discovery.ts';
+import { DEFAULT_KAFKA_TOPIC, DEFAULT_NOTIFICATIONS_GROUP } from './shared/kafka.ts';
 import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts';
 
 export { ROOT, type ServiceName } from './service-process.ts';
 
-/** The services in start order (stop runs in reverse); inventory only with `inventory: true`. */
-export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'inventory', 'orders', 'gateway'];
+/** The services in start order (stop runs in reverse); inventory only with `inventory: true`, notifications only with `kafka`. */
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  'products',
+  'delivery',
+  'notifications',
+  'inventory',
+  'orders',
+  'gateway',
+];
 
 /** Options for {@link startShop}. */
 export interface ShopOptions {
@@ -51,6 +60,21 @@ export interface ShopOptions {
    * `deleteOnStop`, stop() deletes the queue and the exchange.
    */
   messaging?: { exchange?: string; deliveryQueue?: string; deleteOnStop?: boolean };
+  /**
+   * Kafka: with it, orders also publishes order.created to `topic` (default
+   * shop.orders) and the notifications service consumes it in consumer group
+   * `group` (default notifications). Without it, no notifications service.
+   * Shops sharing one broker must use their own names: see {@link uniqueKafka}.
+   */
+  kafka?: KafkaNames & {
+    brokers: string;
+    /**
+     * Wait for notifications to join its group before the shop counts as started
+     * (default true). false when the brokers are a Toxiproxy proxy that a chaos run
+     * creates only later: notifications keeps trying to connect meanwhile.
+     */
+    waitReady?: boolean;
+  };
   /**
    * Service discovery through etcd (SHOP_DISCOVERY=etcd for every service): each
    * registers `<prefix>services/<name>` under a kept-alive lease and orders finds
@@ -96,6 +120,18 @@ export interface ShopIdentity {
   readonly otherAudience: string;
 }
 
+/** The topic and consumer group of the shop's Kafka half. */
+export interface KafkaNames {
+  topic?: string;
+  group?: string;
+}
+
+/** A topic and consumer group no other shop uses (the broker creates the topic on first use). */
+export function uniqueKafka(prefix = 'shop'): Required<KafkaNames> {
+  const id = `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  return { topic: `${id}.orders`, group: `${id}.notifications` };
+}
+
 /** Names the shop's messages flow through. */
 export interface MessagingNames {
   exchange: string;
@@ -127,6 +163,8 @@ export interface ShopUrls {
   delivery: string;
   /** Only with `inventory: true`. */
   inventory?: string;
+  /** Only when the shop was started with `kafka`. */
+  notifications?: string;
 }
 
 /** A running shop. */
@@ -141,6 +179,8 @@ export interface Shop {
   [Symbol.asyncDispose](): Promise<void>;
   /** Stops one service (connections to its port are then refused); startService reuses the port. */
   stopService(name: ServiceName): Promise<void>;
+  /** Kills one service with SIGKILL (a crash: no graceful stop), resolving once it exited. */
+  crashService(name: ServiceName): Promise<void>;
   /**
    * (Re)starts one service on its port, waiting for health; `env` adds to (and
    * wins over) its overrides from now on. Throws PortInUseError if another
@@ -156,7 +196,7 @@ export interface Shop {
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
 const CONTROLLED =
-  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*|INVENTORY_.*|IDENTITY_.*)$/;
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|KAFKA_BROKERS|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|NOTIFICATIONS_.*|SHOP_.*|INVENTORY_.*|IDENTITY_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
@@ -179,6 +219,14 @@ function pythonOtelEnv(exporting: boolean): Record<string, string> {
   };
 }
 
+function kafkaEnv(kafka: NonNullable<ShopOptions['kafka']>): Record<string, string> {
+  return {
+    KAFKA_BROKERS: kafka.brokers,
+    SHOP_KAFKA_TOPIC: kafka.topic ?? DEFAULT_KAFKA_TOPIC,
+    SHOP_NOTIFICATIONS_GROUP: kafka.group ?? DEFAULT_NOTIFICATIONS_GROUP,
+  };
+}
+
 /** Starts the whole shop on free ports and waits until every service is healthy. */
 export async function startShop(options: ShopOptions): Promise<Shop> {
   if (options.logDir) mkdirSync(options.logDir, { recursive: true });
@@ -191,7 +239,9 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     delivery: { ...options.env?.delivery },
     inventory: { ...options.env?.inventory },
     identity: { ...options.env?.identity },
+    notifications: { ...options.env?.notifications },
   };
+  const kafka = options.kafka;
   const identitySecret = randomBytes(24).toString('base64url');
   const audience = 'https://shop.example/api';
   const otherAudience = 'https://other.example/api';
@@ -236,6 +286,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       case 'inventory':
         // The example shop serves its Pact provider states (contracts verify).
         return { PRODUCTS_URL: get('products').url, INVENTORY_PROVIDER_STATES: 'on' };
+      case 'notifications':
+        return kafka ? kafkaEnv(kafka) : {};
       case 'orders':
         return {
           RABBITMQ_URL: options.rabbitmqUrl,
@@ -243,6 +295,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           SHOP_EXCHANGE: messaging.exchange,
           ...(services.has('inventory') ? { INVENTORY_URL: get('inventory').url } : {}),
           ...authEnv(),
+          ...(kafka ? kafkaEnv(kafka) : {}),
         };
       case 'gateway':
         return { ORDERS_URL: get('orders').url, PRODUCTS_URL: get('products').url, ...authEnv() };
@@ -281,7 +334,10 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       },
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
-      readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      readyPaths:
+        service.name === 'delivery' || (service.name === 'notifications' && kafka?.waitReady !== false)
+          ? ['/health', '/ready']
+          : ['/health'],
       ...(probeTls ? { tls: probeTls } : {}),
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
@@ -328,7 +384,11 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   try {
     if (options.auth) await startFirst('identity');
-    await Promise.all([startFirst('products'), startFirst('delivery')]);
+    await Promise.all([
+      startFirst('products'),
+      startFirst('delivery'),
+      ...(kafka ? [startFirst('notifications')] : []),
+    ]);
     if (options.inventory) await startFirst('inventory');
     await startFirst('orders');
     await startFirst('gateway');
@@ -351,6 +411,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     products: get('products').url,
     delivery: get('delivery').url,
     ...(services.has('inventory') ? { inventory: get('inventory').url } : {}),
+    ...(kafka ? { notifications: get('notifications').url } : {}),
   };
   const identity: ShopIdentity | undefined = options.auth
     ? {
@@ -368,6 +429,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,
     stopService: (name) => get(name).stop(),
+    crashService: (name) => get(name).crash(),
     async startService(name, env) {
       Object.assign(overrides[name], env);
       await startOne(get(name));

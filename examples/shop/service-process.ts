@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'inventory' | 'identity';
+export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'notifications' | 'inventory' | 'identity';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -207,6 +207,20 @@ export class ServiceProcess {
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await this.#exited;
       clearTimeout(timer);
+    }
+    child.stdin?.destroy();
+    this.#child = undefined;
+    await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
+    this.#log = undefined;
+  }
+
+  /** Kills the child with SIGKILL (a crash) and resolves once it exited; start() may follow. */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    if (this.running) {
+      child.kill('SIGKILL');
+      await this.#exited;
     }
     child.stdin?.destroy();
     this.#child = undefined;

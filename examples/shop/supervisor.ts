@@ -16,6 +16,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   products: /^(LOG_LEVEL)$/,
   inventory: /^(INVENTORY_.*|LOG_LEVEL)$/,
   identity: /^(IDENTITY_TOKEN_TTL|LOG_LEVEL)$/,
+  notifications: /^(NOTIFICATIONS_.*|LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -29,6 +30,8 @@ function envFor(name: ServiceName): Record<string, string> {
 const services = readServicesEnv();
 const rabbitmqUrl = process.env.RABBITMQ_URL ?? services.RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
 // With the preload, spans go to Jaeger when scripts/services runs it (so `msa-verify trace` works right after).
+// Kafka (orders -> notifications) when a broker is known (scripts/services writes KAFKA_BROKERS).
+const kafkaBrokers = process.env.KAFKA_BROKERS ?? services.KAFKA_BROKERS;
 const tracesEndpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? services.JAEGER_OTLP_TRACES_URL;
 const shop = await startShop({
   rabbitmqUrl,
@@ -49,11 +52,20 @@ const shop = await startShop({
         },
       }
     : {}),
+  ...(kafkaBrokers
+    ? {
+        kafka: {
+          brokers: kafkaBrokers,
+          topic: process.env.SHOP_KAFKA_TOPIC,
+          group: process.env.SHOP_NOTIFICATIONS_GROUP,
+        },
+      }
+    : {}),
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
   ports:
     process.env.SHOP_PORTS === 'any'
       ? {}
-      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084 },
+      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084, notifications: 8085 },
   // SHOP_SECURITY=mtls: the secured shop; SHOP_PLAIN_SERVICES=products: these serve plain http anyway (a broken variant).
   security: process.env.SHOP_SECURITY === 'mtls' ? 'mtls' : 'plain',
   plainServices: (process.env.SHOP_PLAIN_SERVICES ?? '').split(',').filter(Boolean) as ServiceName[],
@@ -63,6 +75,7 @@ const shop = await startShop({
     products: envFor('products'),
     delivery: envFor('delivery'),
     inventory: envFor('inventory'),
+    notifications: envFor('notifications'),
   },
 });
 
@@ -77,6 +90,8 @@ const lines = [
   ...(process.env.SHOP_SECURITY === 'mtls'
     ? Object.entries(clientTlsFiles()).map(([field, file]) => `SHOP_CLIENT_TLS_${field.toUpperCase()}=${file}`)
     : []),
+  ...(shop.urls.notifications ? [`SHOP_NOTIFICATIONS_URL=${shop.urls.notifications}`] : []),
+  ...(kafkaBrokers ? [`SHOP_KAFKA_BROKERS=${kafkaBrokers}`] : []),
 ];
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);

@@ -1,7 +1,7 @@
 // msa-verify/contracts: a thin typed layer over pact-js (V4).
 //   consumer tests: httpContract / messageContract (+ correlation option) -> pact files
 //   provider side: verifyProvider (HTTP at a URL, message producers in code,
-//   rabbitMessageProducer for the transport-level check) -> ContractPairResult[]
+//   rabbitMessageProducer / kafkaMessageProducer for the transport-level check) -> ContractPairResult[]
 //   runVerification: config-driven, every provider; provider states, hooks and
 //   request headers answered by msa-verify (state-dispatch.ts: nothing passes
 //   silently); broker: Pact's own CLI.
@@ -55,6 +55,12 @@ export {
   readPactDir,
   readPactFile,
 } from './pact-files.js';
+export {
+  type ArrivedKafkaMessage,
+  captureKafkaMessage,
+  type KafkaCaptureOptions,
+  kafkaMessageProducer,
+} from './transport/kafka.js';
 export {
   type ArrivedMessage,
   captureRabbitMessage,

@@ -27,6 +27,33 @@ export interface LatencySummary {
   readonly max: number;
 }
 
+/**
+ * What a `delivered` check counted for one set of messages: the whole run
+ * (`phase: 'all'`) or the messages published in one phase.
+ */
+export interface DeliveryCount {
+  /** The check's display name. */
+  readonly name: string;
+  /** `service.name` of the consumer whose processing was counted. */
+  readonly consumer: string;
+  readonly transport: 'kafka' | 'rabbitmq';
+  /** `all`, or the phase the messages were published in. */
+  readonly phase: string;
+  readonly published: number;
+  readonly processed: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly late: number;
+  /** Up to three message ids of each kind. */
+  readonly examples: {
+    readonly lost: readonly string[];
+    readonly duplicated: readonly string[];
+    readonly late: readonly string[];
+  };
+  /** Delivery delay (first processing - publish) of the processed messages, ms; absent when none was processed. */
+  readonly delayMs?: { readonly p50: number; readonly max: number };
+}
+
 /** One phase of a chaos run. */
 export interface PhaseResult {
   readonly name: string;
@@ -38,6 +65,8 @@ export interface PhaseResult {
   readonly errors: number;
   readonly latencyMs: LatencySummary;
   readonly verdicts: readonly ExpectationVerdict[];
+  /** Counts of the `delivered` checks (on the `eventually` pseudo-phase). */
+  readonly deliveries?: readonly DeliveryCount[];
 }
 
 /** A window during which a fault was active; becomes a dashboard annotation. */

@@ -168,6 +168,24 @@ export function chaosDashboard(): dashboard.Dashboard {
         }),
     )
     .withPanel(
+      new barchart.PanelBuilder()
+        .title('Messages per scenario: published vs processed, lost, duplicated, late')
+        .description(
+          'delivered checks (eventually), whole run, every scenario of the job: lost and late break the check, duplicated up to maxDuplicates. Per phase: the expectations table and the HTML report.',
+        )
+        .gridPos(grid.next(24, 8))
+        .withTarget(
+          prom(`max by (scenario, result) (msa_verify_chaos_delivered_messages{job="$job", phase="all"})`, {
+            instant: true,
+            table: true,
+          }),
+        )
+        .withTransformation({
+          id: 'groupingToMatrix',
+          options: { rowField: 'scenario', columnField: 'result', valueField: 'Value' },
+        }),
+    )
+    .withPanel(
       new timeseries.PanelBuilder()
         .title('Requests per phase (ok / error)')
         .gridPos(grid.next(24, 7))

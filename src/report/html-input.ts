@@ -22,6 +22,20 @@ const verdict = z.object({
   message: str,
 });
 
+const delivery = z.object({
+  name: str,
+  consumer: str,
+  transport: z.enum(['kafka', 'rabbitmq']),
+  phase: str,
+  published: num,
+  processed: num,
+  lost: num,
+  duplicated: num,
+  late: num,
+  examples: z.object({ lost: z.array(str), duplicated: z.array(str), late: z.array(str) }),
+  delayMs: z.object({ p50: num, max: num }).optional(),
+});
+
 const chaos = z.object({
   kind: z.literal('chaos'),
   runId: str,
@@ -41,6 +55,7 @@ const chaos = z.object({
       errors: num,
       latencyMs: z.object({ p50: num, p95: num, p99: num, max: num }),
       verdicts: z.array(verdict),
+      deliveries: z.array(delivery).optional(),
     }),
   ),
   faults: z.array(z.object({ proxy: str, toxic: str, type: str, startedAt: num, endedAt: num })),

@@ -1,6 +1,7 @@
 import type { ChaosRunResult, ContractPairResult, ContractsRunResult, PhaseResult } from '../core/results.js';
 import { writeFileAtomic } from '../core/write-file-atomic.js';
 import { latencyChart, phaseLatencyChart } from './html-charts.js';
+import { deliveredSection } from './html-delivered.js';
 import { escapeHtml as esc, formatMs } from './html-escape.js';
 import { REPORT_CSS } from './html-style.js';
 import { TRACE_CSS, traceSection } from './html-trace.js';
@@ -99,6 +100,7 @@ function chaosSection(r: ChaosRunResult): string {
     phaseTable(r),
     r.phases.length ? phaseLatencyChart(r.phases) : '',
     verdictTable(r.phases),
+    deliveredSection(r),
     faultTable(r),
     '</section>',
   ].join('');

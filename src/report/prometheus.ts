@@ -29,6 +29,14 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
   msa_verify_chaos_fault_start_timestamp_seconds: ['gauge', 'Start of a fault window (unix seconds)'],
   msa_verify_chaos_fault_end_timestamp_seconds: ['gauge', 'End of a fault window (unix seconds)'],
   msa_verify_chaos_rollback_ok: ['gauge', '1 when every proxy and toxic of the run was removed'],
+  msa_verify_chaos_delivered_delay_seconds: [
+    'gauge',
+    'Delivery delay (first processing - publish) of the messages a delivered check counted, by quantile (0.5, 1 = max)',
+  ],
+  msa_verify_chaos_delivered_messages: [
+    'gauge',
+    'Messages of a delivered check by result (published|processed|lost|duplicated|late), for the run (phase="all") or per publishing phase',
+  ],
   msa_verify_chaos_live_requests_per_second: ['gauge', 'Request rate of the running chaos phase'],
   msa_verify_chaos_live_error_ratio: ['gauge', 'Share of failed requests (0..1) in the running chaos phase'],
   msa_verify_chaos_live_latency_seconds: ['gauge', 'Client-side latency of the running chaos phase by quantile'],
@@ -243,6 +251,24 @@ function chaosSamples(r: ChaosRunResult): Sample[] {
           name: 'msa_verify_chaos_expectation_observed',
           labels: { ...labels, unit: v.unit, bound: v.bound },
           value: v.observed,
+        });
+      }
+    }
+  }
+  for (const d of r.phases.flatMap((p) => p.deliveries ?? [])) {
+    const labels = { ...scenario, name: d.name, consumer: d.consumer, transport: d.transport, phase: d.phase };
+    for (const result of ['published', 'processed', 'lost', 'duplicated', 'late'] as const) {
+      out.push({ name: 'msa_verify_chaos_delivered_messages', labels: { ...labels, result }, value: d[result] });
+    }
+    if (d.delayMs) {
+      for (const [quantile, ms] of [
+        ['0.5', d.delayMs.p50],
+        ['1', d.delayMs.max],
+      ] as const) {
+        out.push({
+          name: 'msa_verify_chaos_delivered_delay_seconds',
+          labels: { ...labels, quantile },
+          value: ms / 1000,
         });
       }
     }

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +19,7 @@ import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { freePort, waitFor } from '../support/net.js';
-import { ROOT } from '../support/services.js';
+import { ROOT, serviceUrls } from '../support/services.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 const RUNS_PER_SIGNAL = Number(process.env.MSAV_INTERRUPT_RUNS ?? 7);
@@ -46,9 +46,15 @@ afterAll(async () => {
   await new Promise((resolve) => upstream?.close(resolve));
 });
 
-async function scenario(i: number): Promise<string> {
+/**
+ * The scenario of run `i`. With `side`, the proxy that is down in the fault phase is that one
+ * (the Kafka broker's PROXIED listener behind its fixed, advertised listen address).
+ */
+async function scenario(i: number, side?: { listen: string; upstream: string }): Promise<string> {
   const { port } = upstream.address() as AddressInfo;
-  const [a, b] = [await freePort(), await freePort()];
+  const a = await freePort();
+  const sideListen = side?.listen ?? `127.0.0.1:${await freePort()}`;
+  const sideUpstream = side?.upstream ?? `127.0.0.1:${port}`;
   const file = path.join(work, `interrupt-${i}.yaml`);
   await writeFile(
     file,
@@ -57,7 +63,7 @@ name: interrupt-${i}
 toxiproxy: { url: "${toxiproxy.url}" }
 proxies:
   - { name: front, listen: "127.0.0.1:${a}", upstream: "127.0.0.1:${port}" }
-  - { name: side, listen: "127.0.0.1:${b}", upstream: "127.0.0.1:${port}", tap: false }
+  - { name: side, listen: "${sideListen}", upstream: "${sideUpstream}", tap: false }
 load:
   target: http://127.0.0.1:${a}
   rate: 50
@@ -100,6 +106,55 @@ function startRun(file: string, json: string): { child: ChildProcess; output: ()
   return { child, output: () => text };
 }
 
+/** Signals one run during its fault phase and checks that it left nothing behind; returns a log line. */
+async function interruptOnce(
+  i: number,
+  signal: (typeof SIGNALS)[number],
+  file: string,
+  delay: number,
+): Promise<string> {
+  const json = path.join(work, `report-${i}.json`);
+  const { child, output } = startRun(file, json);
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // Wait until the fault phase is on: toxics on the run's proxy and the other proxy down.
+  await waitFor(async () => {
+    const proxies = (await client.listProxies()).filter((p) => p.name.startsWith('msav-'));
+    return proxies.some((p) => p.toxics.length === 2) && proxies.some((p) => !p.enabled);
+  }, 10_000).catch((error: unknown) => {
+    throw new Error(`run ${i}: the fault phase never started: ${String(error)}\n${output()}`);
+  });
+  await sleep(delay);
+  expect((await leftovers()).length, `run ${i}: nothing to roll back at the moment of the signal`).toBeGreaterThan(0);
+  const signalledAt = Date.now();
+  child.kill(signal);
+  const [code] = await Promise.race([
+    exited,
+    sleep(15_000).then(() => {
+      child.kill('SIGKILL');
+      throw new Error(`run ${i}: the runner did not exit within 15 s of ${signal}:\n${output()}`);
+    }),
+  ]);
+  if (signal === 'SIGKILL') {
+    await waitFor(async () => (await leftovers()).length === 0, 10_000).catch(async () => {
+      throw new Error(`run ${i} (SIGKILL): still present after 10 s: ${(await leftovers()).join(', ')}`);
+    });
+    return `run ${i} ${signal} after ${delay}ms: clean after ${Date.now() - signalledAt}ms (watchdog)`;
+  }
+  expect(await leftovers(), `run ${i} (${signal}) left these behind:\n${output()}`).toEqual([]);
+  expect(code, output()).toBe(signal === 'SIGINT' ? 130 : 143);
+  expect(output()).toContain('rolling back');
+  // The partial report is written after the rollback, marked interrupted.
+  const report = JSON.parse(await readFile(json, 'utf8')) as { interrupted?: string; results: ChaosRunResult[] };
+  expect(report.interrupted).toBe(signal);
+  expect(report.results).toHaveLength(1);
+  expect(report.results[0]).toMatchObject({ interrupted: signal, passed: false, rolledBack: true });
+  expect(report.results[0]?.phases.map((p) => p.name)).toEqual(['warm', 'broken']);
+  expect(report.results[0]?.phases[1]?.requests).toBeGreaterThan(0);
+  expect(report.results[0]?.faults.map((f) => f.type).sort()).toEqual(['down', 'latency', 'slicer']);
+  expect(output()).toContain(`interrupted: partial report written to ${json}`);
+  return `run ${i} ${signal} after ${delay}ms: clean at exit ${Date.now() - signalledAt}ms later, code ${code}`;
+}
+
 describe('chaos run interrupted during the fault phase', () => {
   it(`leaves nothing behind after SIGINT, SIGTERM (at once) and SIGKILL (within 10 s), ${RUNS_PER_SIGNAL * 3} runs`, async () => {
     const seed = Number(process.env.MSAV_INTERRUPT_SEED ?? Date.now() % 100_000);
@@ -111,52 +166,7 @@ describe('chaos run interrupted during the fault phase', () => {
     const log: string[] = [`seed ${seed}`];
     for (let i = 0; i < RUNS_PER_SIGNAL * SIGNALS.length; i++) {
       const signal = SIGNALS[i % SIGNALS.length]!;
-      const json = path.join(work, `report-${i}.json`);
-      const { child, output } = startRun(await scenario(i), json);
-      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-      // Wait until the fault phase is on: toxics on the run's proxy and the other proxy down.
-      await waitFor(async () => {
-        const proxies = (await client.listProxies()).filter((p) => p.name.startsWith('msav-'));
-        return proxies.some((p) => p.toxics.length === 2) && proxies.some((p) => !p.enabled);
-      }, 10_000).catch((error: unknown) => {
-        throw new Error(`run ${i}: the fault phase never started: ${String(error)}\n${output()}`);
-      });
-      const delay = Math.round(random() * 1500);
-      await sleep(delay);
-      expect((await leftovers()).length, `run ${i}: nothing to roll back at the moment of the signal`).toBeGreaterThan(
-        0,
-      );
-      const signalledAt = Date.now();
-      child.kill(signal);
-      const [code] = await Promise.race([
-        exited,
-        sleep(15_000).then(() => {
-          child.kill('SIGKILL');
-          throw new Error(`run ${i}: the runner did not exit within 15 s of ${signal}:\n${output()}`);
-        }),
-      ]);
-      if (signal === 'SIGKILL') {
-        await waitFor(async () => (await leftovers()).length === 0, 10_000).catch(async () => {
-          throw new Error(`run ${i} (SIGKILL): still present after 10 s: ${(await leftovers()).join(', ')}`);
-        });
-        log.push(`run ${i} ${signal} after ${delay}ms: clean after ${Date.now() - signalledAt}ms (watchdog)`);
-      } else {
-        expect(await leftovers(), `run ${i} (${signal}) left these behind:\n${output()}`).toEqual([]);
-        expect(code, output()).toBe(signal === 'SIGINT' ? 130 : 143);
-        expect(output()).toContain('rolling back');
-        // The partial report is written after the rollback, marked interrupted.
-        const report = JSON.parse(await readFile(json, 'utf8')) as { interrupted?: string; results: ChaosRunResult[] };
-        expect(report.interrupted).toBe(signal);
-        expect(report.results).toHaveLength(1);
-        expect(report.results[0]).toMatchObject({ interrupted: signal, passed: false, rolledBack: true });
-        expect(report.results[0]?.phases.map((p) => p.name)).toEqual(['warm', 'broken']);
-        expect(report.results[0]?.phases[1]?.requests).toBeGreaterThan(0);
-        expect(report.results[0]?.faults.map((f) => f.type).sort()).toEqual(['down', 'latency', 'slicer']);
-        expect(output()).toContain(`interrupted: partial report written to ${json}`);
-        log.push(
-          `run ${i} ${signal} after ${delay}ms: clean at exit ${Date.now() - signalledAt}ms later, code ${code}`,
-        );
-      }
+      log.push(await interruptOnce(i, signal, await scenario(i), Math.round(random() * 1500)));
     }
     // Every journal is gone once its run is cleaned (the watchdog deletes those of killed runs), and so is
     // every watchdog log: a complete rollback leaves nothing to read.
@@ -169,6 +179,35 @@ describe('chaos run interrupted during the fault phase', () => {
     ).catch(async () => {
       throw new Error(`left in ${journalDir}: ${(await readdir(journalDir)).join(', ')}`);
     });
+    console.log(log.join('\n'));
+  });
+
+  it("a Kafka scenario (the broker's PROXIED listener down) leaves its fixed listen address free after each signal", async () => {
+    const urls = serviceUrls();
+    const kafka = {
+      listen: urls.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094',
+      upstream: urls.KAFKA_PROXIED_UPSTREAM ?? '127.0.0.1:9094',
+    };
+    const log: string[] = [];
+    // Each run creates the proxy on the same advertised address: it can only if the previous run freed it.
+    for (const [n, signal] of SIGNALS.entries()) {
+      const i = 100 + n;
+      log.push(`kafka ${await interruptOnce(i, signal, await scenario(i, kafka), 300 * n)}`);
+      const [host, port] = kafka.listen.split(':');
+      await waitFor(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const probe = net.connect(Number(port), host, () => {
+              probe.destroy();
+              resolve(false);
+            });
+            probe.once('error', () => resolve(true));
+          }),
+        10_000,
+      ).catch(() => {
+        throw new Error(`run ${i} (${signal}): something still listens on ${kafka.listen}`);
+      });
+    }
     console.log(log.join('\n'));
   });
 });

@@ -258,8 +258,14 @@ describe('chaos scenarios against the example shop', () => {
     const listen = `127.0.0.1:${await freePort()}`;
     const broker = new URL(rabbitmqUrl);
     const viaProxy = `amqp://${broker.username}:${broker.password}@${listen}`;
+    // With the preload, exporting to Jaeger: `delivered` reads delivery's consumer spans there.
+    const traced = {
+      preload: true,
+      tracesEndpoint: serviceUrls().JAEGER_OTLP_TRACES_URL ?? 'http://127.0.0.1:4318/v1/traces',
+    };
     const shop = await startShop({
       rabbitmqUrl,
+      ...traced,
       env: { orders: { RABBITMQ_URL: viaProxy } },
       messaging: uniqueMessaging('chaos-rabbit'),
     });
@@ -269,6 +275,7 @@ describe('chaos scenarios against the example shop', () => {
         RABBITMQ_ADDR: `${broker.hostname}:${broker.port || '5672'}`,
         SHOP_ORDERS_URL: shop.urls.orders,
         SHOP_DELIVERY_URL: shop.urls.delivery,
+        JAEGER_URL: serviceUrls().JAEGER_URL ?? 'http://127.0.0.1:16686',
       };
       const ok = await runScenarios(['chaos/rabbitmq-cut.yaml'], env, 'rabbit-ok');
       const result = ok.results[0];
@@ -282,7 +289,40 @@ describe('chaos scenarios against the example shop', () => {
       const onPath = verdicts(result).find((v) => v.type === 'on-path');
       expect(onPath).toMatchObject({ phase: 'rabbitmq-cut', passed: true });
       expect(onPath?.observed).toBeGreaterThanOrEqual(1);
+      expect(verdicts(result).find((v) => v.type === 'delivered')?.message).toMatch(
+        /^published \d+, processed \d+, lost 0/,
+      );
       expect(ok.code).toBe(0);
+
+      // Negative: orders publishes without outbox and confirms; what it published during the cut is lost.
+      const naive = await startShop({
+        rabbitmqUrl,
+        ...traced,
+        env: { orders: { RABBITMQ_URL: viaProxy, ORDERS_RABBIT_PUBLISH: 'fire-and-forget' } },
+        messaging: uniqueMessaging('chaos-rabbit-naive'),
+      });
+      try {
+        const forgot = await runScenarios(
+          ['chaos/rabbitmq-cut.yaml'],
+          {
+            ...env,
+            SHOP_ORDERS_URL: naive.urls.orders,
+            SHOP_DELIVERY_URL: naive.urls.delivery,
+            DELIVERY_WITHIN: '5s',
+            DELIVERED_WITHIN: '5s',
+          },
+          'rabbit-naive',
+        );
+        expect(forgot.code).toBe(1);
+        const [total] = verdicts(forgot.results[0]).filter((v) => v.type === 'delivered');
+        expect(total?.passed, total?.message).toBe(false);
+        expect(total?.observed).toBeGreaterThan(0);
+        expect(total?.message).toMatch(/lost [1-9]\d* \(e\.g\. /);
+        const cut = verdicts(forgot.results[0]).find((v) => v.name.endsWith('(phase rabbitmq-cut)'));
+        expect(cut?.passed, cut?.message).toBe(false);
+      } finally {
+        await naive.stop();
+      }
 
       // Negative: delivery is gone, so accepted orders never show up there.
       await shop.stopService('delivery');

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { type Shop, startShop, uniqueKafka, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { startProductsFixture } from '../fixtures/contracts/providers.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { ROOT, serviceUrls } from '../support/services.js';
@@ -10,8 +10,9 @@ import { ROOT, serviceUrls } from '../support/services.js';
 // `msa-verify contracts` on the example shop, as a user runs it from the
 // repository root: consumer tests (real gateway/orders/delivery against Pact
 // mocks) write pacts, then the real services (started by the shop launcher)
-// are verified, orders' message over the real RabbitMQ, and the Python
-// inventory with the provider states it serves itself.
+// are verified, orders' message over the real RabbitMQ and the real Kafka
+// (topic shop.orders, the pact's; notifications in a group of its own), and the
+// Python inventory with the provider states it serves itself.
 
 const rabbitmqUrl = serviceUrls().RABBITMQ_URL;
 let shop: Shop;
@@ -21,7 +22,12 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   const messaging = uniqueMessaging('msav-contracts');
-  shop = await startShop({ rabbitmqUrl, messaging, inventory: true });
+  shop = await startShop({
+    rabbitmqUrl,
+    messaging,
+    inventory: true,
+    kafka: { brokers: serviceUrls().KAFKA_BROKERS, group: uniqueKafka('msav-contracts').group },
+  });
   pactDir = await mkdtemp(path.join(os.tmpdir(), 'msav-shop-pacts-'));
   out = await mkdtemp(path.join(os.tmpdir(), 'msav-shop-out-'));
   env = {
@@ -34,6 +40,7 @@ beforeAll(async () => {
     SHOP_DELIVERY_URL: shop.urls.delivery,
     SHOP_INVENTORY_URL: shop.urls.inventory!,
     PUSHGATEWAY_URL: serviceUrls().PUSHGATEWAY_URL,
+    KAFKA_BROKERS: serviceUrls().KAFKA_BROKERS,
   };
 });
 afterAll(async () => {
@@ -54,6 +61,7 @@ describe('msa-verify contracts on the example shop', () => {
       '✓ gateway → products (http)  2/2',
       '✓ delivery → orders (transport)  1/1',
       '✓ orders → inventory (http)  2/2',
+      '✓ notifications → orders (transport)  1/1',
     ]) {
       expect(r.stdout).toContain(pair);
     }

@@ -54,6 +54,22 @@ export function sampleChaosResult(scenario = 'products-slow', t0 = Date.now() - 
             message: 'a request waited 3000ms, longer than the 1s budget',
           },
         ],
+        // What a delivered check counted (normally on the eventually pseudo-phase).
+        deliveries: [
+          {
+            name: 'every order processed',
+            consumer: 'notifications',
+            transport: 'kafka',
+            phase: 'all',
+            published: 40,
+            processed: 38,
+            lost: 2,
+            duplicated: 1,
+            late: 0,
+            examples: { lost: ['o-7', 'o-9'], duplicated: ['o-3'], late: [] },
+            delayMs: { p50: 40, max: 4200 },
+          },
+        ],
       },
     ],
     faults: [

@@ -15,6 +15,12 @@ export interface ServiceUrls {
   KAFKA_BROKERS: string;
   /** Client URL of etcd (the service registry), when it runs. */
   ETCD_URL?: string;
+  /** Jaeger's query API and OTLP/HTTP traces URL (when Jaeger runs). */
+  JAEGER_URL?: string;
+  JAEGER_OTLP_TRACES_URL?: string;
+  /** The broker's PROXIED listener (upstream of a Kafka proxy) and the address it advertises (the proxy's listen). */
+  KAFKA_PROXIED_UPSTREAM?: string;
+  KAFKA_PROXY_LISTEN?: string;
 }
 
 /** Reads `.tools/run/services.env`. */

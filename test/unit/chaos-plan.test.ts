@@ -42,9 +42,10 @@ describe('chaos run plan', () => {
     expect(down.phases[1]?.disable).toEqual(['products']);
     const rabbit = planRun(await loaded('rabbitmq-cut.yaml'), limits);
     expect(rabbit.maxTotalMs).toBe(10_000 + 30_000);
-    expect(describePlan(rabbit).at(-2)).toMatch(
+    expect(describePlan(rabbit).at(-3)).toMatch(
       /eventually accepted-visible: http:\/\/127\.0\.0\.1:8083\/api\/deliveries\/\{id\} within 30s/,
     );
+    expect(describePlan(rabbit).at(-2)).toBe('  eventually delivered: processed by delivery (rabbitmq) within 20s');
   });
 
   it('refuses targets outside the allow-list, naming the field', async () => {

@@ -276,7 +276,7 @@ describe('contracts config', () => {
   it('rejects unknown keys in a provider and a bad transport', () => {
     const r = ConfigSchema.safeParse({
       version: 1,
-      contracts: { providers: { orders: { url: 'http://x', transport: 'kafka', colour: 1 } } },
+      contracts: { providers: { orders: { url: 'http://x', transport: 'sqs', colour: 1 } } },
     });
     expect(r.success).toBe(false);
     const paths = r.error?.issues.map((i) => i.path.join('.'));

@@ -44,6 +44,15 @@ describe('HTML report', () => {
     expect(html).toContain('rollback complete');
   });
 
+  it('shows what delivered checks counted, lost ids marked', () => {
+    expect(html).toContain('<h4>Messages: published vs processed</h4>');
+    expect(html).toContain(
+      '<tr class="fail"><td>every order processed</td><td>notifications (kafka)</td><td>all</td><td class="num">40</td><td class="num">38</td><td class="num"><strong>2</strong></td><td class="num">1</td><td class="num">0</td><td class="num">40 ms / 4.2 s</td><td>lost: o-7, o-9; duplicated: o-3</td></tr>',
+    );
+    const plain = toHtml([sampleContractsResult(2_000_000)]);
+    expect(plain).not.toContain('Messages: published vs processed');
+  });
+
   it('shows contract pairs, interactions and escaped mismatches', () => {
     expect(html).toContain('<td>gateway</td><td>orders</td><td>http</td><td><span class="badge fail">FAIL</span></td>');
     expect(html).toContain('a request for an order &lt;with&gt; &quot;quotes&quot; &amp; ampersands');

@@ -1,18 +1,8 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { type AmqpLink, type AmqpSession, startAmqpSession } from '../shared/amqp-session.ts';
 import { ORDER_CREATED_ROUTING_KEY, type OrderCreatedEvent } from '../shared/messaging.ts';
-
-const orderCreated = z.object({
-  type: z.literal('order.created'),
-  orderId: z.string().min(1),
-  customerId: z.string().min(1),
-  items: z.array(z.object({ productId: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
-  totalCents: z.number().int(),
-  currency: z.string(),
-  createdAt: z.string(),
-});
+import { orderCreatedSchema } from '../shared/order-created.ts';
 
 /** Options for {@link startConsumer}. */
 export interface ConsumerOptions {
@@ -82,7 +72,7 @@ export function startConsumer(options: ConsumerOptions): Consumer {
       } catch {
         parsed = undefined;
       }
-      const event = orderCreated.safeParse(parsed);
+      const event = orderCreatedSchema.safeParse(parsed);
       if (!event.success) {
         logger.error({ correlationId, issues: event.error.issues.slice(0, 5) }, 'rejecting an invalid order.created');
         channel.nack(message, false, false);

@@ -19,11 +19,13 @@ import {
   safeHandler,
   sendJson,
 } from '../shared/http.ts';
+import { brokerList, DEFAULT_KAFKA_TOPIC } from '../shared/kafka.ts';
 import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
 import { agentFor, createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
 import { createInventoryClient, InventoryUnavailableError } from './inventory-client.ts';
+import { startKafkaOutbox } from './kafka-outbox.ts';
 import { startOutbox } from './outbox.ts';
 import { buildPolicy, readPolicySettings } from './policy.ts';
 import { createProductsClient, ProductsUnavailableError } from './products-client.ts';
@@ -45,6 +47,11 @@ const config = readConfigOrExit(logger, () => ({
   // Orders trusts the gateway's audience check; it checks signature, issuer, expiry and the scope for writes.
   auth: readAuth(false),
   writeScope: stringEnv('ORDERS_WRITE_SCOPE', 'orders:write'),
+  // Kafka is optional: without KAFKA_BROKERS orders publishes to RabbitMQ only.
+  kafkaBrokers: brokerList(stringEnv('KAFKA_BROKERS', '')),
+  kafkaTopic: stringEnv('SHOP_KAFKA_TOPIC', DEFAULT_KAFKA_TOPIC),
+  kafkaProducer: choiceEnv('ORDERS_KAFKA_PRODUCER', ['safe', 'unsafe'], 'safe'),
+  rabbitPublish: choiceEnv('ORDERS_RABBIT_PUBLISH', ['confirmed', 'fire-and-forget'], 'confirmed'),
 }));
 logger.info(
   {
@@ -86,7 +93,18 @@ const outbox = startOutbox({
   exchange: config.exchange,
   logger,
   correlationHeader: config.eventCorrelation,
+  mode: config.rabbitPublish,
 });
+const kafkaOutbox =
+  config.kafkaBrokers.length === 0
+    ? undefined
+    : startKafkaOutbox({
+        brokers: config.kafkaBrokers,
+        topic: config.kafkaTopic,
+        logger,
+        mode: config.kafkaProducer,
+        correlationHeader: config.eventCorrelation,
+      });
 
 /** An accepted order (the 201 body). */
 interface Order {
@@ -148,18 +166,17 @@ async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, 
     createdAt: new Date().toISOString(),
   };
   orders.set(order.id, order);
-  outbox.enqueue(
-    {
-      type: 'order.created',
-      orderId: order.id,
-      customerId: order.customerId,
-      items: order.items,
-      totalCents: order.totalCents,
-      currency: order.currency,
-      createdAt: order.createdAt,
-    },
-    correlationId,
-  );
+  const event: OrderCreatedEvent = {
+    type: 'order.created',
+    orderId: order.id,
+    customerId: order.customerId,
+    items: order.items,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    createdAt: order.createdAt,
+  };
+  outbox.enqueue(event, correlationId);
+  kafkaOutbox?.enqueue(event, correlationId);
   logger.info({ correlationId, orderId: order.id, totalCents: order.totalCents }, 'order created');
   res.setHeader('location', `/api/orders/${order.id}`);
   return sendJson(res, 201, order);
@@ -222,7 +239,7 @@ let registration: Awaited<ReturnType<typeof registerSelf>> | undefined;
 handleShutdown(logger, async () => {
   await registration?.stop();
   await closeServer(server);
-  await outbox.stop();
+  await Promise.all([outbox.stop(), kafkaOutbox?.stop()]);
   await products.stop();
 });
 registration = await registerSelf('orders', await listen(server, logger), logger);

@@ -1,4 +1,4 @@
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel, ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
 import { type AmqpLink, type AmqpSession, startAmqpSession } from '../shared/amqp-session.ts';
 import { ORDER_CREATED_ROUTING_KEY, type OrderCreatedEvent } from '../shared/messaging.ts';
@@ -22,6 +22,13 @@ export interface OutboxOptions {
    * variant `ORDERS_EVENT_CORRELATION=off`: the event leaves without it.
    */
   correlationHeader?: boolean;
+  /**
+   * `confirmed` (default): the outbox described above. `fire-and-forget` is the
+   * broken variant `ORDERS_RABBIT_PUBLISH=fire-and-forget`: each event is
+   * published at once on a plain channel (no publisher confirms) and forgotten;
+   * while RabbitMQ is unreachable, events are dropped with an error line.
+   */
+  mode?: 'confirmed' | 'fire-and-forget';
 }
 
 /** The in-memory outbox: accepted orders' events, published with confirms, kept until confirmed. */
@@ -41,6 +48,7 @@ const BATCH = 100;
  * reconnect (at-least-once: delivery de-duplicates by orderId).
  */
 export function startOutbox(options: OutboxOptions): Outbox {
+  if (options.mode === 'fire-and-forget') return startFireAndForget(options);
   const pending: PendingEvent[] = [];
   let wake: (() => void) | undefined;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
@@ -67,15 +75,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
         continue;
       }
       const batch = pending.slice(0, BATCH);
-      for (const { event, correlationId } of batch) {
-        channel.publish(options.exchange, ORDER_CREATED_ROUTING_KEY, Buffer.from(JSON.stringify(event)), {
-          persistent: true,
-          contentType: 'application/json',
-          type: event.type,
-          messageId: event.orderId,
-          headers: options.correlationHeader === false ? {} : { 'x-correlation-id': correlationId },
-        });
-      }
+      for (const pendingEvent of batch) publishEvent(channel, options, pendingEvent);
       let timer: NodeJS.Timeout | undefined;
       const confirmed = await Promise.race([
         channel.waitForConfirms().then(
@@ -116,5 +116,48 @@ export function startOutbox(options: OutboxOptions): Outbox {
       wake?.();
       await session.stop();
     },
+  };
+}
+
+function publishEvent(channel: Channel, options: OutboxOptions, { event, correlationId }: PendingEvent): boolean {
+  return channel.publish(options.exchange, ORDER_CREATED_ROUTING_KEY, Buffer.from(JSON.stringify(event)), {
+    persistent: true,
+    contentType: 'application/json',
+    type: event.type,
+    messageId: event.orderId,
+    headers: options.correlationHeader === false ? {} : { 'x-correlation-id': correlationId },
+  });
+}
+
+// The naive publisher: no outbox, no confirms. What RabbitMQ did not get is lost.
+function startFireAndForget(options: OutboxOptions): Outbox {
+  let live: Channel | undefined;
+  const session: AmqpSession = startAmqpSession({
+    url: options.rabbitmqUrl,
+    logger: options.logger,
+    use: async ({ connection, closed }) => {
+      const channel = await connection.createChannel();
+      channel.on('error', (err: unknown) => options.logger.warn({ err }, 'rabbitmq channel error'));
+      await channel.assertExchange(options.exchange, 'topic', { durable: true });
+      live = channel;
+      await Promise.race([closed, new Promise<void>((resolve) => channel.once('close', () => resolve()))]);
+      live = undefined;
+    },
+  });
+  return {
+    enqueue(event, correlationId) {
+      try {
+        if (!live) throw new Error('not connected to RabbitMQ');
+        publishEvent(live, options, { event, correlationId });
+        options.logger.info({ orderId: event.orderId, correlationId }, 'order.created published (no confirm)');
+      } catch (err) {
+        options.logger.error({ err, orderId: event.orderId, correlationId }, 'order.created dropped');
+      }
+    },
+    pending: 0,
+    get connected() {
+      return session.connected;
+    },
+    stop: () => session.stop(),
   };
 }

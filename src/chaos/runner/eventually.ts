@@ -3,7 +3,7 @@ import type { ExpectationVerdict } from '../../core/results.js';
 import type { RequestSample } from '../load/types.js';
 import type { Scenario } from '../scenario/schema.js';
 
-type EventuallySpec = Scenario['eventually'][number];
+type EventuallySpec = Extract<Scenario['eventually'][number], { type: 'accepted-visible' }>;
 
 /** Pseudo-phase name under which `eventually` verdicts are reported. */
 export const EVENTUALLY_PHASE = 'eventually';
@@ -72,7 +72,8 @@ export async function checkEventually(
   };
 }
 
-function readId(body: string | undefined, field: string): string | null {
+/** The id field of a JSON response body (or found by pattern in a cut-off body); null when absent. */
+export function readId(body: string | undefined, field: string): string | null {
   if (!body) return null;
   try {
     const value = (JSON.parse(body) as Record<string, unknown>)[field];

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExpectationVerdict, PhaseResult } from '../../core/results.js';
+import type { DeliveryCount, ExpectationVerdict, PhaseResult } from '../../core/results.js';
 import { tapCalls } from '../tap/types.js';
+import { checkDelivered } from './delivered.js';
 import type { DriveResult, PhaseWindow } from './drive-phases.js';
 import type { JudgeCatalog, PhaseEvidence } from './engine-contract.js';
 import { checkEventually, EVENTUALLY_PHASE } from './eventually.js';
@@ -51,7 +52,7 @@ export async function judgeRun(
     driven.faults,
     new Map([...run.taps].map(([name, tap]) => [name, tap.connectionLog()])),
   );
-  if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven));
+  if (s.eventually.length > 0) judged.push(await eventuallyPhase(context, driven, run));
   return judged;
 }
 
@@ -74,12 +75,34 @@ async function collectEvidence(
 }
 
 /** The `eventually` verdicts, reported as a pseudo-phase after the load. */
-async function eventuallyPhase({ plan, signal }: RunContext, { samples }: DriveResult): Promise<PhaseResult> {
+async function eventuallyPhase(
+  { plan, signal }: RunContext,
+  { samples, windows }: DriveResult,
+  run: RunSetUp,
+): Promise<PhaseResult> {
   const s = plan.scenario;
   const endedLoad = Date.now();
   const paths = (seq: number): string => s.load.requests[seq % s.load.requests.length]!.path;
+  const phases = windows.map((w) => ({ name: w.phase.spec.name, startedAt: w.startedAt, endedAt: w.endedAt }));
+  const faulted = windows.filter((w) => w.phase.spec.kind === 'fault' || w.phase.spec.kind === 'fail-first');
+  const healedAt = faulted.at(-1)?.endedAt ?? windows.at(-1)?.endedAt ?? endedLoad;
   const verdicts: ExpectationVerdict[] = [];
+  const deliveries: DeliveryCount[] = [];
   for (const e of s.eventually) {
+    if (e.type === 'delivered') {
+      const checked = await checkDelivered(e, {
+        samples,
+        pathOf: (x) => x.path ?? paths(x.seq),
+        phases,
+        healedAt,
+        traces: run.traces,
+        phaseLabel: EVENTUALLY_PHASE,
+        ...(signal ? { signal } : {}),
+      });
+      verdicts.push(...checked.verdicts);
+      deliveries.push(...checked.deliveries);
+      continue;
+    }
     verdicts.push(await checkEventually(e, samples, new Map(samples.map((x) => [x.seq, paths(x.seq)])), signal));
   }
   return {
@@ -91,5 +114,6 @@ async function eventuallyPhase({ plan, signal }: RunContext, { samples }: DriveR
     errors: 0,
     latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
     verdicts,
+    ...(deliveries.length > 0 ? { deliveries } : {}),
   };
 }

@@ -131,7 +131,9 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
         ? [{ path: `proxies.${i}.upstream`, hostPort: p.upstream }]
         : addressOrRegistry(`proxies.${i}.upstream`, p.upstream)),
     ]),
-    ...s.eventually.flatMap((e, i) => url(`eventually.${i}.url`, e.url.replace('{id}', 'x'))),
+    ...s.eventually.flatMap((e, i) =>
+      e.type === 'accepted-visible' ? url(`eventually.${i}.url`, e.url.replace('{id}', 'x')) : [],
+    ),
     ...(s.traces?.otlp
       ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]
       : []),
@@ -221,7 +223,10 @@ function planLines(plan: RunPlan): string[] {
     for (const e of p.spec.expect)
       lines.push(`    expect ${e.name ?? e.type} ${JSON.stringify({ ...e, type: undefined, name: undefined })}`);
   }
-  for (const e of s.eventually) lines.push(`  eventually ${e.type}: ${e.url} within ${e.within}`);
+  for (const e of s.eventually) {
+    const what = e.type === 'accepted-visible' ? e.url : `processed by ${e.consumer} (${e.transport})`;
+    lines.push(`  eventually ${e.type}: ${what} within ${e.within}`);
+  }
   lines.push(`  at most ${formatDuration(plan.maxTotalMs)} in all; nothing was touched (dry run)`);
   return lines;
 }

@@ -173,7 +173,7 @@ export const PhaseSchema = z.discriminatedUnion(
  * visible at `url` (with `{id}` replaced) as a 200; e.g. every accepted order
  * is eventually scheduled for delivery.
  */
-export const EventuallySchema = z.strictObject({
+export const AcceptedVisibleSchema = z.strictObject({
   type: z.literal('accepted-visible'),
   name: z.string().optional(),
   /** Path of the load request whose responses count (default: every request). */
@@ -183,6 +183,47 @@ export const EventuallySchema = z.strictObject({
   /** URL template with `{id}`. */
   url: z.string().regex(/^https?:\/\/\S*\{id\}\S*$/, { message: 'expected an http URL containing {id}' }),
   within: durationField,
+});
+
+/**
+ * `delivered`: every message published during the run was processed by the
+ * consumer, once (or at most `maxDuplicates` extra times), within `within` of
+ * the last fault's heal. Published = the ids (`idField`) of the accepted
+ * responses to `request` (each accepted request promised one message);
+ * processed = the consumer spans of service `consumer` (kind CONSUMER) whose
+ * `idAttribute` is that id, from the scenario's `traces` source. Counted per
+ * run and per phase (the phase the request was sent in): lost, duplicated, late.
+ */
+export const DeliveredSchema = z.strictObject({
+  type: z.literal('delivered'),
+  name: z.string().optional(),
+  /** Path of the load request whose accepted responses each published one message (default: every request). */
+  request: z.string().optional(),
+  statuses: z.array(countField).default([201]),
+  /** Field of the accepted response's JSON body that identifies the message. Default `id`. */
+  idField: z.string().default('id'),
+  /** `service.name` of the consumer whose processing spans count. */
+  consumer: z.string().min(1),
+  /**
+   * Which broker carries the messages; picks the default `idAttribute`:
+   * `kafka` -> `messaging.kafka.message.key`, `rabbitmq` -> `messaging.message.id`.
+   */
+  transport: z.enum(['kafka', 'rabbitmq']),
+  /** Span attribute holding the message identity (default by `transport`). */
+  idAttribute: z.string().min(1).optional(),
+  /** Every published message must be processed this long after the last fault healed. */
+  within: durationField,
+  /** Extra processings allowed over the whole run (at-least-once, bounded). Default 0. */
+  maxDuplicates: countField.default(0),
+  /** Messages allowed to be lost. Default 0. */
+  lost: countField.default(0),
+});
+
+export const EventuallySchema = z.discriminatedUnion('type', [AcceptedVisibleSchema, DeliveredSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `unknown eventually type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type ?? null)}: expected accepted-visible or delivered`
+      : undefined,
 });
 
 /** Where spans come from (optional: without traces, connection counts from taps are the evidence). */

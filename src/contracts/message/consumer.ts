@@ -18,6 +18,8 @@ export interface MessageSpec {
   readonly routingKey?: Matchable<string>;
   /** Kafka-style topic (metadata `topic`). */
   readonly topic?: Matchable<string>;
+  /** Kafka record key (metadata `key`). */
+  readonly key?: Matchable<string>;
   /** Message headers, each a metadata key. */
   readonly headers?: Record<string, Matchable<string>>;
 }
@@ -71,6 +73,7 @@ export function messageContract(options: MessageContractOptions): MessageContrac
       const metadata: Record<string, unknown> = { contentType: spec.contentType ?? 'application/json' };
       if (spec.routingKey !== undefined) metadata.routingKey = spec.routingKey;
       if (spec.topic !== undefined) metadata.topic = spec.topic;
+      if (spec.key !== undefined) metadata.key = spec.key;
       Object.assign(metadata, spec.headers ?? {});
       if (correlation) Object.assign(metadata, correlationMatchers(correlation));
       return builder

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { MessageProducer, ProducedMessage, StateParams } from '../types.js';
+import { freshCorrelationId, withPropagationCheck } from './propagation.js';
 
 // Transport-level message check: the real provider publishes through a real
 // RabbitMQ; a temporary exclusive queue bound to its exchange catches what
@@ -129,14 +129,8 @@ export function rabbitMessageProducer(
   trigger: (states: readonly { name: string; params: StateParams }[], context: TriggerContext) => Promise<void>,
 ): MessageProducer {
   return async (states) => {
-    const correlationId = `msav-${randomUUID()}`;
+    const correlationId = freshCorrelationId();
     const m = await captureRabbitMessage(options, () => trigger(states, { correlationId }));
-    const metadata = { ...m.metadata };
-    const header = options.propagation?.header;
-    const got = header === undefined ? undefined : metadata[header];
-    if (header !== undefined && got !== undefined && got !== correlationId) {
-      metadata[header] = `not propagated: sent ${correlationId}, got ${got}`;
-    }
-    return { content: m.content, metadata };
+    return withPropagationCheck(m, options.propagation?.header, correlationId);
   };
 }

@@ -283,7 +283,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
       const kindOf = (consumer: string): ContractPairResult['kind'] => {
         const kind = kinds.get(consumer) ?? (mod.messages && !url ? 'message' : 'http');
-        if (kind === 'message') return spec.transport === 'rabbitmq' ? 'transport' : 'message';
+        if (kind === 'message') return spec.transport === 'code' ? 'message' : 'transport';
         return 'http';
       };
       const interactions = (own ?? []).reduce((n, p) => n + p.interactions, 0);

@@ -47,8 +47,13 @@ export const ProviderSchema = z.strictObject({
    * `setup`/`teardown`, `beforeEach`/`afterEach` and `requestFilter`.
    */
   module: z.string().min(1).optional(),
-  /** `rabbitmq` when the module's producers capture messages from a real broker (reported as kind `transport`). */
-  transport: z.enum(['code', 'rabbitmq']).default('code'),
+  /**
+   * `rabbitmq` or `kafka` (or a list of both) when the module's producers
+   * capture messages from a real broker (reported as kind `transport`).
+   */
+  transport: z
+    .union([z.enum(['code', 'rabbitmq', 'kafka']), z.array(z.enum(['rabbitmq', 'kafka'])).min(1)])
+    .default('code'),
   /**
    * Provider states that need no set-up. Any other state without a handler
    * fails its interactions. Default none.
