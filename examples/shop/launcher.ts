@@ -1,6 +1,7 @@
 // The shop's launcher, used by tests, contracts, chaos and the demo:
-//   startShop(options) -> free ports -> products + delivery -> orders -> gateway,
-//   each waited for on /health (delivery also on /ready: its queue is bound),
+//   startShop(options) -> free ports -> products + delivery + customers -> orders -> gateway,
+//   each waited for on /health (delivery also on /ready: its queue is bound;
+//   customers speaks gRPC only: its "listening" line comes once the port is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
 import { mkdirSync } from 'node:fs';
 import amqp from 'amqplib';
@@ -10,7 +11,7 @@ import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts'
 export { ROOT, type ServiceName } from './service-process.ts';
 
 /** The services in start order (stop runs in reverse). */
-export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'orders', 'gateway'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['products', 'delivery', 'customers', 'orders', 'gateway'];
 
 /** Options for {@link startShop}. */
 export interface ShopOptions {
@@ -73,9 +74,16 @@ export interface ShopUrls {
   delivery: string;
 }
 
+/** gRPC addresses of the running services, host:port (no scheme: what grpc-js takes). */
+export interface ShopGrpcAddresses {
+  customers: string;
+}
+
 /** A running shop. */
 export interface Shop {
   readonly urls: ShopUrls;
+  /** Services that speak gRPC (customers), apart from `urls` (which are all HTTP). */
+  readonly grpc: ShopGrpcAddresses;
   /** The exchange and queue in use. */
   readonly messaging: MessagingNames;
   /** Stops every service (SIGTERM, then SIGKILL after 5 s). */
@@ -95,10 +103,17 @@ export interface Shop {
 
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
-const CONTROLLED = /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
+const CONTROLLED =
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|CUSTOMERS_ADDR|RABBITMQ_URL|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|SHOP_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
+}
+
+/** HTTP paths that must answer 200 before a service counts as started (customers has no HTTP). */
+export function readyPaths(name: ServiceName): string[] {
+  if (name === 'customers') return [];
+  return name === 'delivery' ? ['/health', '/ready'] : ['/health'];
 }
 
 /** Starts the whole shop on free ports and waits until every service is healthy. */
@@ -111,6 +126,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     orders: { ...options.env?.orders },
     products: { ...options.env?.products },
     delivery: { ...options.env?.delivery },
+    customers: { ...options.env?.customers },
   };
   const messaging: MessagingNames = {
     exchange: options.messaging?.exchange ?? DEFAULT_EXCHANGE,
@@ -120,6 +136,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const launcherEnv = (name: ServiceName): Record<string, string> => {
     switch (name) {
       case 'products':
+      case 'customers':
         return {};
       case 'delivery':
         return {
@@ -131,6 +148,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
         return {
           RABBITMQ_URL: options.rabbitmqUrl,
           PRODUCTS_URL: get('products').url,
+          CUSTOMERS_ADDR: get('customers').address,
           SHOP_EXCHANGE: messaging.exchange,
         };
       case 'gateway':
@@ -151,7 +169,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       },
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
-      readyPaths: service.name === 'delivery' ? ['/health', '/ready'] : ['/health'],
+      readyPaths: readyPaths(service.name),
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
   };
@@ -184,7 +202,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   let deleted = false;
 
   try {
-    await Promise.all([startFirst('products'), startFirst('delivery')]);
+    await Promise.all([startFirst('products'), startFirst('delivery'), startFirst('customers')]);
     await startFirst('orders');
     await startFirst('gateway');
   } catch (error) {
@@ -200,6 +218,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   };
   return {
     urls,
+    grpc: { customers: get('customers').address },
     messaging,
     stop: stopAll,
     [Symbol.asyncDispose]: stopAll,

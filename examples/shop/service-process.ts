@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery';
+export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'customers';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -65,6 +65,11 @@ export class ServiceProcess {
   /** Base URL, e.g. http://127.0.0.1:40123. */
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** host:port, the form gRPC clients take (customers). */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   /** True while the child process runs. */

@@ -13,6 +13,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   delivery: /^(LOG_LEVEL)$/,
   gateway: /^(GATEWAY_.*|LOG_LEVEL)$/,
   products: /^(LOG_LEVEL)$/,
+  customers: /^(LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -36,12 +37,16 @@ const shop = await startShop({
   logDir: path.join(RUN_DIR, 'shop'),
   messaging: { exchange: process.env.SHOP_EXCHANGE, deliveryQueue: process.env.SHOP_DELIVERY_QUEUE },
   // SHOP_PORTS=any: free ports only (tests); default: prefer the ports of msa-verify.config.yaml.
-  ports: process.env.SHOP_PORTS === 'any' ? {} : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083 },
+  ports:
+    process.env.SHOP_PORTS === 'any'
+      ? {}
+      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, customers: 8084 },
   env: {
     gateway: envFor('gateway'),
     orders: envFor('orders'),
     products: envFor('products'),
     delivery: envFor('delivery'),
+    customers: envFor('customers'),
   },
 });
 
@@ -50,6 +55,7 @@ const lines = [
   `SHOP_ORDERS_URL=${shop.urls.orders}`,
   `SHOP_PRODUCTS_URL=${shop.urls.products}`,
   `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
+  `SHOP_CUSTOMERS_ADDR=${shop.grpc.customers}`,
   `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
 ];
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
