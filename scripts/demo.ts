@@ -101,6 +101,7 @@ async function main(): Promise<number> {
       SHOP_ORDERS_URL: shop.urls.orders,
       SHOP_PRODUCTS_URL: shop.urls.products,
       SHOP_DELIVERY_URL: shop.urls.delivery,
+      SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
       PRODUCTS_PROXY_LISTEN: productsProxy,
       RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
       RABBITMQ_ADDR: rabbit.host,

@@ -31,6 +31,7 @@ beforeAll(async () => {
     SHOP_ORDERS_URL: shop.urls.orders,
     SHOP_PRODUCTS_URL: shop.urls.products,
     SHOP_DELIVERY_URL: shop.urls.delivery,
+    SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
     PUSHGATEWAY_URL: serviceUrls().PUSHGATEWAY_URL,
   };
 });
@@ -51,6 +52,7 @@ describe('msa-verify contracts on the example shop', () => {
       '✓ orders → products (http)  2/2',
       '✓ gateway → products (http)  2/2',
       '✓ delivery → orders (transport)  1/1',
+      '✓ orders → customers (grpc)  3/3',
     ]) {
       expect(r.stdout).toContain(pair);
     }

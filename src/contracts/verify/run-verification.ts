@@ -10,6 +10,7 @@ import { type ErrorCode, MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
 import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } from '../../core/results.js';
 import { parseYamlSource } from '../../core/yaml-source.js';
+import { type GrpcContractInfo, readGrpcContracts } from '../grpc/contract-file.js';
 import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
 import { readPactSources } from './pact-sources.js';
 import { loadProviderModule } from './provider-module.js';
@@ -177,6 +178,17 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     : broker?.username
       ? { authorization: `Basic ${Buffer.from(`${broker.username}:${password}`).toString('base64')}` }
       : {};
+  // gRPC contracts live next to the pacts (`*.grpc.json`), verified by msa-verify itself (grpc/verify.ts).
+  const grpcContracts: GrpcContractInfo[] = await readGrpcContracts(path.resolve(baseDir, contracts.pactDir));
+  for (const g of grpcContracts) {
+    const providerName = g.contract.provider.name;
+    if (options.provider === undefined && !names.includes(providerName)) {
+      throw new MsaVerifyError(
+        'MSAV_UNKNOWN_PROVIDER',
+        `${shown(g.file)}: provider.name "${providerName}" is not in contracts.providers (${names.join(', ') || 'none'})`,
+      );
+    }
+  }
   const pairs: ContractPairResult[] = [];
   const withoutPacts: ProviderWithoutPacts[] = [];
   for (const name of selected) {
@@ -195,7 +207,14 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       : broker
         ? undefined
         : pacts.filter((p) => p.provider === name);
-    if (own?.length === 0) {
+    const grpcOwn = grpcContracts.filter((g) => g.contract.provider.name === name);
+    if (grpcOwn.length > 0 && !spec.grpc) {
+      throw configError(
+        field,
+        `${grpcOwn.map((g) => shown(g.file)).join(', ')} hold gRPC contracts for ${name}: add grpc: { address, proto }`,
+      );
+    }
+    if (own?.length === 0 && grpcOwn.length === 0) {
       withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });
       continue;
     }
@@ -203,6 +222,23 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       configError(`${field}.requestHeaders.${header}`, message),
     );
     const mod = spec.module ? await loadProviderModule(spec.module, baseDir, `${field}.module`) : {};
+    if (spec.grpc && grpcOwn.length > 0) {
+      const { verifyGrpcProvider } = await import('../grpc/verify.js');
+      const protoRoot = path.resolve(baseDir, spec.grpc.protoRoot ?? path.dirname(spec.grpc.proto));
+      pairs.push(
+        ...(await verifyGrpcProvider({
+          provider: name,
+          address: spec.grpc.address,
+          proto: path.relative(protoRoot, path.resolve(baseDir, spec.grpc.proto)),
+          protoRoot,
+          contracts: grpcOwn,
+          stateHandlers: mod.stateHandlers,
+          statesWithoutSetup: spec.statesWithoutSetup,
+          timeoutMs,
+        })),
+      );
+      if (own?.length === 0) continue;
+    }
     const handlerCount = Object.keys(mod.stateHandlers ?? {}).length;
     if (spec.stateChangeUrl && handlerCount > 0) {
       throw configError(

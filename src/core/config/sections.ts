@@ -70,6 +70,21 @@ export const ProviderSchema = z.strictObject({
   requestTimeout: durationField.optional(),
   /** Accept any TLS certificate from the provider and the broker (self-signed staging). Default false. */
   disableSslVerification: z.boolean().default(false),
+  /**
+   * A gRPC provider: its `<consumer>-<provider>.grpc.json` contracts in `pactDir`
+   * are verified by calling it at `address` (plaintext), with its `.proto` for the
+   * wire check (`buf breaking` against each consumer's copy) and for decoding.
+   */
+  grpc: z
+    .strictObject({
+      /** host:port of the running provider, e.g. `127.0.0.1:8084`. */
+      address: z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:8084' }),
+      /** The provider's .proto declaring the services, relative to the config. */
+      proto: z.string().min(1),
+      /** Include path of the provider's .proto files (compared by `buf breaking`). Default: the folder of `proto`. */
+      protoRoot: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export const ContractsSchema = z.strictObject({
