@@ -151,4 +151,15 @@ describe('msa-verify contracts verify, gRPC provider', () => {
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toContain('provider customers is unreachable at 127.0.0.1:');
   });
+
+  it('validate: a malformed gRPC contract is exit 2 naming the file and the field', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-grpc-validate-'));
+    const file = path.join(dir, 'orders-customers.grpc.json');
+    const good = JSON.parse(await readFile(path.join(ROOT, 'contracts/pacts/orders-customers.grpc.json'), 'utf8'));
+    good.interactions[0].grpc = { service: 'shop.customers.v1.Customers' };
+    await writeFile(file, JSON.stringify(good));
+    const r = await runCli(['validate', file]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain('orders-customers.grpc.json: interactions.0.grpc.method:');
+  });
 });
