@@ -92,7 +92,9 @@ function explain(view: TraceView, hop: Hop): string {
     }
     return `no ${callerKind} span of ${hop.from} for this request (${hop.from} did not call ${hop.to}, or its client is not instrumented)`;
   }
-  const caller = callers[0]!;
+  // The caller's span that nothing answered (a service may call several others, e.g. over gRPC and HTTP).
+  const caller =
+    callers.find((c) => !view.related.some((s) => s.parentSpanId === c.spanId && s.kind === calleeKind)) ?? callers[0]!;
   if (!reported) {
     return seenInWindow
       ? `${describeSpan(caller)} has no ${calleeKind} span of ${hop.to} under it; ${hop.to} reported spans, but none carry this request's trace or correlation.id`

@@ -40,7 +40,7 @@ afterAll(() => {
 });
 
 /** Verifies customers at `address` with `proto` as its .proto; returns the CLI result and its JSON report. */
-async function verify(address: string, proto: string) {
+async function verify(address: string, proto: string | undefined) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'msav-grpc-contracts-'));
   const config = path.join(dir, 'msa-verify.config.yaml');
   await writeFile(
@@ -53,7 +53,7 @@ async function verify(address: string, proto: string) {
       '    customers:',
       '      grpc:',
       `        address: ${address}`,
-      `        proto: ${proto}`,
+      ...(proto ? [`        proto: ${proto}`] : []),
       '      statesWithoutSetup: [customer c-1 exists, customer nobody does not exist]',
       '',
     ].join('\n'),
@@ -78,7 +78,10 @@ async function verify(address: string, proto: string) {
 }
 
 /** Starts a provider from `proto`; returns its address and its .proto. */
-async function fixture(variant: string | undefined, options: { notFound?: boolean } = {}): Promise<[string, string]> {
+async function fixture(
+  variant: string | undefined,
+  options: { notFound?: boolean; reflection?: boolean } = {},
+): Promise<[string, string]> {
   const proto = variant ? await brokenProto(variant) : SHOP_PROTO;
   const started = await startCustomersFixture(proto, options);
   fixtures.push(started);
@@ -144,6 +147,34 @@ describe('msa-verify contracts verify, gRPC provider', () => {
     expect(r.pair?.interactions.find((i) => i.description === 'GetCustomer for an unknown customer')?.passed).toBe(
       true,
     );
+  });
+
+  it('without a .proto in the config, reads the provider through server reflection', async () => {
+    const customers = new ServiceProcess('customers', await freePort());
+    await customers.start({ env: process.env, preload: false, readyPaths: readyPaths('customers'), timeoutMs: 20_000 });
+    try {
+      const r = await verify(customers.address, undefined);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('✓ orders → customers (grpc)  3/3 interactions');
+    } finally {
+      await customers.stop();
+    }
+  });
+
+  it('through reflection too, a retyped field fails naming the method and the field', async () => {
+    const [address] = await fixture('retyped', { reflection: true });
+    const r = await verify(address, undefined);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain(
+      'proto.Customer.active: GetCustomer: Field "4" with name "active" on message "Customer" changed type',
+    );
+  });
+
+  it('is exit 2 without a .proto when the provider offers no reflection', async () => {
+    const [address] = await fixture(undefined);
+    const r = await verify(address, undefined);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`the provider at ${address} offers no server reflection`);
   });
 
   it('is exit 3 when the provider does not answer', async () => {

@@ -35,6 +35,14 @@ export function loadService(file: string, root: string, service: string): Loaded
   return { service, definition: found as unknown as grpc.ServiceDefinition };
 }
 
+/** Service `service` from a FileDescriptorSet (e.g. read through server reflection). */
+export function loadServiceFromSet(set: Buffer, service: string, origin: string): LoadedService {
+  const definition = protoLoader.loadFileDescriptorSetFromBuffer(set, LOADER_OPTIONS);
+  const found = definition[service];
+  if (!isService(found)) throw new MsaVerifyError('MSAV_USAGE', `${origin} has no service ${service}`);
+  return { service, definition: found as unknown as grpc.ServiceDefinition };
+}
+
 function isService(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || 'format' in value) return false;
   return Object.values(value).every((m) => typeof m === 'object' && m !== null && 'path' in m && 'requestStream' in m);

@@ -1,6 +1,7 @@
 // Provider side of gRPC contracts. Per contract (one consumer): first the wire
 // check (`buf breaking`, provider .proto against the consumer's copy), then
-// every interaction against the live provider over real gRPC: provider states,
+// every interaction against the live provider over real gRPC (its .proto from
+// the config, or its descriptors through server reflection): provider states,
 // the request built from the contract's example (with a fresh correlation ID),
 // and the answer judged with Pact's matching rules: status (`grpc-status`),
 // body (decoded with the provider's .proto, so a field it no longer has is
@@ -11,24 +12,28 @@ import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_CORRELATION_HEADER } from '../../core/correlation-id.js';
-import { MsaVerifyError } from '../../core/errors.js';
+import { isMsaVerifyError, MsaVerifyError } from '../../core/errors.js';
 import type { ContractPairResult, InteractionResult, Mismatch } from '../../core/results.js';
 import type { StateHandlers } from '../types.js';
 import { metadataObject } from './consumer.js';
 import type { GrpcContractInfo, GrpcInteraction } from './contract-file.js';
 import { matchValue } from './matching.js';
-import { type LoadedService, loadService, statusName } from './proto.js';
-import { checkWire, type WireFinding } from './wire.js';
+import { type LoadedService, loadService, loadServiceFromSet, statusName } from './proto.js';
+import { descriptorSet, reflectDescriptors } from './reflection.js';
+import { checkWire, type WireFinding, type WireInput } from './wire.js';
 
 /** Options for {@link verifyGrpcProvider}. */
 export interface VerifyGrpcOptions {
   readonly provider: string;
   /** host:port of the live provider. */
   readonly address: string;
-  /** The provider's .proto file that declares the services, relative to `protoRoot`. */
-  readonly proto: string;
-  /** Include path of the provider's .proto files (absolute). */
-  readonly protoRoot: string;
+  /**
+   * The provider's .proto file that declares the services, relative to `protoRoot`.
+   * Without it the provider's descriptors are read through server reflection.
+   */
+  readonly proto?: string;
+  /** Include path of the provider's .proto files (absolute). Needed with `proto`. */
+  readonly protoRoot?: string;
   readonly contracts: readonly GrpcContractInfo[];
   readonly stateHandlers?: StateHandlers;
   readonly statesWithoutSetup?: readonly string[];
@@ -218,7 +223,33 @@ export async function verifyGrpcProvider(options: VerifyGrpcOptions): Promise<Co
   const pairs: ContractPairResult[] = [];
   for (const { contract } of options.contracts) {
     const started = Date.now();
-    const findings = await checkWire(contract.metadata.msaVerify.protoFiles, options.protoRoot);
+    const services = [...new Set(contract.interactions.map((i) => i.grpc.service))];
+    const { proto, protoRoot } = options;
+    let wireInput: WireInput;
+    let providerService: (service: string) => LoadedService | undefined;
+    if (proto !== undefined && protoRoot !== undefined) {
+      wireInput = { root: protoRoot };
+      providerService = (service) => {
+        try {
+          return loadService(proto, protoRoot, service);
+        } catch (error) {
+          // A service the provider dropped is reported per interaction; a .proto that does not load stops the run.
+          if (isMsaVerifyError(error) && error.message.includes('has no service')) return undefined;
+          throw error;
+        }
+      };
+    } else {
+      const set = descriptorSet(await reflectDescriptors(options.address, services, options.timeoutMs));
+      wireInput = { descriptorSet: set };
+      providerService = (service) => {
+        try {
+          return loadServiceFromSet(set, service, `server reflection at ${options.address}`);
+        } catch {
+          return undefined;
+        }
+      };
+    }
+    const findings = await checkWire(contract.metadata.msaVerify.protoFiles, wireInput);
     // The consumer's copy, loaded from a temporary folder (to name methods, and to call a method the provider dropped).
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'msav-grpc-consumer-'));
     const interactions: InteractionResult[] = [];
@@ -227,17 +258,11 @@ export async function verifyGrpcProvider(options: VerifyGrpcOptions): Promise<Co
         await mkdir(path.dirname(path.join(tmp, rel)), { recursive: true });
         await writeFile(path.join(tmp, rel), text);
       }
-      const services = [...new Set(contract.interactions.map((i) => i.grpc.service))];
       const consumerFile = Object.keys(contract.metadata.msaVerify.protoFiles)[0] ?? '';
       const consumerServices = new Map(services.map((s) => [s, loadService(consumerFile, tmp, s)]));
       interactions.push(wireResult(findings, consumerServices.get(services[0] ?? '')));
       for (const serviceName of services) {
-        let own: LoadedService | undefined;
-        try {
-          own = loadService(options.proto, options.protoRoot, serviceName);
-        } catch {
-          own = undefined; // reported per interaction: the method is missing
-        }
+        const own = providerService(serviceName);
         const client = new grpc.Client(options.address, grpc.credentials.createInsecure());
         try {
           for (const interaction of contract.interactions.filter((i) => i.grpc.service === serviceName)) {

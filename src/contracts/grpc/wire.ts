@@ -1,7 +1,9 @@
-// Wire compatibility of a gRPC contract: the provider's .proto files against
-// the consumer's copy (embedded in the contract) with `buf breaking`, rules
-// WIRE_JSON (renumbered, deleted or retyped fields, ...) plus RPC_NO_DELETE and
-// SERVICE_NO_DELETE (a removed method). buf comes from the npm package
+// Wire compatibility of a gRPC contract: the provider's .proto files (or the
+// descriptors it serves through reflection) against the consumer's copy
+// (embedded in the contract) with `buf breaking`, rules WIRE (renumbered,
+// deleted or retyped fields, ...) plus RPC_NO_DELETE and SERVICE_NO_DELETE (a
+// removed method). WIRE, not WIRE_JSON: gRPC speaks the binary encoding, and
+// descriptors from reflection often carry no json_name. buf comes from the npm package
 // @bufbuild/buf, which ships the prebuilt binary (no Go build).
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 
 /** buf's breaking-change rules msa-verify applies. */
-export const BREAKING_RULES: readonly string[] = ['WIRE_JSON', 'RPC_NO_DELETE', 'SERVICE_NO_DELETE'];
+export const BREAKING_RULES: readonly string[] = ['WIRE', 'RPC_NO_DELETE', 'SERVICE_NO_DELETE'];
 
 /** One `buf breaking` finding. */
 export interface WireFinding {
@@ -49,36 +51,49 @@ function subjectOf(message: string): string {
   return named?.[1] ?? '';
 }
 
+/** The provider's side: a folder of .proto files, or a FileDescriptorSet (from reflection). */
+export type WireInput = { readonly root: string } | { readonly descriptorSet: Buffer };
+
 /**
- * Runs `buf breaking` on the provider's proto root against the consumer's files.
+ * Runs `buf breaking` on the provider's side against the consumer's files.
  * @param consumerFiles the consumer's .proto texts by relative path.
- * @param providerRoot folder holding the provider's .proto files (only `*.proto` are copied).
+ * @param provider folder holding the provider's .proto files (only `*.proto` are copied), or its descriptors.
  * @throws MsaVerifyError exit 2 when buf cannot compile one side, 3 when buf is missing.
  */
 export async function checkWire(
   consumerFiles: Readonly<Record<string, string>>,
-  providerRoot: string,
+  provider: WireInput,
 ): Promise<WireFinding[]> {
   const launcher = bufLauncher();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'msav-wire-'));
   try {
     const consumer = path.join(tmp, 'consumer');
-    const provider = path.join(tmp, 'provider');
+    const providerDir = path.join(tmp, 'provider');
     for (const [rel, text] of Object.entries(consumerFiles)) {
       await mkdir(path.dirname(path.join(consumer, rel)), { recursive: true });
       await writeFile(path.join(consumer, rel), text);
     }
-    await cp(providerRoot, provider, {
-      recursive: true,
-      filter: (src) => !src.includes(`${path.sep}node_modules`) && (!path.extname(src) || src.endsWith('.proto')),
-    });
     await writeFile(path.join(consumer, 'buf.yaml'), BUF_YAML);
-    await writeFile(path.join(provider, 'buf.yaml'), BUF_YAML);
+    // A descriptor set is an image input (`.binpb`); the rules then come from --config.
+    let input = '.';
+    const extra: string[] = [];
+    if ('root' in provider) {
+      await cp(provider.root, providerDir, {
+        recursive: true,
+        filter: (src) => !src.includes(`${path.sep}node_modules`) && (!path.extname(src) || src.endsWith('.proto')),
+      });
+      await writeFile(path.join(providerDir, 'buf.yaml'), BUF_YAML);
+    } else {
+      await mkdir(providerDir, { recursive: true });
+      await writeFile(path.join(providerDir, 'provider.binpb'), provider.descriptorSet);
+      input = 'provider.binpb';
+      extra.push('--config', JSON.stringify({ version: 'v2', breaking: { use: BREAKING_RULES } }));
+    }
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [launcher, 'breaking', '.', '--against', consumer, '--error-format', 'json'],
-        { cwd: provider, timeout: 60_000, maxBuffer: 8 * 1024 * 1024 },
+        [launcher, 'breaking', input, '--against', consumer, '--error-format', 'json', ...extra],
+        { cwd: providerDir, timeout: 60_000, maxBuffer: 8 * 1024 * 1024 },
         (error, out, err) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
       );

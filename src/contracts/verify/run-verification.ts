@@ -211,7 +211,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     if (grpcOwn.length > 0 && !spec.grpc) {
       throw configError(
         field,
-        `${grpcOwn.map((g) => shown(g.file)).join(', ')} hold gRPC contracts for ${name}: add grpc: { address, proto }`,
+        `${grpcOwn.map((g) => shown(g.file)).join(', ')} hold gRPC contracts for ${name}: add grpc: { address } (and proto, unless it serves reflection)`,
       );
     }
     if (own?.length === 0 && grpcOwn.length === 0) {
@@ -224,13 +224,13 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     const mod = spec.module ? await loadProviderModule(spec.module, baseDir, `${field}.module`) : {};
     if (spec.grpc && grpcOwn.length > 0) {
       const { verifyGrpcProvider } = await import('../grpc/verify.js');
-      const protoRoot = path.resolve(baseDir, spec.grpc.protoRoot ?? path.dirname(spec.grpc.proto));
+      const proto = spec.grpc.proto;
+      const protoRoot = proto ? path.resolve(baseDir, spec.grpc.protoRoot ?? path.dirname(proto)) : undefined;
       pairs.push(
         ...(await verifyGrpcProvider({
           provider: name,
           address: spec.grpc.address,
-          proto: path.relative(protoRoot, path.resolve(baseDir, spec.grpc.proto)),
-          protoRoot,
+          ...(proto && protoRoot ? { proto: path.relative(protoRoot, path.resolve(baseDir, proto)), protoRoot } : {}),
           contracts: grpcOwn,
           stateHandlers: mod.stateHandlers,
           statesWithoutSetup: spec.statesWithoutSetup,
