@@ -56,6 +56,10 @@ export function createCustomersClient(settings: CustomersSettings & { address: s
   const client = new Client(settings.address, grpc.credentials.createInsecure(), {
     'grpc.service_config': customersServiceConfig(settings, CUSTOMERS_SERVICE),
     'grpc.enable_retries': settings.retry ? 1 : 0,
+    // Reconnect at most 1 s after customers is back (grpc-js backs off up to 120 s by default),
+    // so recovery is bounded by the breaker's half-open delay, not by the channel.
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 1000,
   }) as unknown as grpc.Client & {
     GetCustomer(
       request: { id: string },
