@@ -7,7 +7,7 @@
 //   (must fail: the expected finding) -> msa-verify trace (traces/*.yaml against Jaeger)
 //   -> HTML report -> Prometheus queries -> summary ending with the Jaeger URL of the trace
 //
-// MSAV_DEMO_FAST=1 runs one resilient and one naive scenario only (for the e2e test).
+// MSAV_DEMO_FAST=1 runs one resilient HTTP and one gRPC scenario and one naive scenario only (for the e2e test).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
 
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
+  const customersProxy = `127.0.0.1:${await freePort()}`;
   const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
   // With the preload, each service serves its RED metrics; Prometheus finds them through file_sd.
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
       SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
       PRODUCTS_PROXY_LISTEN: productsProxy,
       RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
+      CUSTOMERS_PROXY_LISTEN: customersProxy,
       RABBITMQ_ADDR: rabbit.host,
       JAEGER_URL: jaegerUrl,
       SHOP_LOG_DIR: path.join(REPORTS, 'logs'),
@@ -118,11 +120,10 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
-    const viaProducts = { PRODUCTS_URL: `http://${productsProxy}`, RABBITMQ_URL: rabbitmqUrl };
-    const viaRabbit = {
-      PRODUCTS_URL: shop.urls.products,
-      RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
-    };
+    const direct = { PRODUCTS_URL: shop.urls.products, RABBITMQ_URL: rabbitmqUrl, CUSTOMERS_ADDR: shop.grpc.customers };
+    const viaProducts = { ...direct, PRODUCTS_URL: `http://${productsProxy}` };
+    const viaRabbit = { ...direct, RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}` };
+    const viaCustomers = { ...direct, CUSTOMERS_ADDR: customersProxy };
     const scenarios: { file: string; orders: Record<string, string>; expected: number; title: string }[] = [
       { file: 'chaos/products-slow.yaml', orders: viaProducts, expected: 0, title: 'products slow' },
       ...(FAST
@@ -143,6 +144,12 @@ async function main(): Promise<number> {
             },
             { file: 'chaos/rabbitmq-cut.yaml', orders: viaRabbit, expected: 0, title: 'RabbitMQ cut from orders' },
           ]),
+      {
+        file: 'chaos/grpc-slow.yaml',
+        orders: viaCustomers,
+        expected: 0,
+        title: 'customers (gRPC) slow: deadline, breaker, fast degraded answer',
+      },
       {
         file: 'chaos/products-slow.yaml',
         orders: { ...viaProducts, ORDERS_RESILIENCE: 'off' },
@@ -171,11 +178,7 @@ async function main(): Promise<number> {
     const traceReport = path.join(REPORTS, 'trace.json');
     if (preload) {
       await shop.stopService('orders');
-      await shop.startService('orders', {
-        PRODUCTS_URL: shop.urls.products,
-        RABBITMQ_URL: rabbitmqUrl,
-        ORDERS_RESILIENCE: 'on',
-      });
+      await shop.startService('orders', { ...direct, ORDERS_RESILIENCE: 'on' });
       await msaVerify(
         'trace: an order, a catalogue read and an event followed across the shop in Jaeger',
         ['trace', '--json', traceReport, '--junit', path.join(REPORTS, 'trace.xml')],

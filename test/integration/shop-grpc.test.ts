@@ -70,8 +70,10 @@ describe('the shop with customers (gRPC) on the order path, under the preload', 
     expect(logged?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
 
     // The spans: orders' client span and customers' server span are one trace, with the correlation ID.
+    // Both files are written by the services' exporters in batches: wait for both spans.
     let server: ReturnType<typeof spansOf>[number] | undefined;
-    for (let i = 0; i < 50 && server === undefined; i++) {
+    let client: ReturnType<typeof spansOf>[number] | undefined;
+    for (let i = 0; i < 100 && client === undefined; i++) {
       await sleep(100);
       server = spansOf('customers').find(
         (s) =>
@@ -79,9 +81,9 @@ describe('the shop with customers (gRPC) on the order path, under the preload', 
           s.name === 'grpc.shop.customers.v1.Customers/GetCustomer' &&
           s.attributes['correlation.id'] === correlationId,
       );
+      client = server && spansOf('orders').find((s) => s.kind === 'CLIENT' && s.spanId === server?.parentSpanId);
     }
     expect(server, JSON.stringify(spansOf('customers').slice(-3))).toBeDefined();
-    const client = spansOf('orders').find((s) => s.kind === 'CLIENT' && s.spanId === server?.parentSpanId);
     expect(client?.name).toBe('grpc.shop.customers.v1.Customers/GetCustomer');
     expect(client?.traceId).toBe(server?.traceId);
     expect(logged?.traceparent).toContain(server!.traceId);

@@ -53,7 +53,10 @@ export function createRequestCounter(
   let head: Buffer = Buffer.alloc(0);
   let count: ((chunk: Buffer) => void) | undefined;
   return (chunk: Buffer): void => {
-    if (count) return count(chunk);
+    if (count) {
+      count(chunk);
+      return;
+    }
     head = Buffer.concat([head, chunk]);
     const n = Math.min(head.length, H2_PREFACE.length);
     if (!head.subarray(0, n).equals(H2_PREFACE.subarray(0, n))) {
