@@ -163,6 +163,7 @@ function startLoad(
       durationMs: plan.loadDurationMs,
       timeoutMs: plan.timeoutMs,
       ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
+      ...(s.load.proto ? { proto: path.resolve(cwd, path.dirname(plan.file), s.load.proto) } : {}),
       headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
     },
     { signal, onSample },

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
@@ -138,8 +139,26 @@ async function createProxies(
   return proxyNames;
 }
 
+function connectTcp(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', reject);
+  });
+}
+
 async function probeTarget(target: string): Promise<void> {
   try {
+    // A gRPC target answers HTTP/2 only: a TCP connection is the probe.
+    if (target.startsWith('grpc://')) {
+      const u = new URL(target);
+      await connectTcp(u.hostname, Number(u.port));
+      return;
+    }
     const res = await fetch(target, { signal: AbortSignal.timeout(3000) });
     await res.arrayBuffer();
   } catch (cause) {
