@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createSender } from './sender.js';
-import type { LoadRunOptions, RequestSpec } from './types.js';
+import type { LoadPlan, LoadRunOptions, RequestSpec } from './types.js';
 
 /** Options of {@link runClosedLoad}. */
 export interface ClosedLoadOptions {
@@ -17,6 +17,8 @@ export interface ClosedLoadOptions {
   timeoutMs?: number;
   /** HTTP client; see {@link LoadRunOptions.client}. */
   client?: 'raw' | 'node-http';
+  /** With a `grpc://host:port` target: the .proto declaring the methods (see {@link LoadPlan.proto}). */
+  proto?: string;
 }
 
 /** Counts of a closed-model run; `latenciesMs` is per completed request. */
@@ -36,6 +38,7 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClosedL
       ratePerSec: 1,
       durationMs: options.durationMs,
       timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.proto ? { proto: options.proto } : {}),
     },
     { maxSockets: options.connections, ...(options.client ? { client: options.client } : {}) },
   );
