@@ -3,9 +3,10 @@
 // same workers and duration, closed model; each side in its own process, rounds
 // in alternating order, medians and the ratio. Then the generator at a fixed
 // rate (open model, as the chaos runner drives it): achieved rate and send lag.
-// ghz is not run: it needs a Go build (`go install github.com/bojand/ghz/cmd/ghz`).
+// ghz (the Go gRPC load tool) runs too when it is found (`--ghz PATH`, or `ghz` on
+// PATH; `go install github.com/bojand/ghz/cmd/ghz@v0.121.0`, not part of the set-up).
 // Usage: npm run build && node bench/chaos/grpc-load-bench.ts [--workers 10] [--duration 5] [--rounds 3]
-//          [--rate 1000] [--rate-duration 5]
+//          [--rate 1000] [--rate-duration 5] [--ghz PATH]
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     rate: { type: 'string', default: '1000' },
     'rate-duration': { type: 'string', default: '5' },
+    ghz: { type: 'string', default: 'ghz' },
   },
 });
 const W = Number(values.workers);
@@ -57,6 +59,35 @@ function side(mode: 'ours' | 'plain', address: string): number {
   return (out.requests * 1000) / out.elapsedMs;
 }
 
+/** ghz's calls/s with the same workers and duration; undefined when ghz is not installed. */
+function ghz(address: string): number | undefined {
+  const r = spawnSync(
+    values.ghz!,
+    [
+      '--insecure',
+      '--proto',
+      path.join(root, 'examples/shop/proto/customers.proto'),
+      '--call',
+      'shop.customers.v1.Customers/GetCustomer',
+      '-d',
+      '{"id":"c-1"}',
+      '-c',
+      String(W),
+      '-z',
+      `${D}s`,
+      '--format',
+      'json',
+      address,
+    ],
+    // ghz's JSON lists every call: a large buffer.
+    { encoding: 'utf8', timeout: (D + 60) * 1000, maxBuffer: 512 * 1024 * 1024 },
+  );
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  const out = JSON.parse(r.stdout) as { total: number; statusCodeDistribution?: Record<string, number> };
+  // Calls in flight when -z ends are cut (UNAVAILABLE, "use of closed network connection"): count OK calls only.
+  return ((out.statusCodeDistribution?.OK ?? 0) * 1e9) / out.total;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const server = await startServer();
@@ -70,7 +101,10 @@ try {
   console.log(`1. throughput, closed model: ${W} workers, ${D} s, ${ROUNDS} rounds against ${server.address}`);
   const ours: number[] = [];
   const plain: number[] = [];
+  const viaGhz: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
+    const g = ghz(server.address);
+    if (g !== undefined) viaGhz.push(g);
     if (i % 2 === 0) {
       ours.push(side('ours', server.address));
       plain.push(side('plain', server.address));
@@ -83,6 +117,12 @@ try {
   console.log(`   plain grpc-js loop       median ${Math.round(median(plain))} calls/s  (${fmt(plain)})`);
   console.log(`   msa-verify (grpc://)     median ${Math.round(median(ours))} calls/s  (${fmt(ours)})`);
   console.log(`   ratio msa-verify/plain   ${(median(ours) / median(plain)).toFixed(2)}`);
+  if (viaGhz.length > 0) {
+    console.log(`   ghz                      median ${Math.round(median(viaGhz))} calls/s  (${fmt(viaGhz)})`);
+    console.log(`   ratio msa-verify/ghz     ${(median(ours) / median(viaGhz)).toFixed(2)}`);
+  } else {
+    console.log(`   ghz: not found (${values.ghz}); go install github.com/bojand/ghz/cmd/ghz@v0.121.0 to compare`);
+  }
 
   type LoadModule = typeof import('../../src/chaos/load/index.js');
   const load = (await import(pathToFileURL(distLoad).href)) as LoadModule;
