@@ -60,3 +60,40 @@ describe('runLoad with a grpc:// target', () => {
     ).rejects.toThrow('requests[0].path /shop.customers.v1.Customers/Nope is no unary method of');
   });
 });
+
+describe('the tap in front of a gRPC server', () => {
+  it('counts every call attempt: grpc-js retries open new HTTP/2 streams', async () => {
+    const { startTap } = await import('../../src/chaos/tap/index.js');
+    const { createCustomersClient } = await import('../../examples/shop/orders/customers-client.ts');
+    const { pino } = await import('pino');
+    const tap = await startTap(fake.address);
+    try {
+      fake.mode = 'unavailable';
+      const get = createCustomersClient(
+        {
+          address: tap.listen,
+          deadlineMs: 5000,
+          retry: {
+            maxAttempts: 3,
+            initialBackoffMs: 10,
+            maxBackoffMs: 20,
+            backoffMultiplier: 2,
+            retryableStatusCodes: ['UNAVAILABLE'],
+          },
+          breaker: undefined,
+          cancelOnClientGone: false,
+        },
+        pino({ level: 'silent' }),
+      );
+      const before = fake.calls;
+      await expect(get('c-1', { correlationId: 'tap-test', signal: new AbortController().signal })).rejects.toThrow(
+        'customers unavailable (upstream_error)',
+      );
+      expect(fake.calls - before).toBe(3);
+      expect(tap.requests?.()).toHaveLength(3);
+      expect(tap.connections()).toHaveLength(1);
+    } finally {
+      await tap.close();
+    }
+  });
+});
