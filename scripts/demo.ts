@@ -8,7 +8,7 @@
 //   (must fail: the expected finding) -> msa-verify trace (traces/*.yaml against Jaeger)
 //   -> HTML report -> Prometheus queries -> summary ending with the Jaeger URL of the trace
 //
-// MSAV_DEMO_FAST=1 runs one resilient and one naive scenario only (for the e2e test).
+// MSAV_DEMO_FAST=1 runs one resilient HTTP and one gRPC scenario and one naive scenario only (for the e2e test).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
   const productsProxy = `127.0.0.1:${await freePort()}`;
   const rabbitmqProxy = `127.0.0.1:${await freePort()}`;
   const inventoryProxy = `127.0.0.1:${await freePort()}`;
+  const customersProxy = `127.0.0.1:${await freePort()}`;
   const preload = existsSync(path.join(ROOT, 'dist/instrument/preload.js')) && process.env.MSAV_DEMO_PRELOAD !== '0';
 
   // With the preload, each service serves its RED metrics; Prometheus finds them through file_sd.
@@ -110,9 +111,11 @@ async function main(): Promise<number> {
       SHOP_PRODUCTS_URL: shop.urls.products,
       SHOP_DELIVERY_URL: shop.urls.delivery,
       SHOP_INVENTORY_URL: shop.urls.inventory!,
+      SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
       PRODUCTS_PROXY_LISTEN: productsProxy,
       INVENTORY_PROXY_LISTEN: inventoryProxy,
       RABBITMQ_PROXY_LISTEN: rabbitmqProxy,
+      CUSTOMERS_PROXY_LISTEN: customersProxy,
       RABBITMQ_ADDR: rabbit.host,
       JAEGER_URL: jaegerUrl,
       SHOP_LOG_DIR: path.join(REPORTS, 'logs'),
@@ -127,35 +130,23 @@ async function main(): Promise<number> {
 
     // Orders is restarted for each scenario so that the link under test goes through the scenario's proxy.
     // startService keeps earlier overrides, so both links are always set.
-    // Each scenario varies one link: the products, RabbitMQ and Kafka scenarios run with orders
+    // Each scenario varies one link: the products, RabbitMQ, Kafka and gRPC scenarios run with orders
     // not reserving stock (INVENTORY_URL empty), the inventory one with products direct.
     const inventoryUrl = shop.urls.inventory!;
     const kafkaBrokers = services.KAFKA_BROKERS as string;
-    const viaProducts = {
-      PRODUCTS_URL: `http://${productsProxy}`,
+    const direct = {
+      PRODUCTS_URL: shop.urls.products,
       RABBITMQ_URL: rabbitmqUrl,
+      CUSTOMERS_ADDR: shop.grpc.customers,
       INVENTORY_URL: '',
       KAFKA_BROKERS: kafkaBrokers,
     };
-    const viaRabbit = {
-      PRODUCTS_URL: shop.urls.products,
-      RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}`,
-      INVENTORY_URL: '',
-      KAFKA_BROKERS: kafkaBrokers,
-    };
-    const viaInventory = {
-      PRODUCTS_URL: shop.urls.products,
-      RABBITMQ_URL: rabbitmqUrl,
-      INVENTORY_URL: `http://${inventoryProxy}`,
-      KAFKA_BROKERS: kafkaBrokers,
-    };
+    const viaProducts = { ...direct, PRODUCTS_URL: `http://${productsProxy}` };
+    const viaRabbit = { ...direct, RABBITMQ_URL: `amqp://${rabbit.username}:${rabbit.password}@${rabbitmqProxy}` };
+    const viaInventory = { ...direct, INVENTORY_URL: `http://${inventoryProxy}` };
+    const viaCustomers = { ...direct, CUSTOMERS_ADDR: customersProxy };
     // Kafka: orders and notifications bootstrap at the broker's advertised PROXIED address (docs/kafka-chaos.md).
-    const viaKafka = {
-      PRODUCTS_URL: shop.urls.products,
-      RABBITMQ_URL: rabbitmqUrl,
-      INVENTORY_URL: '',
-      KAFKA_BROKERS: services.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094',
-    };
+    const viaKafka = { ...direct, KAFKA_BROKERS: services.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094' };
     const kafkaScenario = {
       file: 'chaos/kafka-cut.yaml',
       orders: viaKafka,
@@ -197,6 +188,12 @@ async function main(): Promise<number> {
             },
           ]),
       {
+        file: 'chaos/grpc-slow.yaml',
+        orders: viaCustomers,
+        expected: 0,
+        title: 'customers (gRPC) slow: deadline, breaker, fast degraded answer',
+      },
+      {
         file: 'chaos/products-slow.yaml',
         orders: { ...viaProducts, ORDERS_RESILIENCE: 'off' },
         expected: 1,
@@ -228,13 +225,7 @@ async function main(): Promise<number> {
     const traceReport = path.join(REPORTS, 'trace.json');
     if (preload) {
       await shop.stopService('orders');
-      await shop.startService('orders', {
-        PRODUCTS_URL: shop.urls.products,
-        RABBITMQ_URL: rabbitmqUrl,
-        INVENTORY_URL: inventoryUrl,
-        KAFKA_BROKERS: kafkaBrokers,
-        ORDERS_RESILIENCE: 'on',
-      });
+      await shop.startService('orders', { ...direct, INVENTORY_URL: inventoryUrl, ORDERS_RESILIENCE: 'on' });
       await shop.stopService('notifications');
       await shop.startService('notifications', { KAFKA_BROKERS: kafkaBrokers });
       await msaVerify(

@@ -1,3 +1,4 @@
+import { readyPaths } from '../../examples/shop/launcher.ts';
 import { freePort, type ServiceName, ServiceProcess } from '../../examples/shop/service-process.ts';
 
 // Starts one real shop service for a consumer test, pointed at a Pact mock
@@ -15,7 +16,7 @@ export async function startService(name: ServiceName, env: Record<string, string
   await service.start({
     env: { ...process.env, ...env },
     preload: false,
-    readyPaths: name === 'delivery' || name === 'notifications' ? ['/health', '/ready'] : ['/health'],
+    readyPaths: readyPaths(name),
     timeoutMs: 20_000,
   });
   const stop = () => service.stop();

@@ -1,7 +1,8 @@
 // The shop's launcher, used by tests, contracts, chaos and the demo:
-//   startShop(options) -> free ports -> products + delivery (+ notifications) -> [inventory] -> orders -> gateway,
+//   startShop(options) -> free ports -> products + delivery + customers (+ notifications) -> [inventory] -> orders -> gateway,
 //   each waited for on /health (delivery also on /ready: its queue is bound;
-//   notifications, started only with `kafka`, on /ready: it joined its group),
+//   notifications, started only with `kafka`, on /ready: it joined its group;
+//   customers speaks gRPC only: its "listening" line comes once the port is bound),
 //   children die with this process (stdin pipe), stop() ends them all.
 
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ export { ROOT, type ServiceName } from './service-process.ts';
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'products',
   'delivery',
+  'customers',
   'notifications',
   'inventory',
   'orders',
@@ -167,9 +169,16 @@ export interface ShopUrls {
   notifications?: string;
 }
 
+/** gRPC addresses of the running services, host:port (no scheme: what grpc-js takes). */
+export interface ShopGrpcAddresses {
+  customers: string;
+}
+
 /** A running shop. */
 export interface Shop {
   readonly urls: ShopUrls;
+  /** Services that speak gRPC (customers), apart from `urls` (which are all HTTP). */
+  readonly grpc: ShopGrpcAddresses;
   /** The exchange and queue in use. */
   readonly messaging: MessagingNames;
   /** With `auth`: the identity service. */
@@ -196,7 +205,7 @@ export interface Shop {
 // Variables the launcher decides per service; inherited values would make runs
 // depend on the caller's shell (use options.env to set them).
 const CONTROLLED =
-  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|RABBITMQ_URL|KAFKA_BROKERS|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|NOTIFICATIONS_.*|SHOP_.*|INVENTORY_.*|IDENTITY_.*)$/;
+  /^(PORT|HOST|PRODUCTS_URL|ORDERS_URL|INVENTORY_URL|CUSTOMERS_ADDR|RABBITMQ_URL|KAFKA_BROKERS|NODE_OPTIONS|ORDERS_.*|GATEWAY_.*|NOTIFICATIONS_.*|SHOP_.*|INVENTORY_.*|IDENTITY_.*)$/;
 
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.test(name)));
@@ -227,6 +236,12 @@ function kafkaEnv(kafka: NonNullable<ShopOptions['kafka']>): Record<string, stri
   };
 }
 
+/** HTTP paths that must answer 200 before a service counts as started (customers has no HTTP). */
+export function readyPaths(name: ServiceName): string[] {
+  if (name === 'customers') return [];
+  return name === 'delivery' || name === 'notifications' ? ['/health', '/ready'] : ['/health'];
+}
+
 /** Starts the whole shop on free ports and waits until every service is healthy. */
 export async function startShop(options: ShopOptions): Promise<Shop> {
   if (options.logDir) mkdirSync(options.logDir, { recursive: true });
@@ -240,6 +255,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     inventory: { ...options.env?.inventory },
     identity: { ...options.env?.identity },
     notifications: { ...options.env?.notifications },
+    customers: { ...options.env?.customers },
   };
   const kafka = options.kafka;
   const identitySecret = randomBytes(24).toString('base64url');
@@ -276,6 +292,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
           IDENTITY_OTHER_AUDIENCE: otherAudience,
         };
       case 'products':
+      case 'customers':
         return {};
       case 'delivery':
         return {
@@ -292,6 +309,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
         return {
           RABBITMQ_URL: options.rabbitmqUrl,
           PRODUCTS_URL: get('products').url,
+          CUSTOMERS_ADDR: get('customers').address,
           SHOP_EXCHANGE: messaging.exchange,
           ...(services.has('inventory') ? { INVENTORY_URL: get('inventory').url } : {}),
           ...authEnv(),
@@ -335,9 +353,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       preload: (options.preload ?? false) && !options.noPreload?.includes(service.name),
       ...(options.logDir ? { logDir: options.logDir } : {}),
       readyPaths:
-        service.name === 'delivery' || (service.name === 'notifications' && kafka?.waitReady !== false)
-          ? ['/health', '/ready']
-          : ['/health'],
+        service.name === 'notifications' && kafka?.waitReady === false ? ['/health'] : readyPaths(service.name),
       ...(probeTls ? { tls: probeTls } : {}),
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
@@ -387,6 +403,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     await Promise.all([
       startFirst('products'),
       startFirst('delivery'),
+      startFirst('customers'),
       ...(kafka ? [startFirst('notifications')] : []),
     ]);
     if (options.inventory) await startFirst('inventory');
@@ -424,6 +441,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     : undefined;
   return {
     urls,
+    grpc: { customers: get('customers').address },
     messaging,
     ...(identity ? { identity } : {}),
     stop: stopAll,

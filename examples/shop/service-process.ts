@@ -6,7 +6,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The services of the shop. */
-export type ServiceName = 'gateway' | 'orders' | 'products' | 'delivery' | 'notifications' | 'inventory' | 'identity';
+export type ServiceName =
+  | 'gateway'
+  | 'orders'
+  | 'products'
+  | 'delivery'
+  | 'customers'
+  | 'notifications'
+  | 'inventory'
+  | 'identity';
 
 /** Repository root (the services run with it as working directory). */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -116,6 +124,11 @@ export class ServiceProcess {
   /** Base URL, e.g. http://127.0.0.1:40123 (https:// in mtls mode). */
   get url(): string {
     return `${this.scheme}://127.0.0.1:${this.port}`;
+  }
+
+  /** host:port, the form gRPC clients take (customers). */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   /** True while the child process runs. */

@@ -17,6 +17,7 @@ const PASS_THROUGH: Record<ServiceName, RegExp> = {
   inventory: /^(INVENTORY_.*|LOG_LEVEL)$/,
   identity: /^(IDENTITY_TOKEN_TTL|LOG_LEVEL)$/,
   notifications: /^(NOTIFICATIONS_.*|LOG_LEVEL)$/,
+  customers: /^(LOG_LEVEL)$/,
 };
 
 function envFor(name: ServiceName): Record<string, string> {
@@ -65,7 +66,15 @@ const shop = await startShop({
   ports:
     process.env.SHOP_PORTS === 'any'
       ? {}
-      : { gateway: 8080, orders: 8081, products: 8082, delivery: 8083, inventory: 8084, notifications: 8085 },
+      : {
+          gateway: 8080,
+          orders: 8081,
+          products: 8082,
+          delivery: 8083,
+          inventory: 8084,
+          notifications: 8085,
+          customers: 8086,
+        },
   // SHOP_SECURITY=mtls: the secured shop; SHOP_PLAIN_SERVICES=products: these serve plain http anyway (a broken variant).
   security: process.env.SHOP_SECURITY === 'mtls' ? 'mtls' : 'plain',
   plainServices: (process.env.SHOP_PLAIN_SERVICES ?? '').split(',').filter(Boolean) as ServiceName[],
@@ -76,6 +85,7 @@ const shop = await startShop({
     delivery: envFor('delivery'),
     inventory: envFor('inventory'),
     notifications: envFor('notifications'),
+    customers: envFor('customers'),
   },
 });
 
@@ -84,6 +94,7 @@ const lines = [
   `SHOP_ORDERS_URL=${shop.urls.orders}`,
   `SHOP_PRODUCTS_URL=${shop.urls.products}`,
   `SHOP_DELIVERY_URL=${shop.urls.delivery}`,
+  `SHOP_CUSTOMERS_ADDR=${shop.grpc.customers}`,
   `SHOP_RABBITMQ_URL=${rabbitmqUrl}`,
   ...(shop.urls.inventory ? [`SHOP_INVENTORY_URL=${shop.urls.inventory}`] : []),
   // What msa-verify needs to call the secured shop (msa-verify.mtls.config.yaml reads these).

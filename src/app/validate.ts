@@ -125,6 +125,16 @@ async function validatePactFile(file: string, cwd: string): Promise<readonly Pro
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return [{ file, line: 1, column: 1, path: '', message: `cannot read the pact file: ${reason}` }];
   }
+  if (file.endsWith('.grpc.json')) {
+    const { readGrpcContract } = await import('../contracts/grpc/contract-file.js');
+    try {
+      await readGrpcContract(path.resolve(cwd, file), file);
+      return [];
+    } catch (error) {
+      if (!isMsaVerifyError(error)) throw error;
+      return [{ file, line: 1, column: 1, path: '', message: error.message }];
+    }
+  }
   const { checkPactText } = await import('../contracts/pact-files.js');
   const checked = checkPactText(file, text);
   return checked.ok ? [] : checked.problems;
@@ -137,6 +147,11 @@ async function configuredPactFiles(config: Config, baseDir: string, cwd: string)
   const { pactFilesIn } = await import('../contracts/pact-files.js');
   const files = new Set<string>();
   for (const f of (await pactFilesIn(path.resolve(baseDir, contracts.pactDir))) ?? []) files.add(path.relative(cwd, f));
+  const { readdir } = await import('node:fs/promises');
+  const dir = path.resolve(baseDir, contracts.pactDir);
+  for (const n of await readdir(dir).catch(() => [] as string[])) {
+    if (n.endsWith('.grpc.json')) files.add(path.relative(cwd, path.join(dir, n)));
+  }
   for (const p of Object.values(contracts.providers)) {
     for (const u of p.pactUrls ?? []) {
       if (!/^https?:\/\//i.test(u)) files.add(path.relative(cwd, path.resolve(baseDir, u)));

@@ -2,6 +2,8 @@
 //   consumer tests: httpContract / messageContract (+ correlation option) -> pact files
 //   provider side: verifyProvider (HTTP at a URL, message producers in code,
 //   rabbitMessageProducer / kafkaMessageProducer for the transport-level check) -> ContractPairResult[]
+//   gRPC: grpcContract -> <consumer>-<provider>.grpc.json; verifyGrpcProvider (buf
+//   breaking against the consumer's .proto copy, then real calls judged with Pact's rules)
 //   runVerification: config-driven, every provider; provider states, hooks and
 //   request headers answered by msa-verify (state-dispatch.ts: nothing passes
 //   silently); broker: Pact's own CLI.
@@ -30,6 +32,25 @@ export {
   resolveCorrelation,
   TRACEPARENT_PATTERN,
 } from './correlation.js';
+export {
+  type GrpcContract,
+  type GrpcContractOptions,
+  type GrpcInteractionSpec,
+  type GrpcStatusName,
+  type GrpcTestContext,
+  grpcContract,
+} from './grpc/consumer.js';
+export {
+  GRPC_CONTRACT_SUFFIX,
+  type GrpcContractFile,
+  type GrpcContractInfo,
+  type GrpcInteraction,
+  readGrpcContract,
+  readGrpcContracts,
+} from './grpc/contract-file.js';
+export { extractRules, type MatcherRule, matchValue, type RuleSet, type ValueMismatch } from './grpc/matching.js';
+export { type VerifyGrpcOptions, verifyGrpcProvider, WIRE_CHECK } from './grpc/verify.js';
+export { BREAKING_RULES, checkWire, type WireFinding } from './grpc/wire.js';
 export {
   type HttpContract,
   type HttpContractOptions,

@@ -133,10 +133,13 @@ export async function readPactFile(file: string, cwd = process.cwd()): Promise<P
 /** The `*.json` files of a folder, sorted by name; undefined when the folder does not exist. */
 export async function pactFilesIn(dir: string): Promise<string[] | undefined> {
   try {
-    return (await readdir(dir))
-      .filter((n) => n.endsWith('.json'))
-      .sort()
-      .map((n) => path.join(dir, n));
+    return (
+      (await readdir(dir))
+        // gRPC contracts (`*.grpc.json`) are msa-verify's own: see grpc/contract-file.ts.
+        .filter((n) => n.endsWith('.json') && !n.endsWith('.grpc.json'))
+        .sort()
+        .map((n) => path.join(dir, n))
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -134,7 +134,7 @@ export interface InteractionResult {
 export interface ContractPairResult {
   readonly consumer: string;
   readonly provider: string;
-  readonly kind: 'http' | 'message' | 'transport';
+  readonly kind: 'http' | 'message' | 'transport' | 'grpc';
   readonly passed: boolean;
   readonly durationMs: number;
   readonly interactions: readonly InteractionResult[];

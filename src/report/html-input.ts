@@ -72,7 +72,7 @@ const contracts = z.object({
     z.object({
       consumer: str,
       provider: str,
-      kind: z.enum(['http', 'message', 'transport']),
+      kind: z.enum(['http', 'message', 'transport', 'grpc']),
       passed: z.boolean(),
       durationMs: num,
       interactions: z.array(

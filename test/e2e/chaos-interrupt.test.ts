@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
@@ -90,10 +91,14 @@ async function leftovers(): Promise<string[]> {
   return proxies.filter((p) => p.name.startsWith('msav-')).flatMap((p) => [p.name, ...p.toxics.map((t) => t.name)]);
 }
 
-function startRun(file: string, json: string): { child: ChildProcess; output: () => string } {
+function startRun(
+  file: string,
+  json: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'chaos', 'run', file, '--json', json], {
     cwd: work,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MSAV_DEBUG: '1' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MSAV_DEBUG: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -210,4 +215,52 @@ describe('chaos run interrupted during the fault phase', () => {
     }
     console.log(log.join('\n'));
   });
+});
+
+// The gRPC scenario, against the real shop: chaos/grpc-slow.yaml (latency on
+// orders → customers) stopped in its fault phase by SIGTERM and by SIGKILL.
+describe('gRPC scenario interrupted during the fault phase', () => {
+  it('chaos/grpc-slow.yaml leaves nothing behind after SIGTERM (at once) and SIGKILL (within 10 s)', async () => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const shop = await startShop({
+      rabbitmqUrl: serviceUrls().RABBITMQ_URL,
+      env: { orders: { CUSTOMERS_ADDR: listen } },
+      messaging: uniqueMessaging('chaos-interrupt-grpc'),
+    });
+    try {
+      for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+        const json = path.join(work, `grpc-${signal}.json`);
+        const { child, output } = startRun(path.join(ROOT, 'chaos/grpc-slow.yaml'), json, {
+          TOXIPROXY_URL: toxiproxy.url,
+          CUSTOMERS_PROXY_LISTEN: listen,
+          SHOP_ORDERS_URL: shop.urls.orders,
+          SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
+        });
+        const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+        await waitFor(async () => {
+          const proxies = (await client.listProxies()).filter((p) => p.name.startsWith('msav-'));
+          return proxies.some((p) => p.toxics.some((t) => t.type === 'latency'));
+        }, 15_000).catch((error: unknown) => {
+          throw new Error(`${signal}: the fault phase never started: ${String(error)}\n${output()}`);
+        });
+        await sleep(500);
+        child.kill(signal);
+        const [code] = await exited;
+        if (signal === 'SIGKILL') {
+          await waitFor(async () => (await leftovers()).length === 0, 10_000).catch(async () => {
+            throw new Error(`SIGKILL: still present after 10 s: ${(await leftovers()).join(', ')}`);
+          });
+          continue;
+        }
+        expect(await leftovers(), output()).toEqual([]);
+        expect(code, output()).toBe(143);
+        const report = JSON.parse(await readFile(json, 'utf8')) as { results: ChaosRunResult[] };
+        expect(report.results[0]).toMatchObject({ interrupted: 'SIGTERM', passed: false, rolledBack: true });
+        expect(report.results[0]?.phases.map((p) => p.name)).toEqual(['warm-up', 'steady', 'customers-slow']);
+        expect(report.results[0]?.faults.map((f) => f.type)).toEqual(['latency']);
+      }
+    } finally {
+      await shop.stop();
+    }
+  }, 120_000);
 });

@@ -39,6 +39,7 @@ beforeAll(async () => {
     SHOP_PRODUCTS_URL: shop.urls.products,
     SHOP_DELIVERY_URL: shop.urls.delivery,
     SHOP_INVENTORY_URL: shop.urls.inventory!,
+    SHOP_CUSTOMERS_ADDR: shop.grpc.customers,
     PUSHGATEWAY_URL: serviceUrls().PUSHGATEWAY_URL,
     KAFKA_BROKERS: serviceUrls().KAFKA_BROKERS,
   };
@@ -62,6 +63,7 @@ describe('msa-verify contracts on the example shop', () => {
       '✓ delivery → orders (transport)  1/1',
       '✓ orders → inventory (http)  2/2',
       '✓ notifications → orders (transport)  1/1',
+      '✓ orders → customers (grpc)  3/3',
     ]) {
       expect(r.stdout).toContain(pair);
     }

@@ -1,6 +1,6 @@
 // The demo's fast mode, run as `npm run demo` runs it (after its set-up, which the
-// global setup has done): contracts pass, a chaos scenario passes against the
-// resilient shop, the same scenario fails against the naive orders, the trace
+// global setup has done): contracts pass (the gRPC pair included), a chaos scenario
+// on HTTP and one on the gRPC hop pass against the resilient shop, the same scenario fails against the naive orders, the trace
 // checks hold in Jaeger (their URLs end the output), and the reports are written.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ it('npm run demo (fast mode) runs contracts and chaos and writes its reports', a
   expect(code, output.slice(-4000)).toBe(0);
   expect(output).toMatch(/ok {3}contracts: .*: passed/);
   expect(output).toMatch(/ok {3}chaos: products slow: passed/);
+  expect(output).toMatch(/ok {3}chaos: customers \(gRPC\) slow: .*: passed/);
   expect(output).toMatch(/ok {3}chaos: products slow, against the NAIVE orders .*: failed as expected/);
   expect(output).toMatch(/ok {3}trace: .*: passed/);
   // It ends with the Jaeger URL of each trace it checked.

@@ -3,6 +3,7 @@
 // is set (same policy, own breaker), keeps them in memory and publishes order.created.
 //   POST /api/orders     -> 201 order | 400 invalid_body | 422 unknown_product | 503 products_unavailable
 //                           | 409 out_of_stock | 503 inventory_unavailable (with INVENTORY_URL)
+//                           | 422 unknown_customer, customer_blocked | 503 customers_unavailable (gRPC to customers)
 //   GET  /api/orders/:id -> 200 order | 404
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -24,6 +25,8 @@ import { closeServer, handleShutdown, listen } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
 import { DEFAULT_EXCHANGE, DEFAULT_RABBITMQ_URL, type OrderCreatedEvent } from '../shared/messaging.ts';
 import { agentFor, createServer, describeSecurity, readSecurity } from '../shared/tls.ts';
+import { CustomersUnavailableError, createCustomersClient, type GetCustomer } from './customers-client.ts';
+import { readCustomersSettings } from './customers-policy.ts';
 import { createInventoryClient, InventoryUnavailableError } from './inventory-client.ts';
 import { startKafkaOutbox } from './kafka-outbox.ts';
 import { startOutbox } from './outbox.ts';
@@ -37,6 +40,7 @@ const config = readConfigOrExit(logger, () => ({
   rabbitmqUrl: urlEnv('RABBITMQ_URL', DEFAULT_RABBITMQ_URL),
   exchange: stringEnv('SHOP_EXCHANGE', DEFAULT_EXCHANGE),
   policy: readPolicySettings(),
+  customers: readCustomersSettings(),
   eventCorrelation: choiceEnv('ORDERS_EVENT_CORRELATION', ['on', 'off'], 'on') === 'on',
   discovery: readDiscoverySettings(),
   dns: process.env.SHOP_DISCOVERY === 'dns' ? dnsResolver('products', logger) : undefined,
@@ -59,12 +63,20 @@ logger.info(
     inventoryUrl: config.inventoryUrl,
     exchange: config.exchange,
     policy: config.policy,
+    customers: config.customers,
     ...describeSecurity(config.security),
   },
   'configured',
 );
 const productsAgent = agentFor(config.security, config.productsUrl);
 const checkToken = config.auth ? createTokenChecker(config.auth, config.security) : undefined;
+
+// Without CUSTOMERS_ADDR (orders alone, e.g. in its consumer test against products) there is no customer check.
+const customersAddress = config.customers.address;
+const getCustomer: GetCustomer | undefined =
+  customersAddress === undefined
+    ? undefined
+    : createCustomersClient({ ...config.customers, address: customersAddress }, logger);
 
 // With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
 // With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
@@ -130,11 +142,30 @@ async function createOrder(req: http.IncomingMessage, res: http.ServerResponse, 
   if (validated.kind === 'invalid') return sendJson(res, 400, { error: 'invalid_body', fields: validated.fields });
   const request = validated.order;
   const productIds = [...new Set(request.items.map((i) => i.productId))];
+  const clientGone = clientGoneSignal(res);
+
+  if (getCustomer) {
+    const started = performance.now();
+    try {
+      const found = await getCustomer(request.customerId, { correlationId, signal: clientGone });
+      if (found.kind === 'not_found') {
+        return sendJson(res, 422, { error: 'unknown_customer', customerId: request.customerId });
+      }
+      if (!found.customer.active) {
+        return sendJson(res, 422, { error: 'customer_blocked', customerId: request.customerId });
+      }
+    } catch (error) {
+      if (!(error instanceof CustomersUnavailableError)) throw error;
+      const elapsedMs = Math.round(performance.now() - started);
+      logger.warn({ correlationId, reason: error.reason, elapsedMs, err: error.cause }, 'customers unavailable');
+      return sendJson(res, 503, { error: 'customers_unavailable', reason: error.reason });
+    }
+  }
 
   let products: Awaited<ReturnType<typeof fetchProducts>>;
   const started = performance.now();
   try {
-    products = await fetchProducts(productIds, { correlationId, signal: clientGoneSignal(res) });
+    products = await fetchProducts(productIds, { correlationId, signal: clientGone });
   } catch (error) {
     if (!(error instanceof ProductsUnavailableError)) throw error;
     const elapsedMs = Math.round(performance.now() - started);

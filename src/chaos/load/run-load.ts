@@ -19,7 +19,10 @@ export function assertLoadPlan(plan: LoadPlan): void {
   } catch {
     bad('target', `is not a URL: ${JSON.stringify(plan.target)}`);
   }
-  if (url && url.protocol !== 'http:' && url.protocol !== 'https:') bad('target', 'must be http(s)');
+  if (url && url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'grpc:') {
+    bad('target', 'must be http(s) or grpc');
+  }
+  if (url?.protocol === 'grpc:' && (!url.port || !plan.proto)) bad('target', 'grpc://host:port needs a port and proto');
   if (plan.requests.length === 0) bad('requests', 'must not be empty');
   plan.requests.forEach((r, i) => {
     if (!r.path.startsWith('/')) bad(`requests[${i}].path`, `must start with "/": ${JSON.stringify(r.path)}`);

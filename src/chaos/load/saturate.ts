@@ -19,6 +19,8 @@ export interface ClosedLoadOptions {
   client?: 'raw' | 'node-http';
   /** CA and client certificate for an https: target. */
   tls?: LoadPlan['tls'];
+  /** With a `grpc://host:port` target: the .proto declaring the methods (see {@link LoadPlan.proto}). */
+  proto?: string;
 }
 
 /** Counts of a closed-model run; `latenciesMs` is per completed request. */
@@ -39,6 +41,7 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClosedL
       durationMs: options.durationMs,
       timeoutMs: options.timeoutMs ?? 10_000,
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.proto ? { proto: options.proto } : {}),
     },
     { maxSockets: options.connections, ...(options.client ? { client: options.client } : {}) },
   );

@@ -35,6 +35,12 @@ export interface LoadPlan {
    * its own `authorization` header keeps it.
    */
   authorization?: () => string;
+  /**
+   * With a `grpc://host:port` target (extension): the .proto declaring the
+   * methods; each request's `path` is a method path (`/pkg.Service/Method`),
+   * its `body` the request message as JSON.
+   */
+  proto?: string;
 }
 
 /** What the generator measured for one scheduled request. */

@@ -152,14 +152,14 @@ function startLoad(
   }
   const auth = plan.security?.auth;
   const tls = plan.security?.tls;
-  if (auth === undefined) return runLoad(loadPlan(plan, runId, addresses.target, tls), { signal, onSample });
+  if (auth === undefined) return runLoad(loadPlan(plan, cwd, runId, addresses.target, tls), { signal, onSample });
   // The first token before the first request; then one replaced ahead of its expiry until the load ends.
   return auth.authorization().then(async () => {
     const fresh = new AbortController();
     auth.keepFresh(fresh.signal);
     try {
       return await runLoad(
-        { ...loadPlan(plan, runId, addresses.target, tls), authorization: () => auth.current() },
+        { ...loadPlan(plan, cwd, runId, addresses.target, tls), authorization: () => auth.current() },
         { signal, onSample },
       );
     } finally {
@@ -169,7 +169,13 @@ function startLoad(
   });
 }
 
-function loadPlan(plan: RunContext['plan'], runId: string, target: string, tls: LoadPlan['tls']): LoadPlan {
+function loadPlan(
+  plan: RunContext['plan'],
+  cwd: string,
+  runId: string,
+  target: string,
+  tls: LoadPlan['tls'],
+): LoadPlan {
   const s = plan.scenario;
   return {
     target,
@@ -183,6 +189,7 @@ function loadPlan(plan: RunContext['plan'], runId: string, target: string, tls: 
     durationMs: plan.loadDurationMs,
     timeoutMs: plan.timeoutMs,
     ...(s.load.maxInFlight !== undefined ? { maxInFlight: s.load.maxInFlight } : {}),
+    ...(s.load.proto ? { proto: path.resolve(cwd, path.dirname(plan.file), s.load.proto) } : {}),
     headers: { ...s.load.headers, baggage: `msa_verify.run_id=${runId}`, 'x-msa-verify-run': runId },
     ...(tls ? { tls } : {}),
   };

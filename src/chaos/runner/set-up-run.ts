@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 import { describeNetError } from '../../core/probe.js';
@@ -170,8 +171,26 @@ async function repointRegistry(context: RunContext, session: ChaosSession): Prom
   return repointed.length > 0 ? new RegistryGuard(session, repointed, context.note) : undefined;
 }
 
+function connectTcp(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', reject);
+  });
+}
+
 async function probeTarget(target: string, security: TargetSecurity | undefined): Promise<void> {
   try {
+    // A gRPC target answers HTTP/2 only: a TCP connection is the probe.
+    if (target.startsWith('grpc://')) {
+      const u = new URL(target);
+      await connectTcp(u.hostname, Number(u.port));
+      return;
+    }
     if (security?.tls || security?.auth) {
       // With the client certificate (and a first token: an unusable credential stops the run here, exit 3).
       const headers: Record<string, string> = security.auth

@@ -93,8 +93,21 @@ export const RequestSchema = z.strictObject({
 
 /** Constant-arrival-rate load (open model) sent through every phase. */
 export const LoadSchema = z.strictObject({
-  /** Base URL the requests go to (e.g. the gateway), `{ discovery: { etcd: { url }, key } }` or `{ dns: { srv, resolver } }`. */
-  target: orDiscoveryOrDns(httpUrlField, 'an http(s) URL'),
+  /**
+   * Base URL the requests go to (e.g. the gateway), `grpc://host:port` for gRPC
+   * unary calls (then `proto` is needed and each request's `path` is a method
+   * path such as `/shop.customers.v1.Customers/GetCustomer`, its `body` the
+   * request message), `{ discovery: { etcd: { url }, key } }` or `{ dns: { srv, resolver } }`.
+   */
+  target: orDiscoveryOrDns(
+    z.union([
+      httpUrlField,
+      z.string().regex(/^grpc:\/\/[\w.-]+:\d{1,5}$/, { message: 'expected an http(s) URL or grpc://host:port' }),
+    ]),
+    'an http(s) URL or grpc://host:port',
+  ),
+  /** With a grpc:// target: the .proto declaring the methods, relative to the scenario file. */
+  proto: z.string().min(1).optional(),
   /** Requests per second. */
   rate: positiveField,
   /** Client-side give-up per request. Default 5s. */
@@ -314,6 +327,26 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
           message: 'placement registry needs upstream: { discovery: { etcd: { url }, key } } (the entry it re-points)',
         });
     });
+    if (typeof s.load.target === 'string' && s.load.target.startsWith('grpc://')) {
+      if (!s.load.proto) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['load', 'proto'],
+          message: 'a grpc:// target needs proto (the .proto file)',
+        });
+      }
+      if (s.load.k6)
+        ctx.addIssue({ code: 'custom', path: ['load', 'k6'], message: 'k6 cannot drive a grpc:// target' });
+      s.load.requests.forEach((r, i) => {
+        if (!/^\/[\w.]+\/\w+$/.test(r.path)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['load', 'requests', i, 'path'],
+            message: 'expected a gRPC method path such as /pkg.Service/Method',
+          });
+        }
+      });
+    }
     const known = [...proxies].join(', ');
     const checkProxy = (name: string, path: (string | number)[]): void => {
       if (!proxies.has(name))

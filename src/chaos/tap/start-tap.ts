@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { MsaVerifyError } from '../../core/errors.js';
 import { FailBudget } from './fail-budget.js';
+import { createRequestCounter } from './h2-request-counter.js';
 import { MAX_TAP_RECORDS, type Tap, type TapConnection } from './types.js';
 
 type ConnectionRecord = { -readonly [K in keyof TapConnection]: TapConnection[K] } & { requests: number[] };
@@ -90,11 +91,12 @@ export async function startTap(upstream: string): Promise<Tap> {
     });
     client.on('close', teardown);
     up.on('close', teardown);
-    const counter = createRequestLineCounter(() => {
+    // HTTP/1.x request lines, or HTTP/2 streams (gRPC calls, each retry attempt included).
+    const counter = createRequestCounter(() => {
       const at = Date.now();
       requestTimes.push(at);
       record.requests.push(at);
-    });
+    }, createRequestLineCounter);
     client.on('data', counter);
     client.pipe(up);
     up.pipe(client);

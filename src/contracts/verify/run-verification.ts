@@ -13,6 +13,7 @@ import { describeNetError } from '../../core/probe.js';
 import type { ContractPairResult, ContractsRunResult, ProviderWithoutPacts } from '../../core/results.js';
 import { type ClientTls, securityFor, sendRequest } from '../../core/security/index.js';
 import { parseYamlSource } from '../../core/yaml-source.js';
+import { type GrpcContractInfo, readGrpcContracts } from '../grpc/contract-file.js';
 import { checkProvidersKnown, displayPath, type PactFileInfo, pactFilesIn, readPactFile } from '../pact-files.js';
 import { coreNeedsNoTrustStore, emptyCoreTrustStore } from './core-trust-store.js';
 import { readPactSources } from './pact-sources.js';
@@ -206,6 +207,17 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     : broker?.username
       ? { authorization: `Basic ${Buffer.from(`${broker.username}:${password}`).toString('base64')}` }
       : {};
+  // gRPC contracts live next to the pacts (`*.grpc.json`), verified by msa-verify itself (grpc/verify.ts).
+  const grpcContracts: GrpcContractInfo[] = await readGrpcContracts(path.resolve(baseDir, contracts.pactDir));
+  for (const g of grpcContracts) {
+    const providerName = g.contract.provider.name;
+    if (options.provider === undefined && !names.includes(providerName)) {
+      throw new MsaVerifyError(
+        'MSAV_UNKNOWN_PROVIDER',
+        `${shown(g.file)}: provider.name "${providerName}" is not in contracts.providers (${names.join(', ') || 'none'})`,
+      );
+    }
+  }
   const pairs: ContractPairResult[] = [];
   const withoutPacts: ProviderWithoutPacts[] = [];
   for (const name of selected) {
@@ -224,7 +236,14 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       : broker
         ? undefined
         : pacts.filter((p) => p.provider === name);
-    if (own?.length === 0) {
+    const grpcOwn = grpcContracts.filter((g) => g.contract.provider.name === name);
+    if (grpcOwn.length > 0 && !spec.grpc) {
+      throw configError(
+        field,
+        `${grpcOwn.map((g) => shown(g.file)).join(', ')} hold gRPC contracts for ${name}: add grpc: { address } (and proto, unless it serves reflection)`,
+      );
+    }
+    if (own?.length === 0 && grpcOwn.length === 0) {
       withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });
       continue;
     }
@@ -232,6 +251,23 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       configError(`${field}.requestHeaders.${header}`, message),
     );
     const mod = spec.module ? await loadProviderModule(spec.module, baseDir, `${field}.module`) : {};
+    if (spec.grpc && grpcOwn.length > 0) {
+      const { verifyGrpcProvider } = await import('../grpc/verify.js');
+      const proto = spec.grpc.proto;
+      const protoRoot = proto ? path.resolve(baseDir, spec.grpc.protoRoot ?? path.dirname(proto)) : undefined;
+      pairs.push(
+        ...(await verifyGrpcProvider({
+          provider: name,
+          address: spec.grpc.address,
+          ...(proto && protoRoot ? { proto: path.relative(protoRoot, path.resolve(baseDir, proto)), protoRoot } : {}),
+          contracts: grpcOwn,
+          stateHandlers: mod.stateHandlers,
+          statesWithoutSetup: spec.statesWithoutSetup,
+          timeoutMs,
+        })),
+      );
+      if (own?.length === 0) continue;
+    }
     const handlerCount = Object.keys(mod.stateHandlers ?? {}).length;
     if (spec.stateChangeUrl && handlerCount > 0) {
       throw configError(

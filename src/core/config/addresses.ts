@@ -24,5 +24,8 @@ export function configAddresses(config: Config): Address[] {
       [`contracts.providers.${name}.stateChangeUrl`, p.stateChangeUrl],
     ]),
   ];
-  return urls.flatMap(([path, url]) => urlAddress(path, url));
+  const grpc = Object.entries(config.contracts?.providers ?? {}).flatMap(([name, p]) =>
+    p.grpc ? [{ path: `contracts.providers.${name}.grpc.address`, hostPort: p.grpc.address }] : [],
+  );
+  return [...urls.flatMap(([path, url]) => urlAddress(path, url)), ...grpc];
 }

@@ -93,6 +93,25 @@ export const ProviderSchema = z.strictObject({
   shards: z
     .union([z.literal('auto'), z.number().int(SHARDS_ERROR).min(1, SHARDS_ERROR).max(64, SHARDS_ERROR)], SHARDS_ERROR)
     .default(1),
+  /**
+   * A gRPC provider: its `<consumer>-<provider>.grpc.json` contracts in `pactDir`
+   * are verified by calling it at `address` (plaintext), with its `.proto` (or, without
+   * `proto`, what it serves through reflection) for the wire check (`buf breaking`
+   * against each consumer's copy) and for decoding.
+   */
+  grpc: z
+    .strictObject({
+      /** host:port of the running provider, e.g. `127.0.0.1:8084`. */
+      address: z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:8084' }),
+      /**
+       * The provider's .proto declaring the services, relative to the config.
+       * Default: none; the provider's descriptors are read through server reflection.
+       */
+      proto: z.string().min(1).optional(),
+      /** Include path of the provider's .proto files (compared by `buf breaking`). Default: the folder of `proto`. */
+      protoRoot: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export const ContractsSchema = z.strictObject({
