@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -288,7 +288,13 @@ describe('broker commands (fixture server speaking the Pact Broker API)', () => 
     });
 
   it('publishes, verifies from the broker (publishing results) and answers can-i-deploy', async () => {
+    // A gRPC contract next to the pacts is msa-verify's own format: never sent to the broker.
+    await writeFile(
+      path.join(pactDir, 'mailer-rpc.grpc.json'),
+      JSON.stringify({ consumer: { name: 'mailer' }, provider: { name: 'rpc' }, interactions: [] }),
+    );
     const published = await bcli(['publish'], { MSAV_PACT_DIR: pactDir });
+    await rm(path.join(pactDir, 'mailer-rpc.grpc.json'));
     expect(published.code, published.stdout + published.stderr).toBe(0);
     expect(broker.pacts.map((p) => `${p.consumer}->${p.provider}@${p.version}`).sort()).toEqual([
       'mailer->orders@1.0.0',

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { MsaVerifyError } from '../../core/errors.js';
 
 // Pact's own broker client: the `pact` binary shipped by @pact-foundation/pact-cli
@@ -116,7 +118,19 @@ export interface PublishResult {
 
 /** Publishes pacts with `pact broker publish`. */
 export async function publishPacts(connection: BrokerConnection, options: PublishOptions): Promise<PublishResult> {
-  const args = ['publish', options.pactDir, '--consumer-app-version', options.consumerVersion];
+  // The pact files only: Pact's CLI would take every .json of the folder, and gRPC
+  // contracts (`*.grpc.json`, verified by msa-verify itself) are no pacts for a broker.
+  const files = (await readdir(options.pactDir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.grpc.json'))
+    .sort()
+    .map((f) => path.join(options.pactDir, f));
+  if (files.length === 0) {
+    return {
+      ok: false,
+      output: `no pact files to publish in ${options.pactDir} (gRPC contracts, *.grpc.json, stay local)`,
+    };
+  }
+  const args = ['publish', ...files, '--consumer-app-version', options.consumerVersion];
   if (options.branch) args.push('--branch', options.branch);
   const r = await runBrokerCommand(connection, args);
   return { ok: r.exitCode === 0, output: `${r.stdout}${r.stderr}`.trim() };
