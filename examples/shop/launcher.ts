@@ -17,6 +17,9 @@ import { DEFAULT_DELIVERY_QUEUE, DEFAULT_EXCHANGE } from './shared/messaging.ts'
 
 export { ROOT, type ServiceName } from './service-process.ts';
 
+/** The services that register themselves in the registry with SHOP_DISCOVERY=etcd. */
+const REGISTERED: ReadonlySet<ServiceName> = new Set(['gateway', 'orders', 'products', 'delivery']);
+
 /** The services in start order (stop runs in reverse); inventory only with `inventory: true`, notifications only with `kafka`. */
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'products',
@@ -358,7 +361,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       timeoutMs: options.startTimeoutMs ?? 20_000,
     });
     // With discovery a service is started once its registry entry is there (it registers right after listening).
-    if (options.discovery) {
+    // The HTTP services of the order path register; customers (gRPC), notifications, inventory and identity do not.
+    if (options.discovery && REGISTERED.has(service.name)) {
       const d = options.discovery;
       await waitForEntry(
         d.etcdUrl,
