@@ -68,7 +68,7 @@ describe('msa-verify CLI', () => {
   it.each([
     [
       'wrong-type.yaml',
-      /wrong-type\.yaml:4:10 {2}services\.orders\.url {2}Invalid input: expected string, received number/,
+      /wrong-type\.yaml:4:10 {2}services\.orders\.url {2}expected an http\(s\) URL or \{ discovery: \{ etcd: \{ url \}, key \} \}/,
     ],
     ['unknown-key.yaml', /unknown-key\.yaml:5:5 {2}services\.orders\.retries {2}unknown key "retries"/],
     ['syntax-error.yaml', /syntax-error\.yaml:\d+:\d+ {2}\(document\) {2}YAML syntax error/],
