@@ -418,7 +418,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       dns = await startShopDns(
         dnsPort,
         dnsDomain,
-        Object.fromEntries(SERVICE_NAMES.map((name) => [name, get(name).port])),
+        Object.fromEntries([...services].map(([name, service]) => [name, service.port])),
       );
     }
   } catch (error) {
