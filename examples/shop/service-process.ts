@@ -22,17 +22,35 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Lines of a service's output kept in memory for error messages. */
 const TAIL_LINES = 40;
 
-/** A TCP port on 127.0.0.1 that was free a moment ago; `preferred` when it is free. */
-export function freePort(preferred = 0): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago; `preferred` when it is
+ * free. Otherwise one drawn at random below Linux's ephemeral range
+ * (32768-60999): a port from bind(0) is what the kernel also gives the next
+ * outgoing connection, which could take it before the service listens.
+ */
+export async function freePort(preferred = 0): Promise<number> {
+  if (preferred !== 0) {
+    const port = await tryListen(preferred);
+    if (port !== undefined) return port;
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await tryListen(20_000 + Math.floor(Math.random() * 12_768));
+    if (port !== undefined) return port;
+  }
+  return (await tryListen(0))!;
+}
+
+/** Listens on `port` and closes again: the port bound, or undefined when `port` was taken. */
+function tryListen(port: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (preferred !== 0 && error.code === 'EADDRINUSE') resolve(freePort(0));
+      if (port !== 0 && (error.code === 'EADDRINUSE' || error.code === 'EACCES')) resolve(undefined);
       else reject(error);
     });
-    server.listen(preferred, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }
