@@ -5,38 +5,17 @@
 // without any policy, and with the retry storm. Real shop, a private real
 // Toxiproxy, real RabbitMQ; the CLI runs as a user runs it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
-import { ROOT, serviceUrls } from '../support/services.js';
+import { usePrivateToxiproxy } from '../support/private-toxiproxy.js';
+import { serviceUrls } from '../support/services.js';
 
-let toxiproxy: ManagedToxiproxy;
-let work: string;
-let config: string;
-
-beforeAll(async () => {
-  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
-  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-grpc-'));
-  config = path.join(work, 'msa-verify.config.yaml');
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      `toxiproxy: { url: "${toxiproxy.url}" }`,
-      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
-      '',
-    ].join('\n'),
-  );
-});
-afterAll(async () => {
-  await toxiproxy?.stop();
-});
+const chaos = usePrivateToxiproxy('msav-chaos-grpc-');
 
 type Variant = 'resilient' | 'naive' | 'no-deadline' | 'storm';
 const VARIANT_ENV: Record<Variant, Record<string, string>> = {
@@ -97,11 +76,11 @@ describe('gRPC chaos scenarios against the example shop', () => {
         messaging: uniqueMessaging(`chaos-grpc-${variant}`),
       });
       try {
-        const report = path.join(work, `${variant}.json`);
+        const report = path.join(chaos.work, `${variant}.json`);
         const files = SCENARIOS[variant].map((s) => `chaos/${s}.yaml`);
-        const r = await runCli(['chaos', 'run', ...files, '--config', config, '--json', report], {
+        const r = await runCli(['chaos', 'run', ...files, '--config', chaos.config, '--json', report], {
           env: {
-            TOXIPROXY_URL: toxiproxy.url,
+            TOXIPROXY_URL: chaos.toxiproxy.url,
             CUSTOMERS_PROXY_LISTEN: listen,
             SHOP_ORDERS_URL: shop.urls.orders,
             SHOP_CUSTOMERS_ADDR: shop.grpc.customers,

@@ -5,16 +5,15 @@
 // Jaeger), real Kafka behind a private Toxiproxy on the broker's PROXIED
 // listener (advertised at KAFKA_PROXY_LISTEN), the CLI as a user runs it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startShop, uniqueKafka, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
-import { ROOT, serviceUrls } from '../support/services.js';
+import { usePrivateToxiproxy } from '../support/private-toxiproxy.js';
+import { serviceUrls } from '../support/services.js';
 
 const env = serviceUrls();
 const KAFKA_PROXY_LISTEN = env.KAFKA_PROXY_LISTEN ?? '127.0.0.1:19094';
@@ -22,27 +21,7 @@ const KAFKA_PROXIED_UPSTREAM = env.KAFKA_PROXIED_UPSTREAM ?? '127.0.0.1:9094';
 const JAEGER_URL = env.JAEGER_URL ?? 'http://127.0.0.1:16686';
 const JAEGER_OTLP = env.JAEGER_OTLP_TRACES_URL ?? 'http://127.0.0.1:4318/v1/traces';
 
-let toxiproxy: ManagedToxiproxy;
-let work: string;
-let config: string;
-
-beforeAll(async () => {
-  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
-  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-kafka-'));
-  config = path.join(work, 'msa-verify.config.yaml');
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      `toxiproxy: { url: "${toxiproxy.url}" }`,
-      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
-      '',
-    ].join('\n'),
-  );
-});
-afterAll(async () => {
-  await toxiproxy?.stop();
-});
+const chaos = usePrivateToxiproxy('msav-chaos-kafka-');
 
 async function runKafkaScenario(
   file: string,
@@ -77,10 +56,10 @@ async function runKafkaScenario(
     }
   })();
   try {
-    const report = path.join(work, `${name}.json`);
-    const r = await runCli(['chaos', 'run', file, '--config', config, '--json', report], {
+    const report = path.join(chaos.work, `${name}.json`);
+    const r = await runCli(['chaos', 'run', file, '--config', chaos.config, '--json', report], {
       env: {
-        TOXIPROXY_URL: toxiproxy.url,
+        TOXIPROXY_URL: chaos.toxiproxy.url,
         SHOP_ORDERS_URL: shop.urls.orders,
         KAFKA_PROXY_LISTEN,
         KAFKA_PROXIED_UPSTREAM,

@@ -4,40 +4,19 @@
 // resilient shop and fail, on the right expectation, against the naive orders
 // (ORDERS_RESILIENCE=off). Real shop, real Toxiproxy (a private one), real RabbitMQ.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
-import { ROOT, serviceUrls } from '../support/services.js';
+import { usePrivateToxiproxy } from '../support/private-toxiproxy.js';
+import { serviceUrls } from '../support/services.js';
 
 const SCENARIOS = ['chaos/inventory-slow.yaml', 'chaos/inventory-down.yaml'];
 
-let toxiproxy: ManagedToxiproxy;
-let work: string;
-let config: string;
-
-beforeAll(async () => {
-  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
-  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-python-'));
-  config = path.join(work, 'msa-verify.config.yaml');
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      `toxiproxy: { url: "${toxiproxy.url}" }`,
-      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
-      '',
-    ].join('\n'),
-  );
-});
-afterAll(async () => {
-  await toxiproxy?.stop();
-});
+const chaos = usePrivateToxiproxy('msav-chaos-python-');
 
 async function runVariant(variant: 'resilient' | 'naive') {
   const listen = `127.0.0.1:${await freePort()}`;
@@ -48,7 +27,7 @@ async function runVariant(variant: 'resilient' | 'naive') {
       orders: { INVENTORY_URL: `http://${listen}`, ...(variant === 'naive' ? { ORDERS_RESILIENCE: 'off' } : {}) },
     },
     messaging: uniqueMessaging(`chaos-python-${variant}`),
-    logDir: path.join(work, variant),
+    logDir: path.join(chaos.work, variant),
   });
   // A service that just started is not in its steady state yet (Python builds its
   // request models and opens its products connection on the first request): one
@@ -59,10 +38,10 @@ async function runVariant(variant: 'resilient' | 'naive') {
     body: JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }] }),
   });
   expect(warm.status).toBe(201);
-  const report = path.join(work, `${variant}.json`);
-  const r = await runCli(['chaos', 'run', ...SCENARIOS, '--config', config, '--json', report], {
+  const report = path.join(chaos.work, `${variant}.json`);
+  const r = await runCli(['chaos', 'run', ...SCENARIOS, '--config', chaos.config, '--json', report], {
     env: {
-      TOXIPROXY_URL: toxiproxy.url,
+      TOXIPROXY_URL: chaos.toxiproxy.url,
       INVENTORY_PROXY_LISTEN: listen,
       SHOP_ORDERS_URL: shop.urls.orders,
       SHOP_INVENTORY_URL: shop.urls.inventory!,
