@@ -161,7 +161,6 @@ export async function contractsVerify(options: ContractsVerifyOptions = {}): Pro
   const child = forkVerificationChild({
     cwd,
     ...(options.env ? { env: options.env } : {}),
-    showOutput: options.onPactOutput !== undefined,
   });
   let loaded: LoadConfigResult;
   let secrets: string[];

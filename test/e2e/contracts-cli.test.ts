@@ -324,6 +324,26 @@ describe('broker commands (fixture server speaking the Pact Broker API)', () => 
     outputs.push(await readFile(reportFile, 'utf8'));
   });
 
+  it('a broker that refuses the verification results makes verify exit 3 naming it, although every interaction passed', async () => {
+    await using refusing = await startFixtureBroker(token, { refuseResults: true });
+    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      runCli(['contracts', ...args, '--config', brokerConfig], {
+        cwd: project,
+        env: { ...extra, BROKER_URL: refusing.url, PACT_BROKER_TOKEN: token, MSAV_PACT_DIR: pactDir },
+        timeoutMs: 90_000,
+      });
+    expect((await run(['publish'])).code).toBe(0);
+    const verified = await withProviders({}, (env) => run(['verify', '--provider', 'products'], env));
+    outputs.push(verified.stdout, verified.stderr);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(3);
+    expect(verified.stderr).toContain(
+      'verification passed, but the broker did not take its results (broker.publishVerificationResults), so can-i-deploy will not see them',
+    );
+    expect(verified.stderr).toContain('403 Forbidden');
+    expect(refusing.verifications).toEqual([]);
+    expect(refusing.requests.some((r) => r.method === 'POST' && r.path.endsWith('/verification-results'))).toBe(true);
+  });
+
   it('never prints or writes the broker token', async () => {
     const files = await readdir(out);
     for (const f of files) outputs.push(await readFile(path.join(out, f), 'utf8'));

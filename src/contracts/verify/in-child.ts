@@ -62,6 +62,9 @@ function redactDeep<T>(value: T, secrets: readonly string[]): T {
   return value;
 }
 
+/** The core's log line for verification results the broker refused or never got. */
+const PUBLISH_FAILED = /Publishing of verification results failed with an error: (.*)$/;
+
 /** Splits a stream into lines (a secret never straddles two chunks of output). */
 function lines(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
   let rest = '';
@@ -88,17 +91,17 @@ export interface VerificationChild {
 
 /**
  * Forks the verification child now; {@link VerificationChild.run} sends it
- * the request. Its stdout is kept only when `showOutput` is true.
+ * the request. Its output is shown only through `onPactOutput` of the run.
  */
 export function forkVerificationChild(options: {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
-  readonly showOutput?: boolean;
 }): VerificationChild {
   const child = fork(new URL('./child.js', import.meta.url), [], {
     cwd: options.cwd,
     ...(options.env ? { env: options.env } : {}),
-    stdio: ['ignore', options.showOutput ? 'pipe' : 'ignore', 'pipe', 'ipc'],
+    // stdout is read even when not shown: the core logs a failed publication of results there.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   // Output and events that come before run() are kept for it.
   const early: { stdout: Buffer[]; stderr: Buffer[]; exit?: [number | null, NodeJS.Signals | null]; error?: Error } = {
@@ -128,12 +131,20 @@ export function forkVerificationChild(options: {
         const secrets = (run.redact ?? []).filter((s) => s.length > 0);
         const show = run.onPactOutput;
         let stderr = '';
-        const out = show ? lines((l) => show(redact(l, secrets))) : undefined;
-        const err = show ? lines((l) => show(redact(l, secrets))) : undefined;
-        const onStdout = (d: Buffer) => out?.push(d);
+        // Pact's core reports a failed publication of verification results only
+        // in its log, never in its result: that line is the one evidence there is.
+        const unpublished: string[] = [];
+        const line = (l: string) => {
+          const failed = PUBLISH_FAILED.exec(l);
+          if (failed && unpublished.length < 10) unpublished.push(failed[1]!.trim());
+          show?.(redact(l, secrets));
+        };
+        const out = lines(line);
+        const err = lines(line);
+        const onStdout = (d: Buffer) => out.push(d);
         const onStderr = (d: Buffer) => {
           stderr = (stderr + d.toString()).slice(-4000);
-          err?.push(d);
+          err.push(d);
         };
         for (const d of early.stdout) onStdout(d);
         for (const d of early.stderr) onStderr(d);
@@ -170,8 +181,8 @@ export function forkVerificationChild(options: {
         };
         const exited = (code: number | null, signal: NodeJS.Signals | null) => {
           clearTimeout(timer);
-          out?.end();
-          err?.end();
+          out.end();
+          err.end();
           if (!reply && timedOut) {
             reject(
               new MsaVerifyError(
@@ -184,6 +195,14 @@ export function forkVerificationChild(options: {
               new MsaVerifyError(
                 'MSAV_COMPONENT_UNAVAILABLE',
                 `verification process ended (${signal ?? code}) without a result: ${redact(stderr.trim(), secrets).slice(-500)}`,
+              ),
+            );
+          } else if (reply.ok && unpublished.length > 0) {
+            const verdict = reply.result.passed ? 'passed' : 'failed';
+            reject(
+              new MsaVerifyError(
+                'MSAV_BROKER_UNAVAILABLE',
+                `verification ${verdict}, but the broker did not take its results (broker.publishVerificationResults), so can-i-deploy will not see them: ${redact(unpublished.join('; '), secrets).slice(0, 800)}`,
               ),
             );
           } else if (reply.ok) {
@@ -222,6 +241,5 @@ export function runVerificationInChild(options: InChildOptions): Promise<Contrac
   return forkVerificationChild({
     cwd: options.cwd,
     ...(options.env ? { env: options.env } : {}),
-    showOutput: options.onPactOutput !== undefined,
   }).run(options);
 }
