@@ -16,7 +16,7 @@ export const clientTls = readTlsFiles(clientTlsFiles());
  * another `resource`.
  */
 export function fetchToken(
-  shop: Shop,
+  shop: Pick<Shop, 'identity'>,
   clientId: 'shop-load' | 'shop-reader' | 'shop-short',
   resource?: string,
 ): Promise<string> {
