@@ -16,6 +16,36 @@ import { anOrder, timedJson } from './shop-support.js';
 // shop in the background and describes it in shop.env.
 const { RABBITMQ_URL } = serviceUrls();
 
+/**
+ * `examples/shop/run` in its own run folder, on free ports, with its own exchange and queue
+ * (`extraEnv` added), stopped and cleaned up after the describe block it is called in.
+ */
+function backgroundShop(prefix: string, extraEnv: Record<string, string>) {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const id = `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+  const env = {
+    ...process.env,
+    SHOP_RUN_DIR: runDir,
+    SHOP_PORTS: 'any',
+    SHOP_EXCHANGE: `${id}.events`,
+    SHOP_DELIVERY_QUEUE: `${id}.delivery`,
+    RABBITMQ_URL,
+    ...extraEnv,
+  };
+  const run = (action: string) =>
+    spawnSync(path.join(ROOT, 'examples/shop/run'), [action], { env, encoding: 'utf8', timeout: 60_000 });
+  afterAll(async () => {
+    run('down');
+    rmSync(runDir, { recursive: true, force: true });
+    const connection = await amqp.connect(RABBITMQ_URL);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(env.SHOP_DELIVERY_QUEUE);
+    await channel.deleteExchange(env.SHOP_EXCHANGE);
+    await connection.close();
+  });
+  return { runDir, run };
+}
+
 async function reachable(url: string): Promise<boolean> {
   return fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
     () => true,
@@ -69,28 +99,7 @@ describe('shop launcher', () => {
   });
 
   describe('examples/shop/run up|down', () => {
-    const runDir = mkdtempSync(path.join(os.tmpdir(), 'shop-run-'));
-    const id = `shop-run-${process.pid}-${Date.now().toString(36)}`;
-    const env = {
-      ...process.env,
-      SHOP_RUN_DIR: runDir,
-      SHOP_PORTS: 'any',
-      SHOP_EXCHANGE: `${id}.events`,
-      SHOP_DELIVERY_QUEUE: `${id}.delivery`,
-      RABBITMQ_URL,
-    };
-    const run = (action: string) =>
-      spawnSync(path.join(ROOT, 'examples/shop/run'), [action], { env, encoding: 'utf8', timeout: 60_000 });
-
-    afterAll(async () => {
-      run('down');
-      rmSync(runDir, { recursive: true, force: true });
-      const connection = await amqp.connect(RABBITMQ_URL);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(env.SHOP_DELIVERY_QUEUE);
-      await channel.deleteExchange(env.SHOP_EXCHANGE);
-      await connection.close();
-    });
+    const { runDir, run } = backgroundShop('shop-run', {});
 
     it('up writes shop.env with working addresses; down stops everything and removes it', async () => {
       const up = run('up');
@@ -124,31 +133,11 @@ describe('shop launcher', () => {
   });
 
   describe('SHOP_SECURITY=mtls SHOP_AUTH=jwt examples/shop/run up', () => {
-    const runDir = mkdtempSync(path.join(os.tmpdir(), 'shop-run-auth-'));
-    const id = `shop-run-auth-${process.pid}-${Date.now().toString(36)}`;
-    const env = {
-      ...process.env,
-      SHOP_RUN_DIR: runDir,
-      SHOP_PORTS: 'any',
-      SHOP_EXCHANGE: `${id}.events`,
-      SHOP_DELIVERY_QUEUE: `${id}.delivery`,
-      RABBITMQ_URL,
+    const { runDir, run } = backgroundShop('shop-run-auth', {
       SHOP_SECURITY: 'mtls',
       SHOP_AUTH: 'jwt',
       SHOP_INVENTORY: '0',
       KAFKA_BROKERS: '',
-    };
-    const run = (action: string) =>
-      spawnSync(path.join(ROOT, 'examples/shop/run'), [action], { env, encoding: 'utf8', timeout: 60_000 });
-
-    afterAll(async () => {
-      run('down');
-      rmSync(runDir, { recursive: true, force: true });
-      const connection = await amqp.connect(RABBITMQ_URL);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(env.SHOP_DELIVERY_QUEUE);
-      await channel.deleteExchange(env.SHOP_EXCHANGE);
-      await connection.close();
     });
 
     it('starts the identity service, whose tokens the gateway requires; its secret is kept out of shop.env and stdout', async () => {
