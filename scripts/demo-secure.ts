@@ -6,7 +6,7 @@
 // is in SHOP_CLIENT_SECRET).
 //
 //   shop (mTLS, identity, preload -> Jaeger) -> doctor -> contracts (gateway → orders
-//   with tokens) -> chaos on the mTLS hop -> chaos/auth-*.yaml -> auth-tokens against
+//   and the message delivery → orders, with tokens) -> chaos on the mTLS hop -> chaos/auth-*.yaml -> auth-tokens against
 //   the skip-audience gateway (must fail) -> trace with tls: required -> summary
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -67,7 +67,7 @@ async function writeConfig(file: string, shop: Shop, services: Record<string, st
       `pushgateway: { url: "${services.PUSHGATEWAY_URL}" }`,
       `jaeger: { url: "${services.JAEGER_URL ?? 'http://127.0.0.1:16686'}" }`,
       `chaos: { journalDir: "${path.join(REPORTS, 'journal')}" }`,
-      ...ordersProviderConfigLines(),
+      ...ordersProviderConfigLines({ messages: true }),
       '',
     ].join('\n'),
   );
@@ -107,6 +107,9 @@ async function main(): Promise<number> {
       SHOP_ORDERS_URL: shop.urls.orders,
       SHOP_PRODUCTS_URL: shop.urls.products,
       SHOP_IDENTITY_URL: shop.identity!.url,
+      // The message pact: contracts/providers/orders.ts catches order.created on the shop's exchange.
+      RABBITMQ_URL: services.RABBITMQ_URL as string,
+      SHOP_EXCHANGE: shop.messaging.exchange,
       PRODUCTS_PROXY_LISTEN: productsProxy,
       IDENTITY_PROXY_LISTEN: identityProxy,
       JAEGER_URL: services.JAEGER_URL ?? 'http://127.0.0.1:16686',
@@ -120,7 +123,7 @@ async function main(): Promise<number> {
     const cfg = ['--config', config];
     const report = (name: string) => ['--json', path.join(REPORTS, `${name}.json`)];
     await steps.run('doctor: TLS handshake with the client certificate and a token, per service', ['doctor', ...cfg]);
-    await steps.run('contracts: gateway → orders verified over mTLS, a token on every provider request', [
+    await steps.run('contracts: gateway → orders and delivery → orders (message) over mTLS, with tokens', [
       'contracts',
       'verify',
       ...cfg,

@@ -15,8 +15,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
 
-PKI_VERSION=1
-PKI_SERVICES=(gateway orders products delivery identity)
+PKI_VERSION=2
+PKI_SERVICES=(gateway orders products delivery identity customers inventory)
 dir="$MSAV_TOOLS/pki"
 
 complete() {

@@ -1,4 +1,9 @@
-import { kafkaMessageProducer, rabbitMessageProducer, type StateHandlers } from 'msa-verify/contracts';
+import {
+  kafkaMessageProducer,
+  rabbitMessageProducer,
+  type StateHandlers,
+  type TriggerContext,
+} from 'msa-verify/contracts';
 
 // Provider side of orders: HTTP states, and order.created produced by the real
 // orders service publishing through the real RabbitMQ (transport-level check):
@@ -14,13 +19,17 @@ const ordersUrl = process.env.SHOP_ORDERS_URL ?? 'http://127.0.0.1:8081';
 const kafkaBrokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafkaTopic = process.env.SHOP_KAFKA_TOPIC ?? 'shop.orders';
 
-/** Places the order the state describes, with the correlation id the message must carry. */
+/**
+ * Places the order the state describes, with the correlation id the message must carry, through msa-verify's
+ * request function: against a secured orders (https, client certificate, token) it presents what the config's
+ * tls/auth say. The URL is the provider's from the config (`service: orders`), else SHOP_ORDERS_URL.
+ */
 async function placeOrder(
   states: readonly { name: string; params: Record<string, unknown> }[],
-  correlationId: string,
+  { correlationId, providerUrl, request }: TriggerContext,
 ): Promise<void> {
   const params = states.find((s) => s.name === 'an order was accepted')?.params ?? {};
-  const res = await fetch(`${ordersUrl}/api/orders`, {
+  const res = await request(`${providerUrl ?? ordersUrl}/api/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
     body: JSON.stringify({
@@ -28,7 +37,6 @@ async function placeOrder(
       items: [{ productId: String(params.productId ?? 'p-1'), quantity: Number(params.quantity ?? 2) }],
     }),
   });
-  await res.body?.cancel();
   if (res.status !== 201)
     throw new Error(`orders answered ${res.status} to the order that should publish order.created`);
 }
@@ -42,10 +50,10 @@ export const stateHandlers: StateHandlers = {
 export const messages = {
   'an order.created event': rabbitMessageProducer(
     { url: rabbitmqUrl, exchange, propagation: { header: 'x-correlation-id' } },
-    (states, { correlationId }) => placeOrder(states, correlationId),
+    placeOrder,
   ),
   'an order.created record on Kafka': kafkaMessageProducer(
     { brokers: kafkaBrokers, topic: kafkaTopic, propagation: { header: 'x-correlation-id' } },
-    (states, { correlationId }) => placeOrder(states, correlationId),
+    placeOrder,
   ),
 };

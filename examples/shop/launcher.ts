@@ -283,6 +283,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
       SHOP_TLS_CA: files.ca,
       SHOP_TLS_CERT: files.cert,
       SHOP_TLS_KEY: files.key,
+      // gRPC addresses carry no scheme: orders is told whether customers serves TLS.
+      ...(name === 'orders' ? { ORDERS_CUSTOMERS_TLS: secured('customers') ? 'on' : 'off' } : {}),
     };
   };
   const launcherEnv = (name: ServiceName): Record<string, string> => ({ ...securityEnv(name), ...serviceEnv(name) });

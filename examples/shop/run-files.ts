@@ -8,6 +8,8 @@ export const SERVICES_RUN_DIR = path.join(ROOT, '.tools/run');
 export const RUN_DIR = process.env.SHOP_RUN_DIR ? path.resolve(process.env.SHOP_RUN_DIR) : SERVICES_RUN_DIR;
 /** Written by `run up`: SHOP_GATEWAY_URL, SHOP_ORDERS_URL, SHOP_PRODUCTS_URL, SHOP_DELIVERY_URL. */
 export const SHOP_ENV_FILE = path.join(RUN_DIR, 'shop.env');
+/** Written by `run up` with SHOP_AUTH=jwt, mode 0600 and never printed: SHOP_CLIENT_SECRET of the identity service's clients. */
+export const SHOP_SECRET_FILE = path.join(RUN_DIR, 'shop.secret.env');
 /** Pid of the supervisor started by `run up`. */
 export const SHOP_PID_FILE = path.join(RUN_DIR, 'shop.pid');
 

@@ -1,11 +1,11 @@
 // Background process behind `examples/shop/run up`: starts the shop with the
 // launcher, writes .tools/run/shop.env, and stops the shop on SIGTERM/SIGINT
 // (its children also die if this process is killed outright).
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ServiceName, startShop } from './launcher.ts';
 import { clientTlsFiles } from './pki.ts';
-import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE } from './run-files.ts';
+import { RUN_DIR, readServicesEnv, SHOP_ENV_FILE, SHOP_PID_FILE, SHOP_SECRET_FILE } from './run-files.ts';
 import { DEFAULT_RABBITMQ_URL } from './shared/messaging.ts';
 
 // Policy variables a user may set in the shell for `run up` (see README).
@@ -74,11 +74,15 @@ const shop = await startShop({
           inventory: 8084,
           notifications: 8085,
           customers: 8086,
+          identity: 8087,
         },
   // SHOP_SECURITY=mtls: the secured shop; SHOP_PLAIN_SERVICES=products: these serve plain http anyway (a broken variant).
   security: process.env.SHOP_SECURITY === 'mtls' ? 'mtls' : 'plain',
   plainServices: (process.env.SHOP_PLAIN_SERVICES ?? '').split(',').filter(Boolean) as ServiceName[],
+  // SHOP_AUTH=jwt: the identity service (an OpenID Connect provider) first, and gateway and orders require its tokens.
+  auth: process.env.SHOP_AUTH === 'jwt',
   env: {
+    identity: envFor('identity'),
     gateway: envFor('gateway'),
     orders: envFor('orders'),
     products: envFor('products'),
@@ -103,7 +107,22 @@ const lines = [
     : []),
   ...(shop.urls.notifications ? [`SHOP_NOTIFICATIONS_URL=${shop.urls.notifications}`] : []),
   ...(kafkaBrokers ? [`SHOP_KAFKA_BROKERS=${kafkaBrokers}`] : []),
+  ...(shop.identity
+    ? [
+        `SHOP_IDENTITY_URL=${shop.identity.url}`,
+        `SHOP_TOKEN_URL=${shop.identity.tokenUrl}`,
+        `SHOP_AUTH_AUDIENCE=${shop.identity.audience}`,
+      ]
+    : []),
 ];
+// The clients' secret goes to a file of its own, readable by the owner only: `run up` prints shop.env.
+if (shop.identity) {
+  writeFileSync(`${SHOP_SECRET_FILE}.tmp`, `SHOP_CLIENT_SECRET=${shop.identity.clientSecret}\n`, { mode: 0o600 });
+  chmodSync(`${SHOP_SECRET_FILE}.tmp`, 0o600);
+  renameSync(`${SHOP_SECRET_FILE}.tmp`, SHOP_SECRET_FILE);
+} else {
+  rmSync(SHOP_SECRET_FILE, { force: true });
+}
 writeFileSync(`${SHOP_ENV_FILE}.tmp`, `${lines.join('\n')}\n`);
 renameSync(`${SHOP_ENV_FILE}.tmp`, SHOP_ENV_FILE);
 writeFileSync(SHOP_PID_FILE, `${process.pid}\n`);
@@ -117,6 +136,7 @@ async function shutdown(): Promise<void> {
   clearInterval(keepAlive);
   await shop.stop();
   rmSync(SHOP_ENV_FILE, { force: true });
+  rmSync(SHOP_SECRET_FILE, { force: true });
   rmSync(SHOP_PID_FILE, { force: true });
   console.log('shop down');
   process.exit(0);

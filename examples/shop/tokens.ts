@@ -16,7 +16,7 @@ export const clientTls = readTlsFiles(clientTlsFiles());
  * another `resource`.
  */
 export function fetchToken(
-  shop: Shop,
+  shop: Pick<Shop, 'identity'>,
   clientId: 'shop-load' | 'shop-reader' | 'shop-short',
   resource?: string,
 ): Promise<string> {
@@ -105,15 +105,30 @@ export function securityConfigLines(shop: Shop, options: { clientCert?: boolean;
 
 /**
  * A `contracts` section verifying orders against the committed gateway → orders
- * pact (its provider states need no set-up on a running shop). YAML lines.
+ * pact (its provider states need no set-up on a running shop). With `messages`,
+ * also the delivery → orders message pact, produced by the running orders through
+ * RabbitMQ (contracts/providers/orders.ts places the order over the config's
+ * tls/auth; RABBITMQ_URL and SHOP_EXCHANGE must name the shop's broker and exchange). YAML lines.
  */
-export function ordersProviderConfigLines(): string[] {
+export function ordersProviderConfigLines(options: { messages?: boolean } = {}): string[] {
+  const pact = (name: string) => `"${path.join(ROOT, 'contracts/pacts', name)}"`;
+  if (options.messages) {
+    return [
+      'contracts:',
+      '  providers:',
+      '    orders:',
+      '      service: orders',
+      `      module: "${path.join(ROOT, 'contracts/providers/orders.ts')}"`,
+      '      transport: rabbitmq',
+      `      pactUrls: [${pact('gateway-orders.json')}, ${pact('delivery-orders.json')}]`,
+    ];
+  }
   return [
     'contracts:',
     '  providers:',
     '    orders:',
     '      service: orders',
-    `      pactUrls: ["${path.join(ROOT, 'contracts/pacts/gateway-orders.json')}"]`,
+    `      pactUrls: [${pact('gateway-orders.json')}]`,
     "      statesWithoutSetup: ['products exist', 'product does not exist']",
   ];
 }

@@ -34,8 +34,45 @@ export interface ProducedMessage {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** Calls the provider's real producing code for one message description. */
-export type MessageProducer = (states: readonly { name: string; params: StateParams }[]) => Promise<ProducedMessage>;
+/** What a provider answered to a {@link ProviderRequest}: status, headers, the body as text. */
+export interface ProviderAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+}
+
+/**
+ * One HTTP(S) request to the provider as msa-verify's config says to reach it:
+ * the provider's `tls` (CA, client certificate) for https: URLs, and a fresh
+ * `authorization` from its `auth` unless the request sets its own. Rejects on
+ * a connection or TLS error, or after `timeoutMs` (default 10000).
+ */
+export type ProviderRequest = (
+  url: string,
+  init?: {
+    readonly method?: string;
+    readonly headers?: Record<string, string>;
+    readonly body?: string;
+    readonly timeoutMs?: number;
+  },
+) => Promise<ProviderAnswer>;
+
+/** What msa-verify hands a message producer besides the states. */
+export interface ProducerContext {
+  /** The provider's URL from the config (`url`, or its `service`'s), when it has one. */
+  readonly providerUrl?: string;
+  /** Requests to the provider with its TLS material and credentials (a secured provider needs them to publish). */
+  readonly request: ProviderRequest;
+}
+
+/**
+ * Calls the provider's real producing code for one message description.
+ * `context` is given by `contracts verify` (a producer called directly may not get it).
+ */
+export type MessageProducer = (
+  states: readonly { name: string; params: StateParams }[],
+  context?: ProducerContext,
+) => Promise<ProducedMessage>;
 
 /** Runs before or after each interaction (pact-js's `beforeEach`/`afterEach`). A throw fails that interaction. */
 export type ProviderHook = () => Promise<unknown> | unknown;

@@ -1,22 +1,25 @@
-// The `tls: required` rule: every HTTP call from one service to another in the
-// request's trace went over TLS. Evidence is the client span's URL scheme
-// (stable semconv `url.scheme`/`url.full`, old `http.url`/`http.scheme`); the
-// callee is named from the server span under it, else from the URL's address.
+// The `tls: required` rule: every call from one service to another in the
+// request's trace went over TLS. Every client span is judged, from evidence on
+// the span itself:
+//   - the scheme of the connection: stable semconv `url.scheme`/`url.full`, old
+//     `http.url`/`http.scheme` (HTTP clients; gRPC client spans get `url.scheme`
+//     from the preload, which reads the channel's credentials: grpc-js speaks
+//     HTTP/2 to https://host:port with secure ones, http://host:port otherwise);
+//   - else semconv `tls.established` (true or false).
+// A client span without either fails the rule as "no evidence": a call nobody
+// can show to be secured never passes quietly. The callee is named from the
+// server span under the client span, else from the peer address.
 import type { TraceRuleVerdict } from '../core/trace-results.js';
 import type { SpanRecord } from '../evidence/types.js';
 import type { TraceView } from './trace-view.js';
 
 const URL_KEYS = ['url.full', 'http.url'] as const;
-const METHOD_KEYS = ['http.request.method', 'http.method'] as const;
+/** Schemes whose connections are TLS. */
+const TLS_SCHEMES: ReadonlySet<string> = new Set(['https', 'wss', 'grpcs', 'amqps']);
 
 function text(span: SpanRecord, key: string): string | undefined {
   const v = span.attributes[key];
   return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/** An HTTP client span: kind client with an HTTP method or URL attribute. */
-function isHttpClient(span: SpanRecord): boolean {
-  return span.kind === 'client' && [...METHOD_KEYS, ...URL_KEYS, 'url.scheme'].some((k) => text(span, k) !== undefined);
 }
 
 /** `https`, `http`, or undefined when the span does not say. */
@@ -29,6 +32,19 @@ export function schemeOf(span: SpanRecord): string | undefined {
     if (match) return match[1]!.toLowerCase();
   }
   return undefined;
+}
+
+/** What a client span shows of its transport: TLS or not and why, or undefined (no evidence). */
+export function transportOf(span: SpanRecord): { tls: boolean; scheme?: string } | undefined {
+  const scheme = schemeOf(span);
+  if (scheme !== undefined) return { tls: TLS_SCHEMES.has(scheme), scheme };
+  const established = span.attributes['tls.established'];
+  if (typeof established === 'boolean') return { tls: established };
+  return undefined;
+}
+
+function isGrpc(span: SpanRecord): boolean {
+  return text(span, 'rpc.system') === 'grpc' || text(span, 'rpc.system.name') === 'grpc';
 }
 
 function calleeOf(view: TraceView, span: SpanRecord): string {
@@ -45,34 +61,51 @@ function calleeOf(view: TraceView, span: SpanRecord): string {
   }
 }
 
-/** Judges that every HTTP client span of the request used https. */
+/** How a call in clear is named: the hop and what showed it. */
+function inClear(hop: string, span: SpanRecord, scheme: string | undefined): string {
+  if (isGrpc(span)) return `${hop} over gRPC on an insecure channel${scheme ? ` (url.scheme ${scheme})` : ''}`;
+  return scheme ? `${hop} over ${scheme}://` : `${hop} (tls.established false)`;
+}
+
+/** Judges that every client span of the request (HTTP, gRPC, any other) shows that its call used TLS. */
 export function judgeTls(view: TraceView): TraceRuleVerdict {
-  const calls = view.related.filter(isHttpClient);
-  const base = { rule: 'tls', name: 'TLS on every service-to-service call', bound: 'every call https', unit: 'calls' };
+  const calls = view.related.filter((s) => s.kind === 'client');
+  const base = { rule: 'tls', name: 'TLS on every service-to-service call', bound: 'every call TLS', unit: 'calls' };
   if (calls.length === 0) {
     return {
       ...base,
       passed: false,
       observed: null,
       message:
-        'no HTTP client span in the request: nothing shows that its calls between services used TLS (are the callers instrumented?)',
+        'no client span in the request: nothing shows that its calls between services used TLS (are the callers instrumented?)',
     };
   }
   const plain: string[] = [];
   const unknown: string[] = [];
+  let httpsOnly = true;
   for (const span of calls) {
-    const scheme = schemeOf(span);
+    const transport = transportOf(span);
     const hop = `${span.service} → ${calleeOf(view, span)}`;
-    if (scheme === undefined) unknown.push(`${hop} (client span '${span.name}' carries no URL scheme)`);
-    else if (scheme !== 'https') plain.push(`${hop} over ${scheme}://`);
+    if (transport?.scheme !== 'https') httpsOnly = false;
+    if (transport === undefined) {
+      unknown.push(
+        `${hop} (client span '${span.name}' carries no url.scheme, url.full, http.url, http.scheme or tls.established)`,
+      );
+    } else if (!transport.tls) plain.push(inClear(hop, span, transport.scheme));
   }
   const bad = plain.length + unknown.length;
   if (bad === 0) {
-    return { ...base, passed: true, observed: 0, message: `all ${calls.length} service-to-service call(s) used https` };
+    const how = httpsOnly ? 'https' : 'TLS';
+    return {
+      ...base,
+      passed: true,
+      observed: 0,
+      message: `all ${calls.length} service-to-service call(s) used ${how}`,
+    };
   }
   const parts = [
     ...(plain.length ? [`in clear: ${[...new Set(plain)].join('; ')}`] : []),
-    ...(unknown.length ? [`cannot tell: ${[...new Set(unknown)].join('; ')}`] : []),
+    ...(unknown.length ? [`no evidence of TLS either way: ${[...new Set(unknown)].join('; ')}`] : []),
   ];
   return {
     ...base,

@@ -210,7 +210,7 @@ describe('msa-verify chaos run', () => {
     expect(await ours()).toEqual([]);
   });
 
-  it('a k6 load needs k6 on PATH and says so (exit 3, nothing touched)', async () => {
+  it("a k6 load needs k6 on PATH (exit 3) and cannot carry the config's tls/auth (exit 2); nothing touched", async () => {
     const file = await scenario();
     await writeFile(
       file,
@@ -224,6 +224,17 @@ describe('msa-verify chaos run', () => {
     });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/load\.k6: k6 is not on PATH: install k6/);
+    expect(await ours()).toEqual([]);
+    // Credentials for the target: refused before anything starts (exit 2), whether k6 is there or not.
+    const secured = await runCli(
+      ['chaos', 'run', file, '--config', await config('', 'auth: { bearer: { env: MSAV_TEST_TOKEN } }\n')],
+      { env: { MSAV_TEST_TOKEN: 'not-a-real-token' } },
+    );
+    expect(secured.code).toBe(2);
+    expect(secured.stderr).toMatch(
+      /load\.k6 cannot present the config's tls\/auth for http:\/\/127\.0\.0\.1:\d+ \(k6 takes/,
+    );
+    expect(secured.stderr).not.toContain('not-a-real-token');
     expect(await ours()).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ it('the secured demo passes end to end', async () => {
   expect(code, output.slice(-4000)).toBe(0);
   for (const line of [
     /ok {3}doctor: .*: passed/,
-    /ok {3}contracts: .*: passed/,
+    /ok {3}contracts: gateway → orders and delivery → orders \(message\) .*: passed/,
     /ok {3}chaos: products slow on the mTLS hop orders → products: passed/,
     /ok {3}chaos: chaos\/auth-tokens\.yaml: passed/,
     /ok {3}chaos: chaos\/auth-identity-down\.yaml: passed/,
@@ -26,6 +26,7 @@ it('the secured demo passes end to end', async () => {
   }
   expect(output).toMatch(/were accepted \(201 x\d+\): they should have been refused with 401/);
   expect(output).toMatch(/all \d service-to-service call\(s\) used https/);
+  expect(output).toContain('✓ delivery → orders (transport)  1/1');
   expect(output).not.toMatch(/eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dC/);
   expect(readdirSync(reports)).toEqual(expect.arrayContaining(['contracts.json', 'trace.json', 'auth-tokens.json']));
 }, 300_000);

@@ -1,13 +1,16 @@
 // `msa-verify trace` against the secured shop (SHOP_SECURITY=mtls, preload,
-// real Jaeger): msa-verify presents its client certificate from the config's
-// `tls`, and the `tls: required` rule holds; the variant where orders calls
-// products over plain http fails naming orders → products. A config whose TLS
-// file is missing exits 2 naming the field and the file.
+// real Jaeger, the gRPC customers and the Python inventory included):
+// msa-verify presents its client certificate from the config's `tls`, and the
+// `tls: required` rule holds on every client span (HTTP, gRPC, Python's httpx);
+// the variant where products, customers and inventory serve in clear fails
+// naming each hop in clear, the gRPC one included. A config whose TLS file is
+// missing exits 2 naming the field and the file.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { type ServiceName, type Shop, startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { clientTlsFiles } from '../../examples/shop/pki.ts';
 import type { TraceCheckResult } from '../../src/core/trace-results.js';
 import { runCli } from '../support/cli.js';
 import { ROOT, serviceUrls } from '../support/services.js';
@@ -19,23 +22,29 @@ const CONFIG = 'msa-verify.mtls.config.yaml';
 
 let work: string;
 
-async function secureShop(name: string, plainServices: 'products'[] = []): Promise<Shop> {
+async function secureShop(name: string, plainServices: ServiceName[] = []): Promise<Shop> {
   return startShop({
     rabbitmqUrl: serviceUrls().RABBITMQ_URL,
     preload: true,
     tracesEndpoint: OTLP,
     messaging: uniqueMessaging(`trace-tls-${name}`),
     security: 'mtls',
+    inventory: true,
     plainServices,
   });
 }
 
 function envFor(shop: Shop): Record<string, string> {
+  const tls = clientTlsFiles();
   return {
     SHOP_GATEWAY_URL: shop.urls.gateway,
     SHOP_ORDERS_URL: shop.urls.orders,
     SHOP_PRODUCTS_URL: shop.urls.products,
     SHOP_DELIVERY_URL: shop.urls.delivery,
+    // The test CA the shop was started with (MSAV_PKI_DIR, default .tools/pki).
+    SHOP_CLIENT_TLS_CA: tls.ca,
+    SHOP_CLIENT_TLS_CERT: tls.cert,
+    SHOP_CLIENT_TLS_KEY: tls.key,
     JAEGER_URL: JAEGER,
   };
 }
@@ -60,12 +69,13 @@ describe('msa-verify trace against the mTLS shop', () => {
     await shop?.stop();
   });
 
-  it('sends with the client certificate and holds tls: required on every hop', async () => {
+  it('sends with the client certificate and holds tls: required on every hop, gRPC and Python included', async () => {
     const r = await trace(envFor(shop), 'good');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const tls = r.results[0]!.verdicts.find((v) => v.rule === 'tls');
     expect(tls).toMatchObject({ passed: true, observed: 0 });
-    expect(tls!.message).toMatch(/^all [2-9] service-to-service call\(s\) used https$/);
+    // gateway → orders, orders → customers (gRPC), orders → products, orders → inventory, inventory → products.
+    expect(tls!.message).toBe('all 5 service-to-service call(s) used https');
     expect(r.results[0]!.verdicts.find((v) => v.rule === 'request')).toMatchObject({ passed: true, observed: 201 });
   });
 
@@ -73,8 +83,7 @@ describe('msa-verify trace against the mTLS shop', () => {
     const config = path.join(work, 'no-client-cert.config.yaml');
     const text = (await readFile(path.join(ROOT, CONFIG), 'utf8'))
       .replace(/^ {2}cert: .*\n/m, '')
-      .replace(/^ {2}key: .*\n/m, '')
-      .replaceAll('.tools/pki', path.join(ROOT, '.tools/pki'));
+      .replace(/^ {2}key: .*\n/m, '');
     await writeFile(config, text);
     const r = await trace(envFor(shop), 'no-client-cert', config);
     expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -82,22 +91,30 @@ describe('msa-verify trace against the mTLS shop', () => {
   });
 });
 
-describe('the variant where orders calls products over plain http', () => {
+describe('the variant where products, customers (gRPC) and inventory serve in clear', () => {
   let shop: Shop;
   beforeAll(async () => {
-    shop = await secureShop('plain-products', ['products']);
+    shop = await secureShop('plain', ['products', 'customers', 'inventory']);
   });
   afterAll(async () => {
     await shop?.stop();
   });
 
-  it('fails tls: required naming orders → products', async () => {
-    const r = await trace(envFor(shop), 'plain-products');
+  it('fails tls: required naming each hop in clear, orders → customers over gRPC among them', async () => {
+    const r = await trace(envFor(shop), 'plain');
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const failed = r.results[0]!.verdicts.filter((v) => !v.passed);
     expect(failed.map((v) => v.rule)).toEqual(['tls']);
-    expect(failed[0]!.message).toMatch(/without TLS; in clear: orders → products over http:\/\/$/);
-    expect(r.stdout).toContain('orders → products over http://');
+    expect(failed[0]!.message).toMatch(/^4 of 5 call\(s\) without TLS; in clear: /);
+    for (const hop of [
+      'orders → customers over gRPC on an insecure channel (url.scheme http)',
+      'orders → products over http://',
+      'orders → inventory over http://',
+      'inventory → products over http://',
+    ]) {
+      expect(failed[0]!.message).toContain(hop);
+    }
+    expect(r.stdout).toContain('orders → customers over gRPC on an insecure channel');
   });
 });
 

@@ -35,5 +35,8 @@ describe('gRPC server span status', () => {
     expect(server('Coded').attributes['rpc.grpc.status_code']).toBe(5);
     expect(server('Ok').status.code).toBe('UNSET');
     expect(server('Ok').attributes['rpc.grpc.status_code']).toBe(0);
+    // Client spans show their channel's transport for `tls: required`: insecure credentials, url.scheme http.
+    const clients = readSpans(file).filter((s) => s.kind === 'CLIENT');
+    expect(clients.map((s) => s.attributes['url.scheme'])).toEqual(['http', 'http', 'http', 'http']);
   });
 });

@@ -121,9 +121,12 @@ describe('inventory variants and failures', () => {
     expect([res.status, await res.json()]).toEqual([503, { error: 'products_unavailable' }]);
   });
 
-  it('a bad variable is one JSON line naming it, and exit code 2', () => {
+  it.each([
+    [{ INVENTORY_STOCK: 'lots' }, "INVENTORY_STOCK must be an integer from 0 to 1000000000, got 'lots'"],
+    [{ SHOP_SECURITY: 'mtls', SHOP_TLS_CA: '' }, 'SHOP_TLS_CA is not set: TLS needs a PEM file here'],
+  ])('a bad variable is one JSON line naming it, and exit code 2 (%j)', (bad, error) => {
     const r = spawnSync(path.join(PYTHON_VENV, 'bin/python'), [path.join(ROOT, 'examples/shop/inventory/main.py')], {
-      env: { ...process.env, PORT: '0', INVENTORY_STOCK: 'lots' },
+      env: { ...process.env, PORT: '0', ...bad },
       encoding: 'utf8',
       timeout: 30_000,
     });
@@ -134,7 +137,7 @@ describe('inventory variants and failures', () => {
       level: 'critical',
       service: 'inventory',
       msg: 'invalid configuration',
-      error: "INVENTORY_STOCK must be an integer from 0 to 1000000000, got 'lots'",
+      error,
     });
   });
 });

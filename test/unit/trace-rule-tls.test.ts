@@ -1,10 +1,10 @@
-// The `tls: required` rule on synthetic spans: every HTTP client span must
-// carry an https scheme; a plain hop, a span without a scheme, and a trace
+// The `tls: required` rule on synthetic spans: every client span (HTTP, gRPC,
+// any other) must show TLS; a plain hop, a span without evidence, and a trace
 // without client spans each fail with a message naming the hop.
 import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/evidence/types.js';
 import { parseTraceCheckText } from '../../src/trace/load.js';
-import { judgeTls, schemeOf } from '../../src/trace/rule-tls.js';
+import { judgeTls, schemeOf, transportOf } from '../../src/trace/rule-tls.js';
 import { buildTraceView } from '../../src/trace/trace-view.js';
 
 const CID = 'msav-00000000000000aa';
@@ -76,7 +76,7 @@ describe('tls: required', () => {
     expect(verdict.message).toContain('gateway → 127.0.0.1:9999 over http://');
   });
 
-  it('fails when a client span does not say which scheme it used', () => {
+  it('fails when a client span carries no evidence either way', () => {
     const gs = span({ service: 'gateway', kind: 'server' });
     const gc = span({
       service: 'gateway',
@@ -87,14 +87,61 @@ describe('tls: required', () => {
     const verdict = judgeTls(buildTraceView(CID, 'gateway', [gs, gc]));
     expect(verdict.passed).toBe(false);
     expect(verdict.message).toContain(
-      "cannot tell: gateway → an unknown peer (client span 'GET' carries no URL scheme)",
+      "no evidence of TLS either way: gateway → an unknown peer (client span 'GET' carries no url.scheme, url.full, http.url, http.scheme or tls.established)",
     );
   });
 
-  it('fails when the request made no HTTP call at all: nothing was judged', () => {
+  it('fails when the request made no call at all: nothing was judged', () => {
     const verdict = judgeTls(buildTraceView(CID, 'gateway', [span({ service: 'gateway', kind: 'server' })]));
     expect(verdict).toMatchObject({ passed: false, observed: null });
-    expect(verdict.message).toMatch(/^no HTTP client span in the request/);
+    expect(verdict.message).toMatch(/^no client span in the request/);
+  });
+
+  /** The shop trace plus orders → customers over gRPC, its client span with `attributes`. */
+  function withGrpc(attributes: Record<string, unknown>): SpanRecord[] {
+    const spans = shopTrace('https://127.0.0.1:8082');
+    const orders = spans.find((s) => s.service === 'orders' && s.kind === 'server')!;
+    const call = span({
+      service: 'orders',
+      kind: 'client',
+      name: 'grpc.shop.customers.v1.Customers/GetCustomer',
+      parentSpanId: orders.spanId,
+      attributes: { 'rpc.system': 'grpc', 'server.address': '127.0.0.1', 'server.port': 8086, ...attributes },
+    });
+    return [...spans, call, span({ service: 'customers', kind: 'server', parentSpanId: call.spanId })];
+  }
+
+  it('judges gRPC client spans: a secure channel (url.scheme https) holds', () => {
+    const verdict = judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'url.scheme': 'https' })));
+    expect(verdict).toMatchObject({ passed: true, observed: 0 });
+    expect(verdict.message).toBe('all 3 service-to-service call(s) used https');
+  });
+
+  it('fails naming orders → customers when the gRPC channel is insecure', () => {
+    const verdict = judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'url.scheme': 'http' })));
+    expect(verdict).toMatchObject({ passed: false, observed: 1 });
+    expect(verdict.message).toBe(
+      '1 of 3 call(s) without TLS; in clear: orders → customers over gRPC on an insecure channel (url.scheme http)',
+    );
+  });
+
+  it('fails a gRPC client span without evidence (no preload hook, another client): never passes quietly', () => {
+    const verdict = judgeTls(buildTraceView(CID, 'gateway', withGrpc({})));
+    expect(verdict).toMatchObject({ passed: false, observed: 1 });
+    expect(verdict.message).toContain(
+      "no evidence of TLS either way: orders → customers (client span 'grpc.shop.customers.v1.Customers/GetCustomer'",
+    );
+  });
+
+  it('takes tls.established as evidence where no scheme is recorded', () => {
+    expect(judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'tls.established': true }))).message).toBe(
+      'all 3 service-to-service call(s) used TLS',
+    );
+    const clear = judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'tls.established': false })));
+    expect(clear.message).toContain('in clear: orders → customers over gRPC on an insecure channel');
+    const t = (attributes: Record<string, unknown>) => transportOf(span({ service: 'a', kind: 'client', attributes }));
+    expect(t({ 'url.scheme': 'wss' })).toEqual({ tls: true, scheme: 'wss' });
+    expect(t({ 'tls.established': 'yes' })).toBeUndefined();
   });
 
   it('reads the scheme from url.scheme, http.scheme, url.full and http.url', () => {

@@ -4,6 +4,8 @@
 // Server reflection is on, so tools (and msa-verify) can list its services.
 // The correlation ID comes in metadata `x-correlation-id` and is echoed in the
 // response's initial metadata; trace context (`traceparent`) is read by the preload.
+// With SHOP_SECURITY=mtls it serves TLS and requires a client certificate from the
+// test CA (shared/grpc-tls.ts); a plain connection is refused.
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
@@ -13,11 +15,16 @@ import {
   customersClientConstructor,
   loadCustomersDefinition,
 } from '../shared/customers-proto.ts';
+import { readConfigOrExit } from '../shared/env.ts';
+import { grpcServerCredentials } from '../shared/grpc-tls.ts';
 import { handleShutdown } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/logger.ts';
+import { describeSecurity, readSecurity } from '../shared/tls.ts';
 import { lookUpCustomer } from './directory.ts';
 
 const logger = createLogger('customers');
+const security = readConfigOrExit(logger, readSecurity);
+logger.info(describeSecurity(security), 'configured');
 const definition = loadCustomersDefinition();
 const service = customersClientConstructor(definition).service;
 
@@ -70,7 +77,7 @@ const host = process.env.HOST ?? '127.0.0.1';
 const requested = Number(process.env.PORT ?? '0');
 server.bindAsync(
   `${host}:${Number.isInteger(requested) ? requested : 0}`,
-  grpc.ServerCredentials.createInsecure(),
+  grpcServerCredentials(security),
   (error, port) => {
     if (error) {
       // The launcher recognises a taken port by this text.
@@ -81,6 +88,6 @@ server.bindAsync(
       process.exit(1);
     }
     // bindAsync has finished: the port accepts calls from now on.
-    logger.info({ port, host, address: `${host}:${port}` }, 'listening');
+    logger.info({ port, host, address: `${host}:${port}`, tls: security.kind === 'mtls' }, 'listening');
   },
 );

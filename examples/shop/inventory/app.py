@@ -18,6 +18,7 @@ forwarded to products and written into each JSON log line (see log.py).
 
 import logging
 import re
+import ssl
 import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -69,7 +70,14 @@ class StateChange(BaseModel):
     action: str = "setup"
 
 
-def create_app(*, products_url: str, stock: int, forward_correlation: bool, provider_states: bool) -> FastAPI:
+def create_app(
+    *,
+    products_url: str,
+    stock: int,
+    forward_correlation: bool,
+    provider_states: bool,
+    products_tls: ssl.SSLContext | bool = True,
+) -> FastAPI:
     provider = trace.get_tracer_provider()
     if hasattr(provider, "add_span_processor"):  # the SDK's provider, set up by opentelemetry-instrument
         provider.add_span_processor(CorrelationSpanProcessor())
@@ -82,7 +90,10 @@ def create_app(*, products_url: str, stock: int, forward_correlation: bool, prov
         if forward_correlation and (cid := correlation_id()):
             request.headers[CORRELATION_HEADER] = cid
 
-    products = httpx.AsyncClient(base_url=products_url, timeout=2.0, event_hooks={"request": [add_correlation]})
+    # products_tls: for an https: products_url (SHOP_SECURITY=mtls) the test CA and inventory's client certificate.
+    products = httpx.AsyncClient(
+        base_url=products_url, timeout=2.0, verify=products_tls, event_hooks={"request": [add_correlation]}
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -50,10 +50,17 @@ function isServiceError(error: unknown): error is grpc.ServiceError {
   return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number';
 }
 
-/** A client for `settings.address` (which must be set). */
-export function createCustomersClient(settings: CustomersSettings & { address: string }, logger: Logger): GetCustomer {
+/**
+ * A client for `settings.address` (which must be set), over a channel with
+ * `credentials` (default insecure; TLS with orders' client certificate in mtls
+ * mode: shared/grpc-tls.ts).
+ */
+export function createCustomersClient(
+  settings: CustomersSettings & { address: string; credentials?: grpc.ChannelCredentials },
+  logger: Logger,
+): GetCustomer {
   const Client = customersClientConstructor(loadCustomersDefinition());
-  const client = new Client(settings.address, grpc.credentials.createInsecure(), {
+  const client = new Client(settings.address, settings.credentials ?? grpc.credentials.createInsecure(), {
     'grpc.service_config': customersServiceConfig(settings, CUSTOMERS_SERVICE),
     'grpc.enable_retries': settings.retry ? 1 : 0,
     // Reconnect at most 1 s after customers is back (grpc-js backs off up to 120 s by default),

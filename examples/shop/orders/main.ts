@@ -10,6 +10,7 @@ import type http from 'node:http';
 import { createTokenChecker, readAuth } from '../shared/auth.ts';
 import { dnsResolver, readDiscoverySettings, registerSelf, resolve } from '../shared/discovery.ts';
 import { choiceEnv, readConfigOrExit, stringEnv, urlEnv } from '../shared/env.ts';
+import { grpcChannelCredentials } from '../shared/grpc-tls.ts';
 import {
   clientGoneSignal,
   correlationIdOf,
@@ -48,6 +49,10 @@ const config = readConfigOrExit(logger, () => ({
   discoveryMode: choiceEnv('ORDERS_DISCOVERY', ['watch', 'once'], 'watch'),
   inventoryUrl: process.env.INVENTORY_URL?.trim() ? urlEnv('INVENTORY_URL', '') : undefined,
   security: readSecurity(),
+  // gRPC to customers over TLS with orders' certificate: on by default in mtls mode; `off` calls it in clear
+  // (the launcher says so when customers serves plain: the variant `tls: required` catches).
+  customersTls:
+    choiceEnv('ORDERS_CUSTOMERS_TLS', ['on', 'off'], process.env.SHOP_SECURITY === 'mtls' ? 'on' : 'off') === 'on',
   // Orders trusts the gateway's audience check; it checks signature, issuer, expiry and the scope for writes.
   auth: readAuth(false),
   writeScope: stringEnv('ORDERS_WRITE_SCOPE', 'orders:write'),
@@ -64,6 +69,7 @@ logger.info(
     exchange: config.exchange,
     policy: config.policy,
     customers: config.customers,
+    customersTls: config.customersTls,
     ...describeSecurity(config.security),
   },
   'configured',
@@ -76,7 +82,14 @@ const customersAddress = config.customers.address;
 const getCustomer: GetCustomer | undefined =
   customersAddress === undefined
     ? undefined
-    : createCustomersClient({ ...config.customers, address: customersAddress }, logger);
+    : createCustomersClient(
+        {
+          ...config.customers,
+          address: customersAddress,
+          credentials: readConfigOrExit(logger, () => grpcChannelCredentials(config.security, config.customersTls)),
+        },
+        logger,
+      );
 
 // With SHOP_DISCOVERY=etcd, products' address comes from the registry (PRODUCTS_URL is not read).
 // With SHOP_DISCOVERY=dns, from an SRV lookup per call (cached for the record's TTL).
@@ -98,6 +111,7 @@ const reserveStock = config.inventoryUrl
       policy: buildPolicy(config.policy, logger, 'inventory'),
       abortOnTimeout: config.policy.kind !== 'naive',
       cancelOnClientGone: config.policy.kind === 'resilient',
+      agent: agentFor(config.security, config.inventoryUrl),
     })
   : undefined;
 const outbox = startOutbox({

@@ -1,5 +1,6 @@
-import https from 'node:https';
+import type https from 'node:https';
 import { BrokenCircuitError, type IDefaultPolicyContext, type IPolicy, TaskCancelledError } from 'cockatiel';
+import { httpsJson } from './https-json.ts';
 
 /** A product as orders needs it from products. */
 export interface QuotedProduct {
@@ -67,28 +68,14 @@ function getWithFetch(url: string, headers: Record<string, string>, signal?: Abo
   });
 }
 
-function getWithHttps(
+async function getWithHttps(
   url: string,
   headers: Record<string, string>,
   agent: https.Agent,
   signal?: AbortSignal,
 ): Promise<GetAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { headers, agent, ...(signal ? { signal } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0, body: undefined });
-        try {
-          resolve({ status: 200, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    req.on('error', reject);
-  });
+  const answer = await httpsJson(url, { method: 'GET', headers, agent, ...(signal ? { signal } : {}) });
+  return answer.status === 200 ? answer : { status: answer.status, body: undefined };
 }
 
 /** Asks products for `ids`; returns those it knows. */

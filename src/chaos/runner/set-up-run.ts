@@ -59,7 +59,7 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
   if (s.load.k6 && plan.security) {
     throw new MsaVerifyError(
       'MSAV_USAGE',
-      `${plan.file}: load.k6 cannot present the config's tls/auth for ${s.load.target}; use the built-in generator`,
+      `${plan.file}: load.k6 cannot present the config's tls/auth for ${s.load.target} (k6 takes client certificates only from its script's options, trusts no CA file it is handed, and could not refresh a token during the run); use the built-in generator`,
     );
   }
   if (s.load.k6) {

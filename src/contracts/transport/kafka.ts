@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { MessageProducer, ProducedMessage, StateParams } from '../types.js';
-import { freshCorrelationId, withPropagationCheck } from './propagation.js';
-import type { TriggerContext } from './rabbitmq.js';
+import { freshCorrelationId, type TriggerContext, triggerContext, withPropagationCheck } from './propagation.js';
 
 // Transport-level message check over Kafka, the twin of rabbitmq.ts: the end
 // offsets of the watched topic are read BEFORE the real provider is made to
@@ -187,12 +186,12 @@ export function kafkaMessageProducer(
   options: KafkaCaptureOptions,
   trigger: (states: readonly { name: string; params: StateParams }[], context: TriggerContext) => Promise<void>,
 ): MessageProducer {
-  return async (states) => {
+  return async (states, context) => {
     const correlationId = freshCorrelationId();
     const header = options.propagation?.header;
     const m = await captureKafkaMessage(
       options,
-      () => trigger(states, { correlationId }),
+      () => trigger(states, triggerContext(correlationId, context)),
       (arrived) => header === undefined || arrived.headers[header] === correlationId,
     );
     return withPropagationCheck(m, header, correlationId);

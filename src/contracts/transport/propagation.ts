@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ProducedMessage } from '../types.js';
+import { sendRequest } from '../../core/security/request.js';
+import type { ProducedMessage, ProducerContext, ProviderRequest } from '../types.js';
 
 /** A fresh correlation id for one transport-level check (`msav-<uuid>`). */
 export function freshCorrelationId(): string {
@@ -23,4 +24,29 @@ export function withPropagationCheck(
     metadata[header] = `not propagated: sent ${correlationId}, got ${got}`;
   }
   return { content: message.content, metadata };
+}
+
+/** What a transport producer's trigger gets besides the provider states. */
+export interface TriggerContext {
+  /** A fresh correlation id the trigger should send with the request that makes the provider publish. */
+  readonly correlationId: string;
+  /** The provider's URL from the config, when it has one. */
+  readonly providerUrl?: string;
+  /**
+   * Requests to the provider with the config's TLS material and credentials for it
+   * (plain requests when the producer is called without a context).
+   */
+  readonly request: ProviderRequest;
+}
+
+/** A request without TLS material or credentials, for producers called outside `contracts verify`. */
+const plainRequest: ProviderRequest = (url, init = {}) => sendRequest(url, init);
+
+/** The trigger's context for one message: the fresh id, and what `contracts verify` handed the producer. */
+export function triggerContext(correlationId: string, context: ProducerContext | undefined): TriggerContext {
+  return {
+    correlationId,
+    request: context?.request ?? plainRequest,
+    ...(context?.providerUrl ? { providerUrl: context.providerUrl } : {}),
+  };
 }

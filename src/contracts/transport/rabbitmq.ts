@@ -1,7 +1,9 @@
 import amqp from 'amqplib';
 import { MsaVerifyError } from '../../core/errors.js';
 import type { MessageProducer, ProducedMessage, StateParams } from '../types.js';
-import { freshCorrelationId, withPropagationCheck } from './propagation.js';
+import { freshCorrelationId, type TriggerContext, triggerContext, withPropagationCheck } from './propagation.js';
+
+export type { TriggerContext } from './propagation.js';
 
 // Transport-level message check: the real provider publishes through a real
 // RabbitMQ; a temporary exclusive queue bound to its exchange catches what
@@ -26,12 +28,6 @@ export interface RabbitCaptureOptions {
    * the contract (its metadata value reads `not propagated: sent ..., got ...`).
    */
   readonly propagation?: { readonly header: string };
-}
-
-/** What a trigger gets besides the provider states. */
-export interface TriggerContext {
-  /** A fresh correlation id the trigger should send with the request that makes the provider publish. */
-  readonly correlationId: string;
 }
 
 /** A message as it arrived on the queue. */
@@ -128,9 +124,9 @@ export function rabbitMessageProducer(
   options: RabbitCaptureOptions,
   trigger: (states: readonly { name: string; params: StateParams }[], context: TriggerContext) => Promise<void>,
 ): MessageProducer {
-  return async (states) => {
+  return async (states, context) => {
     const correlationId = freshCorrelationId();
-    const m = await captureRabbitMessage(options, () => trigger(states, { correlationId }));
+    const m = await captureRabbitMessage(options, () => trigger(states, triggerContext(correlationId, context)));
     return withPropagationCheck(m, options.propagation?.header, correlationId);
   };
 }

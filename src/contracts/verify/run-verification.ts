@@ -315,6 +315,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       if (needsUrl && url) await assertReachable(name, url, spec.disableSslVerification, security?.tls);
       // The first token before the first interaction: an unusable credential stops here (exit 3).
       if (security?.auth) await security.auth.authorization();
+      // Message producers get the configured URL (and the security above) even when Pact calls no HTTP.
+      const providerUrl = url;
       if (!needsUrl) url = undefined;
       const kinds = new Map((own ?? []).map((p) => [p.consumer, p.kind] as const));
       const kindOf = (consumer: string): ContractPairResult['kind'] => {
@@ -414,6 +416,7 @@ export async function runVerification(options: RunVerificationOptions): Promise<
         logLevel: options.logLevel,
         ...(security?.tls ? { tls: security.tls } : {}),
         ...(security?.auth ? { authorization: security.auth.authorization } : {}),
+        ...(providerUrl ? { providerUrl } : {}),
         kindOf,
       }).finally(() => restore?.());
       if (results.length === 0) withoutPacts.push({ provider: name, allowed: spec.allowNoPacts });

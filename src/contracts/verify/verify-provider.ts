@@ -4,7 +4,15 @@ import { Verifier } from '@pact-foundation/pact/src/dsl/verifier/verifier.js';
 import { isMsaVerifyError, MsaVerifyError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { ContractPairResult } from '../../core/results.js';
-import type { MessageProducer, ProviderHook, RequestFilter, StateHandlers } from '../types.js';
+import { sendRequest } from '../../core/security/request.js';
+import type {
+  MessageProducer,
+  ProducerContext,
+  ProviderHook,
+  ProviderRequest,
+  RequestFilter,
+  StateHandlers,
+} from '../types.js';
 import { type PactVerifierReport, toPairResults } from './results.js';
 import { applyStateProblems, createStateDispatch, type StateChange, type StateDispatch } from './state-dispatch.js';
 
@@ -77,6 +85,24 @@ export interface VerifyProviderOptions {
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
   /** The `Authorization` value for each provider request (a fresh token when it expires). */
   readonly authorization?: () => Promise<string>;
+  /**
+   * The provider's URL from the config, handed to message producers (with a
+   * request function that uses `tls` and `authorization`), also when the
+   * provider is verified for messages only and `url` is not set.
+   */
+  readonly providerUrl?: string;
+}
+
+/** What the message producers get: the provider's URL and requests secured as the config says. */
+function producerContext(options: VerifyProviderOptions): ProducerContext {
+  const request: ProviderRequest = async (url, init = {}) => {
+    const headers = { ...init.headers };
+    const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    if (options.authorization && !own) headers.authorization = await options.authorization();
+    return sendRequest(url, { ...init, headers, ...(options.tls ? { tls: options.tls } : {}) });
+  };
+  const providerUrl = options.providerUrl ?? options.url;
+  return { request, ...(providerUrl ? { providerUrl } : {}) };
 }
 
 /**
@@ -99,16 +125,20 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
   // A producer that cannot reach what it needs (RabbitMQ, the provider) makes
   // the run "could not run" (exit 3), not a broken contract.
   let environmentError: MsaVerifyError | undefined;
+  const producerErrors = new Map<string, string>();
+  const context = producerContext(options);
   const messageProviders = Object.fromEntries(
     Object.entries(options.messages ?? {}).map(([description, produce]) => [
       description,
       async (descriptor: { providerStates?: { name: string; params?: Record<string, unknown> }[] }) => {
         const states = (descriptor.providerStates ?? []).map((s) => ({ name: s.name, params: s.params ?? {} }));
         try {
-          const produced = await produce(states);
+          const produced = await produce(states, context);
           return { __pactMessageMetadata: { ...produced.metadata }, message: produced.content };
         } catch (error) {
           environmentError ??= asEnvironmentError(error, description);
+          // Pact sees only an empty message: keep why, for the interaction's report.
+          producerErrors.set(description, error instanceof Error ? error.message : String(error));
           throw error;
         }
       },
@@ -188,7 +218,21 @@ export async function verifyProvider(options: VerifyProviderOptions): Promise<Co
   if (options.url) nameProviderInErrors(report, options.url);
   const produced = new Set(Object.keys(options.messages ?? {}));
   applyStateProblems(report, states.problems, (d) => produced.has(d));
+  applyProducerErrors(report, producerErrors);
   return toPairResults(report, options.provider, kindOf, wallMs);
+}
+
+/** Puts a producer's own error first among its interaction's mismatches (Pact reports only the empty message). */
+function applyProducerErrors(report: PactVerifierReport, errors: ReadonlyMap<string, string>): void {
+  for (const r of report.interactionResults ?? []) {
+    const error = errors.get(r.description ?? '');
+    if (error === undefined) continue;
+    const mm = r.mismatch;
+    const before = !mm ? [] : mm.type === 'mismatches' ? (mm.mismatches ?? []) : [{ mismatch: mm.message ?? '' }];
+    const own = { type: 'ProducerError', mismatch: `the producer of "${r.description}" failed: ${error}` };
+    r.mismatch = { type: 'mismatches', mismatches: [own, ...before] };
+    r.result = 'Error';
+  }
 }
 
 /**

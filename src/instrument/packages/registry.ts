@@ -19,6 +19,7 @@ import { parentPublishesOnRequests, type RecentRequests } from '../propagation/r
 import type { InstrumentSettings } from '../settings.js';
 import { useCurrentAmqpConventions } from './amqp-semconv.js';
 import { recordUncodedGrpcErrors } from './grpc-status.js';
+import { recordGrpcChannelScheme } from './grpc-tls.js';
 import lazyPackages from './lazy-packages.cjs';
 import { afterFilePatch, afterModulePatch } from './module-patches.js';
 
@@ -178,8 +179,12 @@ export const INSTRUMENTATIONS: readonly InstrumentationEntry[] = [
     bundleSignature: 'grpc-node-js/',
     kind: 'instrumentation',
     create: () => new (load<object>('@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'))({ enabled: false }),
-    // A handler failing with a string or an Error without `code` must still give an ERROR span.
-    beforeEnable: (instrumentation) => afterModulePatch(instrumentation, recordUncodedGrpcErrors),
+    // A handler failing with a string or an Error without `code` must still give an ERROR span;
+    // client spans say whether their channel is TLS (url.scheme), for `tls: required`.
+    beforeEnable: (instrumentation, hooks) => {
+      afterModulePatch(instrumentation, recordUncodedGrpcErrors);
+      recordGrpcChannelScheme(instrumentation, hooks.warn);
+    },
   },
   {
     name: 'amqplib',
