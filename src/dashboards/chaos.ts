@@ -193,5 +193,19 @@ export function chaosDashboard(): dashboard.Dashboard {
           prom(`max by (phase, result) (msa_verify_chaos_phase_requests{${sel}})`, { legend: '{{phase}} {{result}}' }),
         ),
     )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Consumer lag during the run')
+        .description(
+          'Kafka consumer lag (end offsets - committed offsets, summed over partitions) of the delivered checks with lag, sampled by the runner from the start of the load until the check ended; fault windows are annotations. A producer behind the same fault holds its messages: the lag then rises after the heal.',
+        )
+        .gridPos(grid.next(24, 8))
+        .unit('short')
+        .withTarget(
+          prom(`max by (consumer, topic, group) (msa_verify_chaos_live_consumer_lag_messages{${sel}})`, {
+            legend: '{{consumer}} ({{group}} on {{topic}})',
+          }),
+        ),
+    )
     .build();
 }
