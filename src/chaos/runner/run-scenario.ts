@@ -47,11 +47,12 @@ export interface RunScenarioOptions {
 /**
  * Runs one planned scenario:
  *   resolve (registry references in the target and upstreams)
- *   -> set-up (leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> re-point registry entries -> probe target)
- *   -> drive (load across all phases, faults applied/healed at phase boundaries)
+ *   -> set-up (listen addresses claimed -> leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> re-point registry entries -> probe target)
+ *   -> drive (load across all phases, faults applied/healed at phase boundaries; consumer lag sampled meanwhile)
  *   -> judge (evidence per phase -> verdicts (registry) -> eventually checks)
  *   -> rollback (always: here on the normal path, by the set-up's disposal otherwise) -> ChaosRunResult
- * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable; `MSAV_INTERRUPTED` on abort.
+ * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable or a listen address is held by
+ *   another run (`MSAV_LISTEN_BUSY`); `MSAV_INTERRUPTED` on abort.
  */
 export async function runScenario(plan: RunPlan, options: RunScenarioOptions): Promise<ChaosRunResult> {
   const startedAt = Date.now();
