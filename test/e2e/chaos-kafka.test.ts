@@ -139,6 +139,12 @@ describe('Kafka scenarios judged by delivered', () => {
     // The topic holds (at least) every published order.created: the offsets and the spans tell the same story.
     const published = Number(/^published (\d+)/.exec(verdicts[0]!.message)![1]);
     expect(lag!.points.at(-1)!.end).toBeGreaterThanOrEqual(published);
+    const during = (from: number, to: number) =>
+      Math.max(0, ...lag!.points.filter((p) => p.at >= from && p.at < to).map((p) => p.lag));
+    console.log(
+      `kafka-cut: ${verdicts[0]!.message}\n  lag: ${lag!.points.length} samples, max during the cut ${during(cut.startedAt, cut.endedAt)}, ` +
+        `max after it ${during(cut.endedAt, Number.POSITIVE_INFINITY)}, failed reads ${lag!.failedReads?.count ?? 0}`,
+    );
 
     expect(concurrent?.code, concurrent?.stderr).toBe(3);
     expect(concurrent?.stderr).toMatch(
