@@ -195,15 +195,15 @@ export function chaosDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       new timeseries.PanelBuilder()
-        .title('Consumer lag during the run')
+        .title('Consumer lag during the runs, per scenario')
         .description(
-          'Kafka consumer lag (end offsets - committed offsets, summed over partitions) of the delivered checks with lag, sampled by the runner from the start of the load until the check ended; fault windows are annotations. A producer behind the same fault holds its messages: the lag then rises after the heal.',
+          'Kafka consumer lag (end offsets - committed offsets, summed over partitions) of the delivered checks with lag, sampled by the runner from the start of the load until the check ended, for every scenario of the job; the annotations are the fault windows of the selected scenario. A producer behind the same fault holds its messages: the lag then rises after the heal.',
         )
         .gridPos(grid.next(24, 8))
         .unit('short')
         .withTarget(
-          prom(`max by (consumer, topic, group) (msa_verify_chaos_live_consumer_lag_messages{${sel}})`, {
-            legend: '{{consumer}} ({{group}} on {{topic}})',
+          prom(`max by (scenario, consumer, group) (msa_verify_chaos_live_consumer_lag_messages{job="$job"})`, {
+            legend: '{{scenario}}: {{consumer}} ({{group}})',
           }),
         ),
     )
