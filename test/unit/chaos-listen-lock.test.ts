@@ -53,7 +53,13 @@ describe('claimListenAddresses', () => {
       path.join(dir, '127.0.0.1_19094.lock'),
       JSON.stringify({ ...first, pid: dead, since: Date.now() - 60_000 }),
     );
+    // Another killed run's claim on an address nobody asks for is swept too.
+    await writeFile(
+      path.join(dir, '127.0.0.1_18081.lock'),
+      JSON.stringify({ ...first, runId: 'run-c', pid: dead, since: Date.now() - 60_000 }),
+    );
     const release = await claimListenAddresses([KAFKA], second, { dir });
+    expect(await readdir(dir)).toEqual(['127.0.0.1_19094.lock']);
     await release();
     expect(await readdir(dir)).toEqual([]);
   });

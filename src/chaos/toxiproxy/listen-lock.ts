@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,18 @@ async function holderOf(file: string): Promise<ListenHolder | undefined> {
   }
 }
 
+/** Removes the claims of runs whose process is gone (a killed runner leaves its files behind). */
+async function sweepStale(dir: string): Promise<void> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.lock')).slice(0, 1000);
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const holder = await holderOf(file);
+    if (holder && !isAlive(holder.pid) && (await holderOf(file))?.runId === holder.runId) {
+      await rm(file, { force: true });
+    }
+  }
+}
+
 /** Creates the lock file exclusively; false when it exists. */
 async function create(file: string, me: ListenHolder): Promise<boolean> {
   try {
@@ -89,6 +101,7 @@ export async function claimListenAddresses(
 ): Promise<() => Promise<void>> {
   const dir = options.dir ?? listenLockDir();
   await mkdir(dir, { recursive: true });
+  await sweepStale(dir);
   const me: ListenHolder = { ...holder, pid: process.pid, since: Date.now() };
   const held: string[] = [];
   const release = async (): Promise<void> => {
