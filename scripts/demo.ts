@@ -75,6 +75,7 @@ async function main(): Promise<number> {
   ) as Record<(typeof SERVICES)[number], number>;
   const targetsFile = path.join(services.PROMETHEUS_TARGETS_DIR as string, 'msa-verify-demo-shop.json');
   say(`starting the example shop${preload ? ' with the msa-verify/instrument preload' : ''}`);
+  const demoGroup = uniqueKafka('demo').group;
   const shop: Shop = await startShop({
     rabbitmqUrl,
     preload,
@@ -88,7 +89,7 @@ async function main(): Promise<number> {
     // Kafka: orders -> notifications on topic shop.orders (the pact's), in a consumer group of the demo's own.
     // Not waiting for its group join: for kafka-cut, notifications restarts on the proxy's address, which exists
     // only once the run created it.
-    kafka: { brokers: services.KAFKA_BROKERS as string, group: uniqueKafka('demo').group, waitReady: false },
+    kafka: { brokers: services.KAFKA_BROKERS as string, group: demoGroup, waitReady: false },
     env: Object.fromEntries(SERVICES.map((name) => [name, { MSA_VERIFY_METRICS_PORT: String(metricsPorts[name]) }])),
   });
   if (preload) {
@@ -120,6 +121,8 @@ async function main(): Promise<number> {
       JAEGER_URL: jaegerUrl,
       SHOP_LOG_DIR: path.join(REPORTS, 'logs'),
       SHOP_EXCHANGE: shop.messaging.exchange,
+      // kafka-cut samples this group's lag.
+      SHOP_NOTIFICATIONS_GROUP: demoGroup,
     };
 
     await msaVerify(

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { RunProgress } from '../chaos/runner/progress.js';
 import type { ChaosRunResult } from '../core/results.js';
+import type { ConsumerLagProgress } from '../report/prometheus.js';
 
 /** Options for {@link chaosRun}. */
 export interface ChaosRunOptions {
@@ -62,6 +63,7 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunOutcom
   const report = await import('../report/index.js');
   const push = settings.config?.pushgateway;
   const live = push ? livePusher(report.pushLive, { url: push.url, job: push.job }) : undefined;
+  const liveLag = push ? liveLagPusher(report.pushLiveLag, { url: push.url, job: push.job }) : undefined;
   const results: ChaosRunResult[] = [];
   let partial: ChaosRunResult | undefined;
   try {
@@ -79,6 +81,7 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunOutcom
         onInterrupted: (r) => {
           partial = r;
         },
+        ...(liveLag ? { onLag: liveLag.push } : {}),
       });
       results.push(result);
       options.onResult?.(result);
@@ -96,6 +99,7 @@ export async function chaosRun(options: ChaosRunOptions): Promise<ChaosRunOutcom
     throw error;
   }
   await live?.settled();
+  await liveLag?.settled();
   if (options.json) await report.writeJsonReport(path.resolve(cwd, options.json), results);
   if (options.junit) await report.writeJunitReport(path.resolve(cwd, options.junit), results);
   if (push) {
@@ -131,6 +135,24 @@ function livePusher(pushLive: PushLive, target: { url: string; job: string }) {
         at: Date.now(),
       };
       inFlight = pushLive({ ...target, timeoutMs: 900 }, progress)
+        .catch(() => {})
+        .finally(() => {
+          inFlight = undefined;
+        });
+    },
+    settled: (): Promise<void> => inFlight ?? Promise.resolve(),
+  };
+}
+
+type PushLiveLag = typeof import('../report/index.js').pushLiveLag;
+
+/** Consumer lag goes live to the Pushgateway too, with the same skip-while-in-flight rule as {@link livePusher}. */
+function liveLagPusher(pushLiveLag: PushLiveLag, target: { url: string; job: string }) {
+  let inFlight: Promise<void> | undefined;
+  return {
+    push(scenario: string, readings: readonly ConsumerLagProgress[]): void {
+      if (inFlight) return;
+      inFlight = pushLiveLag({ ...target, timeoutMs: 900 }, scenario, readings)
         .catch(() => {})
         .finally(() => {
           inFlight = undefined;

@@ -24,6 +24,8 @@ export const ErrorCodes = {
   MSAV_VERIFICATION_FAILED: ExitCode.VerificationFailed,
   MSAV_TOXIPROXY_REQUEST_FAILED: ExitCode.EnvironmentUnavailable,
   MSAV_DURATION_CAP_EXCEEDED: ExitCode.InvalidInput,
+  /** A proxy's fixed listen address is held by another chaos run on this machine (one run per address at a time). */
+  MSAV_LISTEN_BUSY: ExitCode.EnvironmentUnavailable,
   /** A run stopped by SIGINT/SIGTERM after rolling back; the CLI exits 130/143. */
   MSAV_INTERRUPTED: ExitCode.EnvironmentUnavailable,
 } as const satisfies Record<string, ExitCode>;

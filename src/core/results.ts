@@ -54,6 +54,35 @@ export interface DeliveryCount {
   readonly delayMs?: { readonly p50: number; readonly max: number };
 }
 
+/** One sample of a Kafka consumer group's lag. */
+export interface ConsumerLagPoint {
+  /** Epoch ms the offsets were read. */
+  readonly at: number;
+  /** Sum over the topic's partitions of their end (high-water) offsets. */
+  readonly end: number;
+  /** Sum of the group's committed offsets (a partition without a commit counts its low offset). */
+  readonly committed: number;
+  /** `end - committed`: messages in the topic the group has not committed yet. */
+  readonly lag: number;
+}
+
+/**
+ * Consumer lag of a Kafka consumer group over a chaos run, sampled with an
+ * admin client for a `delivered` check with `lag` (from the start of the load
+ * until the check ended).
+ */
+export interface ConsumerLagSeries {
+  /** The `delivered` check's display name. */
+  readonly name: string;
+  readonly consumer: string;
+  readonly topic: string;
+  readonly group: string;
+  /** Samples in time order (reads that failed are missing). */
+  readonly points: readonly ConsumerLagPoint[];
+  /** Reads that failed, and the first failure's message. */
+  readonly failedReads?: { readonly count: number; readonly first: string };
+}
+
 /** One phase of a chaos run. */
 export interface PhaseResult {
   readonly name: string;
@@ -106,6 +135,8 @@ export interface ChaosRunResult {
   readonly timeline: readonly TimelinePoint[];
   /** True when every proxy and toxic the run created was removed. */
   readonly rolledBack: boolean;
+  /** Consumer lag sampled during the run (`delivered` checks with `lag`); absent when none asked for it. */
+  readonly consumerLag?: readonly ConsumerLagSeries[];
   /**
    * Set when a signal stopped the run: the signal's name (e.g. `SIGINT`). The
    * result is then partial: the phases that ran, unjudged, and `passed` false.

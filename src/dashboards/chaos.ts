@@ -193,5 +193,19 @@ export function chaosDashboard(): dashboard.Dashboard {
           prom(`max by (phase, result) (msa_verify_chaos_phase_requests{${sel}})`, { legend: '{{phase}} {{result}}' }),
         ),
     )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Consumer lag during the runs, per scenario')
+        .description(
+          'Kafka consumer lag (end offsets - committed offsets, summed over partitions) of the delivered checks with lag, sampled by the runner from the start of the load until the check ended, for every scenario of the job; the annotations are the fault windows of the selected scenario. A producer behind the same fault holds its messages: the lag then rises after the heal.',
+        )
+        .gridPos(grid.next(24, 8))
+        .unit('short')
+        .withTarget(
+          prom(`max by (scenario, consumer, group) (msa_verify_chaos_live_consumer_lag_messages{job="$job"})`, {
+            legend: '{{scenario}}: {{consumer}} ({{group}})',
+          }),
+        ),
+    )
     .build();
 }

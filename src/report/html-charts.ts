@@ -57,38 +57,11 @@ function axes(
  * fault windows shaded and phase boundaries drawn.
  */
 export function latencyChart(r: ChaosRunResult): string {
-  const duration = Math.max(1, r.endedAt - r.startedAt, ...r.timeline.map((p) => p.t));
-  const maxLatency = Math.max(1, ...r.timeline.map((p) => p.latencyMs));
-  const yTicks = niceTicks(maxLatency * 1.05);
-  const yMax = yTicks[yTicks.length - 1] as number;
-  const x = (t: number): number => M.left + (Math.min(Math.max(t, 0), duration) / duration) * PW;
-  const y = (ms: number): number => M.top + PH - (Math.min(ms, yMax) / yMax) * PH;
-  const parts: string[] = [];
-  for (const f of r.faults) {
-    const x0 = x(f.startedAt - r.startedAt);
-    const x1 = x(f.endedAt - r.startedAt);
-    parts.push(
-      `<rect class="fault" x="${n(x0)}" y="${M.top}" width="${n(Math.max(1, x1 - x0))}" height="${PH}"><title>${esc(`${f.type} on ${f.proxy} (${f.toxic}): ${formatMs(f.endedAt - f.startedAt)}`)}</title></rect>`,
-      `<text class="fault-label" x="${n(x0 + 4)}" y="${M.top + 12}">${esc(`${f.type} @ ${f.proxy}`)}</text>`,
-    );
-  }
-  for (const p of r.phases) {
-    const px = x(p.startedAt - r.startedAt);
-    parts.push(
-      `<path class="phase" d="M${n(px)} ${M.top}V${M.top + PH}"/>`,
-      `<text class="phase-label" x="${n(px + 4)}" y="${M.top + PH - 6}">${esc(p.name)}</text>`,
-    );
-  }
-  const xTicks = niceTicks(duration / 1000).map((s) => s * 1000);
-  parts.push(
-    axes(
-      xTicks,
-      (t) => `${t / 1000}s`,
-      x,
-      yTicks,
-      y,
-      (v) => formatMs(v),
-    ),
+  const { x, y, parts } = timeFrame(
+    r,
+    Math.max(1, r.endedAt - r.startedAt, ...r.timeline.map((p) => p.t)),
+    Math.max(1, ...r.timeline.map((p) => p.latencyMs)),
+    formatMs,
   );
   const points = [...r.timeline].sort((a, b) => a.t - b.t);
   if (points.length === 0) {
@@ -116,6 +89,67 @@ export function latencyChart(r: ChaosRunResult): string {
     }
   }
   return svg(`Latency over time: ${r.scenario}`, parts.join(''));
+}
+
+/**
+ * The frame of a chart over the run's time (ms since it started, up to
+ * `duration`) and values from 0 to about `max`: scales, axes, fault windows and
+ * phase starts, as the first of `parts`.
+ */
+function timeFrame(r: ChaosRunResult, duration: number, max: number, yLabel: (v: number) => string) {
+  const yTicks = niceTicks(max * 1.05);
+  const yMax = yTicks[yTicks.length - 1] as number;
+  const x = (t: number): number => M.left + (Math.min(Math.max(t, 0), duration) / duration) * PW;
+  const y = (v: number): number => M.top + PH - (Math.min(v, yMax) / yMax) * PH;
+  const xTicks = niceTicks(duration / 1000).map((s) => s * 1000);
+  const parts = [backdrop(r, x), axes(xTicks, (t) => `${t / 1000}s`, x, yTicks, y, yLabel)];
+  return { x, y, parts };
+}
+
+/** Fault windows shaded and phase starts drawn, on a time axis `x` (ms since the run started). */
+function backdrop(r: ChaosRunResult, x: (t: number) => number): string {
+  const parts: string[] = [];
+  for (const f of r.faults) {
+    const x0 = x(f.startedAt - r.startedAt);
+    const x1 = x(f.endedAt - r.startedAt);
+    parts.push(
+      `<rect class="fault" x="${n(x0)}" y="${M.top}" width="${n(Math.max(1, x1 - x0))}" height="${PH}"><title>${esc(`${f.type} on ${f.proxy} (${f.toxic}): ${formatMs(f.endedAt - f.startedAt)}`)}</title></rect>`,
+      `<text class="fault-label" x="${n(x0 + 4)}" y="${M.top + 12}">${esc(`${f.type} @ ${f.proxy}`)}</text>`,
+    );
+  }
+  for (const p of r.phases) {
+    const px = x(p.startedAt - r.startedAt);
+    parts.push(
+      `<path class="phase" d="M${n(px)} ${M.top}V${M.top + PH}"/>`,
+      `<text class="phase-label" x="${n(px + 4)}" y="${M.top + PH - 6}">${esc(p.name)}</text>`,
+    );
+  }
+  return parts.join('');
+}
+
+/**
+ * Consumer lag over the run (messages, one line per sampled group), fault
+ * windows shaded and phase starts drawn; empty string when nothing was sampled.
+ */
+export function lagChart(r: ChaosRunResult): string {
+  const series = (r.consumerLag ?? []).filter((l) => l.points.length > 0);
+  if (series.length === 0) return '';
+  const all = series.flatMap((l) => l.points);
+  const { x, y, parts } = timeFrame(
+    r,
+    Math.max(1, r.endedAt - r.startedAt, ...all.map((p) => p.at - r.startedAt)),
+    Math.max(1, ...all.map((p) => p.lag)),
+    String,
+  );
+  for (const l of series) {
+    const d = l.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${n(x(p.at - r.startedAt))} ${n(y(p.lag))}`).join('');
+    const peak = Math.max(...l.points.map((p) => p.lag));
+    parts.push(
+      `<path class="lag" d="${d}"><title>${esc(`${l.consumer}: group ${l.group} on ${l.topic}, max lag ${peak}`)}</title></path>`,
+      `<path class="latency-dot" d="${l.points.map((p) => `M${n(x(p.at - r.startedAt))} ${n(y(p.lag))}h0.01`).join('')}"/>`,
+    );
+  }
+  return svg(`Consumer lag over time: ${r.scenario}`, parts.join(''));
 }
 
 /** Grouped bars of p50/p95/p99 per phase. */

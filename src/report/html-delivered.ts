@@ -1,4 +1,5 @@
 import type { ChaosRunResult } from '../core/results.js';
+import { lagChart } from './html-charts.js';
 import { escapeHtml as esc, formatMs } from './html-escape.js';
 
 // The "Messages" part of a chaos run in the HTML report: what each `delivered`
@@ -8,7 +9,7 @@ import { escapeHtml as esc, formatMs } from './html-escape.js';
 /** A table of the run's delivered counts; empty string when the run had no delivered check. */
 export function deliveredSection(r: ChaosRunResult): string {
   const counts = r.phases.flatMap((p) => p.deliveries ?? []);
-  if (counts.length === 0) return '';
+  if (counts.length === 0) return lagSection(r);
   const num = (n: number, bad = false): string => `<td class="num">${bad && n > 0 ? `<strong>${n}</strong>` : n}</td>`;
   const rows = counts.map((d) => {
     const examples = [
@@ -32,5 +33,17 @@ export function deliveredSection(r: ChaosRunResult): string {
   ]
     .map((c) => `<th>${esc(c)}</th>`)
     .join('');
-  return `<h4>Messages: published vs processed</h4><table class="deliveries"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h4>Messages: published vs processed</h4><table class="deliveries"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${lagSection(r)}`;
+}
+
+/** Consumer lag sampled during the run: a chart with the fault windows, and what was read. */
+function lagSection(r: ChaosRunResult): string {
+  const series = r.consumerLag ?? [];
+  if (series.length === 0) return '';
+  const lines = series.map((l) => {
+    const peak = l.points.length > 0 ? Math.max(...l.points.map((p) => p.lag)) : undefined;
+    const failed = l.failedReads ? `; ${l.failedReads.count} read(s) failed, first: ${l.failedReads.first}` : '';
+    return `<li>${esc(`${l.consumer}: group ${l.group} on topic ${l.topic}, ${l.points.length} sample(s)${peak === undefined ? '' : `, max lag ${peak}`}${failed}`)}</li>`;
+  });
+  return `<h4>Consumer lag (end offsets - committed offsets)</h4><ul class="lag">${lines.join('')}</ul>${lagChart(r)}`;
 }

@@ -60,6 +60,18 @@ const chaos = z.object({
   ),
   faults: z.array(z.object({ proxy: str, toxic: str, type: str, startedAt: num, endedAt: num })),
   timeline: z.array(z.object({ t: num, latencyMs: num, status: num, phase: str })),
+  consumerLag: z
+    .array(
+      z.object({
+        name: str,
+        consumer: str,
+        topic: str,
+        group: str,
+        points: z.array(z.object({ at: num, end: num, committed: num, lag: num })),
+        failedReads: z.object({ count: num, first: str }).optional(),
+      }),
+    )
+    .optional(),
 });
 
 const contracts = z.object({

@@ -26,6 +26,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: va
 .chart .fault-label { fill: var(--fail); }
 .chart .phase { stroke: #8c959f; stroke-dasharray: 4 3; }
 .chart .latency { stroke: #0969da; stroke-width: 1.2; fill: none; }
+.chart .lag { stroke: #8250df; stroke-width: 1.5; fill: none; }
 .chart .latency-dot { stroke: #0969da; stroke-width: 3; stroke-linecap: round; fill: none; }
 .chart .error-mark { stroke: var(--fail); stroke-width: 1.5; fill: none; }
 .chart .bar.p50 { fill: #54aeff; }

@@ -7,10 +7,13 @@ export { writeJsonReport } from './json.js';
 export { toJunitXml, writeJunitReport } from './junit.js';
 export {
   type ChaosProgress,
+  type ConsumerLagProgress,
   type PushOptions,
   pushLive,
+  pushLiveLag,
   pushResults,
   toExposition,
   toLiveExposition,
+  toLiveLagExposition,
 } from './prometheus.js';
 export type { RunResult } from './types.js';

@@ -37,6 +37,14 @@ const HELP: Record<string, [type: 'gauge', help: string]> = {
     'gauge',
     'Messages of a delivered check by result (published|processed|lost|duplicated|late), for the run (phase="all") or per publishing phase',
   ],
+  msa_verify_chaos_consumer_lag_max_messages: [
+    'gauge',
+    'Highest consumer lag (end offsets - committed offsets, summed over partitions) sampled during the run',
+  ],
+  msa_verify_chaos_live_consumer_lag_messages: [
+    'gauge',
+    'Consumer lag of a Kafka consumer group (end offsets - committed offsets, summed over partitions) during a chaos run',
+  ],
   msa_verify_chaos_live_requests_per_second: ['gauge', 'Request rate of the running chaos phase'],
   msa_verify_chaos_live_error_ratio: ['gauge', 'Share of failed requests (0..1) in the running chaos phase'],
   msa_verify_chaos_live_latency_seconds: ['gauge', 'Client-side latency of the running chaos phase by quantile'],
@@ -110,6 +118,46 @@ export async function pushLive(options: PushOptions, progress: ChaosProgress): P
     'POST',
     `kind/chaos/scenario/${encodeURIComponent(progress.scenario)}`,
     toLiveExposition(progress),
+  );
+}
+
+/** One consumer group's lag as sampled during a chaos run (see `delivered` with `lag`). */
+export interface ConsumerLagProgress {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly group: string;
+  /** Messages: end offsets minus committed offsets, summed over the topic's partitions. */
+  readonly lag: number;
+}
+
+/** Prometheus text exposition of the newest lag readings of a scenario (`msa_verify_chaos_live_consumer_lag_messages`). */
+export function toLiveLagExposition(scenario: string, readings: readonly ConsumerLagProgress[]): string {
+  return formatSamples(
+    readings.map((r) => ({
+      name: 'msa_verify_chaos_live_consumer_lag_messages',
+      labels: { scenario, consumer: r.consumer, topic: r.topic, group: r.group },
+      value: r.lag,
+    })),
+  );
+}
+
+/**
+ * Pushes the newest consumer-lag readings of a running scenario with POST (as
+ * {@link pushLive}): give every group of the scenario at once, since a POST
+ * replaces all series of the metric in the group; the final results push ends them.
+ * @throws Error with the Pushgateway's answer when the push is refused.
+ */
+export async function pushLiveLag(
+  options: PushOptions,
+  scenario: string,
+  readings: readonly ConsumerLagProgress[],
+): Promise<void> {
+  if (readings.length === 0) return;
+  await send(
+    options,
+    'POST',
+    `kind/chaos/scenario/${encodeURIComponent(scenario)}`,
+    toLiveLagExposition(scenario, readings),
   );
 }
 
@@ -272,6 +320,14 @@ function chaosSamples(r: ChaosRunResult): Sample[] {
         });
       }
     }
+  }
+  for (const l of r.consumerLag ?? []) {
+    if (l.points.length === 0) continue;
+    out.push({
+      name: 'msa_verify_chaos_consumer_lag_max_messages',
+      labels: { ...scenario, name: l.name, consumer: l.consumer, topic: l.topic, group: l.group },
+      value: Math.max(...l.points.map((p) => p.lag)),
+    });
   }
   for (const f of r.faults) {
     const labels = { ...scenario, proxy: f.proxy, toxic: f.toxic, type: f.type };

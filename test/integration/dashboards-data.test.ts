@@ -19,7 +19,7 @@ import {
   parseLabelValues,
   substituteVariables,
 } from '../../src/dashboards/index.js';
-import { type ChaosProgress, pushLive, pushResults } from '../../src/report/index.js';
+import { type ChaosProgress, pushLive, pushLiveLag, pushResults } from '../../src/report/index.js';
 import { waitFor } from '../support/net.js';
 import { checkDashboardQuery, prom as promApi } from '../support/prometheus.js';
 import { sampleChaosResult, sampleContractsResult, sampleTraceResult } from '../support/sample-results.js';
@@ -160,6 +160,10 @@ beforeAll(async () => {
   ] as const) {
     for (let i = 0; i < n; i++) {
       await pushLive(push, progress(phase, i));
+      // The consumer lag the runner samples during the run (it builds up after a cut heals).
+      await pushLiveLag(push, scenario, [
+        { consumer: 'notifications', topic: `${id}.orders`, group: `${id}.notifications`, lag: i * 7 },
+      ]);
       await sleep(1100); // Prometheus scrapes the Pushgateway every second
     }
   }

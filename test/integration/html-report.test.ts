@@ -116,13 +116,18 @@ describe('HTML report in headless Chromium', () => {
         };
       }),
     );
-    expect(charts.map((c) => c.label)).toEqual(['Latency over time: orders-products-slow', 'Latency per phase']);
+    expect(charts.map((c) => c.label)).toEqual([
+      'Latency over time: orders-products-slow',
+      'Latency per phase',
+      'Consumer lag over time: orders-products-slow',
+    ]);
     for (const c of charts) {
       expect(c.width, String(c.label)).toBeGreaterThan(500);
       expect(c.height, String(c.label)).toBeGreaterThan(100);
       expect(c.drawn, String(c.label)).toBeGreaterThan(3);
     }
     expect(charts[0]?.faults).toBe(1);
+    expect(charts[2]?.faults, 'the lag chart shows the fault window').toBe(1);
     // The latency line spans the whole run, left to right.
     const span = await page.$eval(
       'svg.chart path.latency',

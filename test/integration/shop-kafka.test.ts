@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shop, startShop, uniqueKafka, uniqueMessaging } from '../../examples/shop/launcher.ts';
+import { type LagReading, LagSampler } from '../../src/chaos/runner/consumer-lag.js';
 import { waitFor } from '../support/net.js';
 import { serviceUrls } from '../support/services.js';
 import { anOrder, timedJson } from './shop-support.js';
@@ -135,6 +137,26 @@ describe('the shop over Kafka', () => {
         .catch(() => {});
     }
   }, 60_000);
+
+  it("the chaos runner's lag sampler reads the group's lag back to 0; an absent broker gives named failed reads", async () => {
+    const readings: LagReading[] = [];
+    const target = { name: 'n', consumer: 'notifications', brokers: [KAFKA_BROKERS], ...names, everyMs: 200 };
+    const sampler = new LagSampler([target], (r) => readings.push(...r));
+    await placeOrders(3);
+    await waitCaughtUp();
+    await waitFor(() => readings.at(-1)?.lag === 0, 10_000);
+    const [series] = await sampler.stop();
+    expect(series!.points.length).toBeGreaterThan(0);
+    expect(series!.points.at(-1)).toMatchObject({ lag: 0 });
+    expect(series!.points.at(-1)!.end).toBeGreaterThanOrEqual(3);
+    // Negative: nothing listens on the broker address; every read fails, and the series says why.
+    const absent = new LagSampler([{ ...target, brokers: ['127.0.0.1:1'] }]);
+    await sleep(500);
+    const [none] = await absent.stop();
+    expect(none!.points).toEqual([]);
+    expect(none!.failedReads?.count).toBeGreaterThan(0);
+    expect(none!.failedReads?.first).toMatch(/ECONNREFUSED|Connection error/);
+  });
 
   it('commit after processing: a crash in the middle loses nothing and sends each notification once', async () => {
     const file = path.join(dir, 'sent-after.jsonl');

@@ -79,6 +79,20 @@ export function sampleChaosResult(scenario = 'products-slow', t0 = Date.now() - 
       { t: 100, latencyMs: 5, status: 201, phase: 'steady' },
       { t: 10_500, latencyMs: 3000, status: 0, phase: 'fault' },
     ],
+    consumerLag: [
+      {
+        name: 'every order processed',
+        consumer: 'notifications',
+        topic: 'shop.orders',
+        group: 'notifications',
+        points: [
+          { at: t0 + 1000, end: 10, committed: 10, lag: 0 },
+          { at: t0 + 21_000, end: 60, committed: 24, lag: 36 },
+          { at: t0 + 25_000, end: 60, committed: 60, lag: 0 },
+        ],
+        failedReads: { count: 1, first: 'Connection timeout' },
+      },
+    ],
   };
 }
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { expectationRegistry } from '../../src/chaos/expectations/registry.js';
 import type { RequestSample } from '../../src/chaos/load/types.js';
-import { checkDelivered, processingsOf, publishedMessages } from '../../src/chaos/runner/delivered.js';
+import { lagPoint } from '../../src/chaos/runner/consumer-lag.js';
+import {
+  checkDelivered,
+  lagTargets,
+  processingsOf,
+  producedMessages,
+  publishedMessages,
+} from '../../src/chaos/runner/delivered.js';
 import { countDeliveries, describeCounts } from '../../src/chaos/runner/delivered-count.js';
 import { scenarioSchema } from '../../src/chaos/scenario/schema.js';
 import type { SpanRecord, TraceSource } from '../../src/evidence/types.js';
@@ -209,5 +216,99 @@ describe('checkDelivered', () => {
   it('is refused by the schema with the field named when a parameter is wrong', () => {
     expect(() => spec({ transport: 'sqs' })).toThrow(/transport/);
     expect(() => spec({ maxDuplicate: 1 })).toThrow(/maxDuplicate/);
+  });
+});
+
+describe('published from the producer spans (producer)', () => {
+  const producerSpan = (id: string, at: number, extra: Partial<SpanRecord> = {}) =>
+    consumerSpan(id, at, { service: 'orders', kind: 'producer', name: 'send shop.orders', ...extra });
+
+  it('counts one message per id at its first send not in error, in the phase it was sent', () => {
+    const spans = [
+      producerSpan('a', T0 + 100),
+      producerSpan('b', T0 + 2500, { status: 'error' }), // failed during the cut ...
+      producerSpan('b', T0 + 6200), // ... and sent again after the heal
+      producerSpan('b', T0 + 6300, { spanId: 'b-again' }),
+      producerSpan('c', T0 + 3000, { status: 'error' }), // never sent
+      consumerSpan('a', T0 + 150),
+      producerSpan('d', T0 + 100, { service: 'payments' }),
+    ];
+    const produced = producedMessages(spans, 'orders', 'messaging.kafka.message.key', PHASES);
+    expect(produced.published).toEqual([
+      { id: 'a', at: T0 + 100, phase: 'steady' },
+      { id: 'b', at: T0 + 6200, phase: 'back' },
+    ]);
+    expect(produced).toMatchObject({ producerSpans: 5, failedOnly: 1 });
+  });
+
+  it('judges what the producer sent: a message it never sent is not lost, one it sent and nobody processed is', async () => {
+    // c was accepted (a response) but never sent: counted from responses it is lost, from the producer spans not.
+    const spans = [
+      producerSpan('a', T0 + 110),
+      producerSpan('b', T0 + 6100),
+      producerSpan('c', T0 + 3000, { status: 'error' }),
+      consumerSpan('a', T0 + 200),
+      consumerSpan('b', T0 + 6150),
+    ];
+    const samples = [sample(0, T0 + 100, 'a'), sample(1, T0 + 2500, 'b'), sample(2, T0 + 2600, 'c')];
+    const fromResponses = await checkDelivered(spec({ within: '0ms' }), run(samples, spans));
+    expect(fromResponses.verdicts[0]!.message).toContain('lost 1 (e.g. c)');
+    const fromSpans = await checkDelivered(spec({ producer: 'orders' }), run(samples, spans));
+    expect(fromSpans.verdicts[0]!.passed, fromSpans.verdicts[0]!.message).toBe(true);
+    expect(fromSpans.verdicts[0]!.message).toContain('published 2, processed 2, lost 0');
+    expect(fromSpans.verdicts[0]!.message).toContain('published = producer spans of orders');
+    expect(fromSpans.verdicts[0]!.message).toContain('1 message(s) whose every send ended in error');
+    const lost = await checkDelivered(spec({ producer: 'orders' }), run(samples, spans.slice(0, 4)));
+    expect(lost.verdicts[0]).toMatchObject({ passed: false, observed: 1 });
+    expect(lost.verdicts[0]!.message).toContain('lost 1 (e.g. b)');
+  }, 10_000);
+
+  it('fails, saying so, when no producer span was found (negative), never a quiet pass', async () => {
+    const spans = [consumerSpan('a', T0 + 200)];
+    const { verdicts } = await checkDelivered(spec({ producer: 'orders', within: '0ms' }), run([], spans));
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ passed: false, observed: null });
+    expect(verdicts[0]!.message).toMatch(/^no producer spans of orders were found \(the trace source gave 1 span/);
+    const unkeyed = await checkDelivered(
+      spec({ producer: 'orders', within: '0ms' }),
+      run([], [consumerSpan('a', T0, { service: 'orders', kind: 'producer', attributes: {} })]),
+    );
+    expect(unkeyed.verdicts[0]!.message).toContain(
+      '1 producer span(s) of orders, none both with attribute messaging.kafka.message.key',
+    );
+  }, 10_000);
+});
+
+describe('consumer lag', () => {
+  it('sums end minus committed offsets over the partitions; an uncommitted partition counts from its low offset', () => {
+    const ends = [
+      { partition: 0, high: '40', low: '0' },
+      { partition: 1, high: '25', low: '5' },
+      { partition: 2, high: '10', low: '0' },
+    ];
+    const committed = [
+      { partition: 0, offset: '31' },
+      { partition: 1, offset: '-1' },
+      { partition: 2, offset: '10' },
+    ];
+    expect(lagPoint(T0, ends, committed)).toEqual({ at: T0, end: 75, committed: 46, lag: 29 });
+    expect(lagPoint(T0, ends, []).lag).toBe(70);
+  });
+
+  it('takes lag targets from delivered checks with lag; the schema refuses lag on RabbitMQ, naming the field', () => {
+    const lag = { brokers: '127.0.0.1:9092, 127.0.0.1:9095', topic: 'shop.orders', group: 'notifications' };
+    const s = spec({ lag, name: 'orders delivered' });
+    expect(lagTargets([s])).toEqual([
+      {
+        name: 'orders delivered',
+        consumer: 'notifications',
+        brokers: ['127.0.0.1:9092', '127.0.0.1:9095'],
+        topic: 'shop.orders',
+        group: 'notifications',
+        everyMs: 1000,
+      },
+    ]);
+    expect(() => spec({ lag, transport: 'rabbitmq' })).toThrow(/"lag"[\s\S]*needs transport: kafka/);
+    expect(() => spec({ lag: { ...lag, brokers: 'kafka' } })).toThrow(/brokers[\s\S]*host:port/);
   });
 });

@@ -53,6 +53,17 @@ describe('HTML report', () => {
     expect(plain).not.toContain('Messages: published vs processed');
   });
 
+  it('draws the consumer lag over time with the fault window, and says what was read', () => {
+    const lag = html.slice(html.indexOf('<h4>Consumer lag'));
+    expect(lag).toContain(
+      '<li>notifications: group notifications on topic shop.orders, 3 sample(s), max lag 36; 1 read(s) failed, first: Connection timeout</li>',
+    );
+    expect(lag).toMatch(/aria-label="Consumer lag over time: products-slow"/);
+    expect(lag).toMatch(/<rect class="fault" x="[\d.]+"[\s\S]*?<path class="lag" d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L/);
+    const { consumerLag: _none, ...without } = sampleChaosResult('products-slow', 1_000_000);
+    expect(toHtml([without])).not.toContain('Consumer lag');
+  });
+
   it('shows contract pairs, interactions and escaped mismatches', () => {
     expect(html).toContain('<td>gateway</td><td>orders</td><td>http</td><td><span class="badge fail">FAIL</span></td>');
     expect(html).toContain('a request for an order &lt;with&gt; &quot;quotes&quot; &amp; ampersands');

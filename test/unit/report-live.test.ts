@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toLiveExposition } from '../../src/report/index.js';
+import { toLiveExposition, toLiveLagExposition } from '../../src/report/index.js';
 
 describe('live chaos progress exposition', () => {
   it('uses the documented names and units (seconds, ratio, unix seconds)', () => {
@@ -28,6 +28,18 @@ describe('live chaos progress exposition', () => {
       '# HELP msa_verify_chaos_live_timestamp_seconds When the live progress was measured (unix seconds)',
       '# TYPE msa_verify_chaos_live_timestamp_seconds gauge',
       'msa_verify_chaos_live_timestamp_seconds{scenario="orders-products-slow"} 1700000000.5',
+      '',
+    ]);
+  });
+
+  it('gives the consumer lag of every group of the scenario in one exposition', () => {
+    const text = toLiveLagExposition('kafka-cut', [
+      { consumer: 'notifications', topic: 'shop.orders', group: 'notifications', lag: 42 },
+      { consumer: 'audit', topic: 'shop.orders', group: 'audit', lag: 0 },
+    ]);
+    expect(text.split('\n').slice(2)).toEqual([
+      'msa_verify_chaos_live_consumer_lag_messages{scenario="kafka-cut",consumer="notifications",topic="shop.orders",group="notifications"} 42',
+      'msa_verify_chaos_live_consumer_lag_messages{scenario="kafka-cut",consumer="audit",topic="shop.orders",group="audit"} 0',
       '',
     ]);
   });

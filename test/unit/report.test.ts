@@ -38,6 +38,9 @@ describe('Prometheus exposition', () => {
     expect(text).toContain(
       'msa_verify_chaos_delivered_delay_seconds{scenario="products-slow",name="every order processed",consumer="notifications",transport="kafka",phase="all",quantile="1"} 4.2',
     );
+    expect(text).toContain(
+      'msa_verify_chaos_consumer_lag_max_messages{scenario="products-slow",name="every order processed",consumer="notifications",topic="shop.orders",group="notifications"} 36',
+    );
     // Every name is declared once with HELP and TYPE.
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE'));
     expect(new Set(types).size).toBe(types.length);

@@ -107,7 +107,18 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
       if (options.commit === 'before') await commit(partition, message);
       logger.debug({ orderId: event.data.orderId, partition, offset: message.offset }, 'processing order.created');
       await options.process(event.data, correlationId);
-      if (options.commit === 'after') await commit(partition, message);
+      if (options.commit === 'after') {
+        try {
+          await commit(partition, message);
+        } catch (err) {
+          // Processed, but the commit failed (or only its answer was lost: the broker may have it). Throwing
+          // would mark a done processing as failed; fetching the message again is enough: the idempotent
+          // processing skips it if the broker does not have the commit (at least once), and nothing is
+          // fetched again if it does.
+          logger.warn({ err, partition, offset: message.offset }, 'commit after processing failed; fetching again');
+          consumer.seek({ topic, partition, offset: message.offset });
+        }
+      }
     },
   });
   return {

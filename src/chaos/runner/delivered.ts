@@ -4,6 +4,7 @@ import type { DeliveryCount, ExpectationVerdict } from '../../core/results.js';
 import type { SpanRecord, TraceSource } from '../../evidence/types.js';
 import type { RequestSample } from '../load/types.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { LagTarget } from './consumer-lag.js';
 import {
   countDeliveries,
   type DeliveryAccount,
@@ -22,6 +23,29 @@ export const DEFAULT_ID_ATTRIBUTE: Record<DeliveredSpec['transport'], string> = 
   kafka: 'messaging.kafka.message.key',
   rabbitmq: 'messaging.message.id',
 };
+
+/** The check's display name: its `name`, or one made from the consumer and `within`. */
+export function deliveredName(spec: DeliveredSpec): string {
+  return spec.name ?? `every message processed once by ${spec.consumer} within ${spec.within} of the heal`;
+}
+
+/** The consumer-lag targets of the scenario's `delivered` checks with `lag`. */
+export function lagTargets(eventually: Scenario['eventually']): LagTarget[] {
+  return eventually.flatMap((e) =>
+    e.type === 'delivered' && e.lag
+      ? [
+          {
+            name: deliveredName(e),
+            consumer: e.consumer,
+            brokers: e.lag.brokers,
+            topic: e.lag.topic,
+            group: e.lag.group,
+            everyMs: parseDuration(e.lag.every),
+          },
+        ]
+      : [],
+  );
+}
 
 /** What the `delivered` check needs from the run. */
 export interface DeliveredRun {
@@ -54,6 +78,39 @@ export function publishedMessages(spec: DeliveredSpec, run: DeliveredRun): Publi
     out.push({ id, at: s.intendedAt, phase });
   }
   return out;
+}
+
+/**
+ * The messages a producer published, from its PRODUCER spans that carry the
+ * identity attribute: one per id, at its first send that did not end in error,
+ * in the phase that send started in. `failedOnly` counts ids whose every send
+ * ended in error (never published, so not expected at the consumer).
+ */
+export function producedMessages(
+  spans: readonly SpanRecord[],
+  producer: string,
+  idAttribute: string,
+  phases: DeliveredRun['phases'],
+): { published: PublishedMessage[]; producerSpans: number; failedOnly: number } {
+  const first = new Map<string, number>();
+  const failed = new Set<string>();
+  let producerSpans = 0;
+  for (const span of spans) {
+    if (span.service !== producer || span.kind !== 'producer') continue;
+    producerSpans += 1;
+    const id = span.attributes[idAttribute];
+    if (typeof id !== 'string' && typeof id !== 'number') continue;
+    const key = String(id);
+    if (span.status === 'error') {
+      failed.add(key);
+      continue;
+    }
+    first.set(key, Math.min(first.get(key) ?? Number.POSITIVE_INFINITY, span.startTime));
+  }
+  const published = [...first]
+    .map(([id, at]) => ({ id, at, phase: phases.find((p) => at >= p.startedAt && at < p.endedAt)?.name ?? 'after' }))
+    .sort((a, b) => a.at - b.at);
+  return { published, producerSpans, failedOnly: [...failed].filter((id) => !first.has(id)).length };
 }
 
 /**
@@ -101,7 +158,7 @@ export async function checkDelivered(
 ): Promise<{ verdicts: ExpectationVerdict[]; deliveries: DeliveryCount[] }> {
   const withinMs = parseDuration(spec.within);
   const idAttribute = spec.idAttribute ?? DEFAULT_ID_ATTRIBUTE[spec.transport];
-  const name = spec.name ?? `every message processed once by ${spec.consumer} within ${spec.within} of the heal`;
+  const name = deliveredName(spec);
   const bound = `lost <= ${spec.lost}, duplicated <= ${spec.maxDuplicates}, late = 0`;
   const verdict = (passed: boolean, observed: number | null, message: string, suffix = ''): ExpectationVerdict => ({
     type: spec.type,
@@ -114,8 +171,9 @@ export async function checkDelivered(
     message,
   });
   const failed = (message: string) => ({ verdicts: [verdict(false, null, message)], deliveries: [] });
-  const published = publishedMessages(spec, run);
-  if (published.length === 0) {
+  const producer = spec.producer;
+  let published = producer === undefined ? publishedMessages(spec, run) : [];
+  if (producer === undefined && published.length === 0) {
     return failed(
       `no response had status ${spec.statuses.join('/')} with a readable "${spec.idField}", so no message was published to follow`,
     );
@@ -126,22 +184,36 @@ export async function checkDelivered(
     );
   }
   const from = Math.min(...run.phases.map((p) => p.startedAt));
-  const lastDeadline = Math.max(...published.map((m) => deadlineOf(m, { healedAt: run.healedAt, withinMs })));
-  const wanted = new Set(published.map((m) => m.id));
+  const timing = { healedAt: run.healedAt, withinMs };
   let spans: SpanRecord[] = [];
   let consumerSpans = 0;
+  let produced: ReturnType<typeof producedMessages> | undefined;
   let processings: Processing[] = [];
   let settled = false;
   while (!run.signal?.aborted) {
     spans = await run.traces.spans({ from, to: Date.now() + 60_000 });
+    if (producer !== undefined) {
+      produced = producedMessages(spans, producer, idAttribute, run.phases);
+      published = produced.published;
+    }
     consumerSpans = spans.filter((s) => s.service === spec.consumer && s.kind === 'consumer').length;
     processings = processingsOf(spans, spec.consumer, idAttribute);
     const done = new Set(processings.map((p) => p.id));
-    const outstanding = [...wanted].some((id) => !done.has(id));
+    const outstanding = published.length === 0 || published.some((m) => !done.has(m.id));
     if (!outstanding && settled) break;
     if (!outstanding) settled = true; // one more read: duplicates and the exporters' last batches
+    // Until a producer span shows up, its messages could only have been published by the heal.
+    const lastDeadline = Math.max(run.healedAt + withinMs, ...published.map((m) => deadlineOf(m, timing)));
     if (Date.now() > lastDeadline + GRACE_MS) break;
     await sleep(POLL_MS);
+  }
+  if (producer !== undefined && published.length === 0) {
+    const ofProducer = spans.filter((s) => s.service === producer).length;
+    return failed(
+      produced && produced.producerSpans > 0
+        ? `${produced.producerSpans} producer span(s) of ${producer}, none both with attribute ${idAttribute} and not in error, so no published message was found to follow`
+        : `no producer spans of ${producer} were found (the trace source gave ${spans.length} span(s) in all, ${ofProducer} of ${producer}), so nothing shows what it published: start it with the preload and list it in the scenario's traces`,
+    );
   }
   const account: DeliveryAccount = countDeliveries(published, processings, {
     healedAt: run.healedAt,
@@ -164,9 +236,13 @@ export async function checkDelivered(
     verdict(
       wrong.length === 0,
       total.lost,
-      `${describeCounts(total)}${delay(total)} (by ${spec.consumer}, identity ${idAttribute})` +
+      `${describeCounts(total)}${delay(total)} (by ${spec.consumer}, identity ${idAttribute}` +
+        `${producer === undefined ? '' : `, published = producer spans of ${producer}`})` +
         (wrong.length > 0 ? `: ${wrong.join('; ')}` : '') +
-        (account.foreign > 0 ? `; ${account.foreign} processing(s) of messages this run did not publish ignored` : ''),
+        (account.foreign > 0 ? `; ${account.foreign} processing(s) of messages this run did not publish ignored` : '') +
+        (produced?.failedOnly
+          ? `; ${produced.failedOnly} message(s) whose every send ended in error not counted as published`
+          : ''),
     ),
   ];
   for (const { phase, counts } of account.phases) {

@@ -132,7 +132,9 @@ export function scenarioAddresses(s: LoadedScenario['scenario'], toxiproxyUrl: s
         : addressOrRegistry(`proxies.${i}.upstream`, p.upstream)),
     ]),
     ...s.eventually.flatMap((e, i) =>
-      e.type === 'accepted-visible' ? url(`eventually.${i}.url`, e.url.replace('{id}', 'x')) : [],
+      e.type === 'accepted-visible'
+        ? url(`eventually.${i}.url`, e.url.replace('{id}', 'x'))
+        : (e.lag?.brokers ?? []).map((hostPort, j) => ({ path: `eventually.${i}.lag.brokers.${j}`, hostPort })),
     ),
     ...(s.traces?.otlp
       ? [{ path: 'traces.otlp.port', hostPort: `127.0.0.1:${s.traces.otlp.port}`, listen: true }]

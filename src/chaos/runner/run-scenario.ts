@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { isMsaVerifyError } from '../../core/errors.js';
-import type { ChaosRunResult } from '../../core/results.js';
+import type { ChaosRunResult, ConsumerLagSeries } from '../../core/results.js';
 import { newRunId } from '../toxiproxy/run-id.js';
+import { bounded } from './bounded.js';
+import { type LagReading, LagSampler } from './consumer-lag.js';
+import { lagTargets } from './delivered.js';
 import { drivePhases, newDriveRecord } from './drive-phases.js';
 import type { JudgeCatalog } from './engine-contract.js';
 import { throwIfAborted } from './interrupt.js';
@@ -34,16 +37,22 @@ export interface RunScenarioOptions {
    * `interrupted` set, `passed` false).
    */
   readonly onInterrupted?: (partial: ChaosRunResult) => void;
+  /**
+   * The newest consumer-lag reading of every `delivered` check with `lag`, after
+   * each read (from the start of the load until the checks end).
+   */
+  readonly onLag?: (scenario: string, readings: readonly LagReading[]) => void;
 }
 
 /**
  * Runs one planned scenario:
  *   resolve (registry references in the target and upstreams)
- *   -> set-up (leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> re-point registry entries -> probe target)
- *   -> drive (load across all phases, faults applied/healed at phase boundaries)
+ *   -> set-up (listen addresses claimed -> leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies -> re-point registry entries -> probe target)
+ *   -> drive (load across all phases, faults applied/healed at phase boundaries; consumer lag sampled meanwhile)
  *   -> judge (evidence per phase -> verdicts (registry) -> eventually checks)
  *   -> rollback (always: here on the normal path, by the set-up's disposal otherwise) -> ChaosRunResult
- * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable; `MSAV_INTERRUPTED` on abort.
+ * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable or a listen address is held by
+ *   another run (`MSAV_LISTEN_BUSY`); `MSAV_INTERRUPTED` on abort.
  */
 export async function runScenario(plan: RunPlan, options: RunScenarioOptions): Promise<ChaosRunResult> {
   const startedAt = Date.now();
@@ -66,11 +75,36 @@ export async function runScenario(plan: RunPlan, options: RunScenarioOptions): P
   try {
     await using run = await setUpRun(context);
     session = run.session;
-    const driven = await drivePhases(context, run, options.onProgress, record);
-    const phases = await judgeRun(context, run, driven, options.catalog);
+    const targets = lagTargets(plan.scenario.eventually);
+    const onLag = options.onLag;
+    const sampler =
+      targets.length > 0
+        ? new LagSampler(targets, onLag ? (readings) => onLag(plan.scenario.name, readings) : undefined)
+        : undefined;
+    let consumerLag: ConsumerLagSeries[] = [];
+    let driven: Awaited<ReturnType<typeof drivePhases>>;
+    let phases: Awaited<ReturnType<typeof judgeRun>>;
+    try {
+      driven = await drivePhases(context, run, options.onProgress, record);
+      phases = await judgeRun(context, run, driven, options.catalog);
+    } finally {
+      if (sampler) {
+        await bounded(
+          sampler.stop().then((series) => {
+            consumerLag = series;
+          }),
+          8000,
+          'stop the consumer-lag sampler',
+          context.note,
+        );
+      }
+    }
     throwIfAborted(context.signal);
     const rolledBack = await run.rollback();
-    return chaosRunResult(context, startedAt, driven, phases, rolledBack);
+    return {
+      ...chaosRunResult(context, startedAt, driven, phases, rolledBack),
+      ...(consumerLag.length > 0 ? { consumerLag } : {}),
+    };
   } catch (error) {
     // Here the set-up's disposal has rolled back already; the session's outcome is shared, not redone.
     if (isMsaVerifyError(error) && error.code === 'MSAV_INTERRUPTED' && options.onInterrupted) {

@@ -15,6 +15,7 @@ import type { Tap } from '../tap/types.js';
 import { ToxiproxyClient } from '../toxiproxy/client.js';
 import type { ServerContainer } from '../toxiproxy/journal.js';
 import { cleanLeftovers } from '../toxiproxy/leftovers.js';
+import { claimListenAddresses } from '../toxiproxy/listen-lock.js';
 import { startManagedToxiproxy } from '../toxiproxy/managed.js';
 import { ChaosSession } from '../toxiproxy/session.js';
 import { bounded } from './bounded.js';
@@ -40,7 +41,7 @@ export interface RunSetUp extends AsyncDisposable {
 }
 
 /**
- * leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies
+ * listen addresses claimed -> leftovers -> Toxiproxy (url | managed) -> journal + watchdog -> taps + proxies
  * -> probe target -> trace source. Each started resource registers its own
  * bounded disposal, so a failure half-way undoes exactly what was started.
  * @throws MsaVerifyError exit 3 when Toxiproxy or the target is unreachable; `MSAV_INTERRUPTED` on abort.
@@ -51,6 +52,13 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
   // Disposal runs in reverse registration order and must be: session rollback
   // (it needs the proxies' Toxiproxy), taps, trace source, managed Toxiproxy.
   await using stack = new AsyncDisposableStack();
+  // First claimed, last released: a concurrent run on the same addresses stops here, before anything is touched.
+  const release = await claimListenAddresses(
+    s.proxies.map((p) => ({ proxy: p.name, listen: p.listen })),
+    { runId: context.runId, scenario: s.name, file: plan.file },
+    { kafka: kafkaProxies(s) },
+  );
+  stack.defer(() => bounded(release(), 3000, 'release the listen addresses', note));
   const closedLast = stack.use(new AsyncDisposableStack());
   const taps = new Map<string, Tap>();
   stack.defer(() => bounded(Promise.all([...taps.values()].map((t) => t.close())), 3000, 'close taps', note));
@@ -114,6 +122,12 @@ export async function setUpRun(context: RunContext): Promise<RunSetUp> {
     },
     [Symbol.asyncDispose]: () => owned.disposeAsync(),
   };
+}
+
+/** Proxies that are (likely) a Kafka broker's advertised address: named so, or in a scenario judging Kafka delivery. */
+function kafkaProxies(s: RunContext['plan']['scenario']): Set<string> {
+  const kafka = s.eventually.some((e) => e.type === 'delivered' && e.transport === 'kafka');
+  return new Set(s.proxies.filter((p) => kafka || /kafka/i.test(p.name)).map((p) => p.name));
 }
 
 async function noteLeftovers({ journalDir, note }: RunContext): Promise<void> {

@@ -230,6 +230,29 @@ export const DeliveredSchema = z.strictObject({
   maxDuplicates: countField.default(0),
   /** Messages allowed to be lost. Default 0. */
   lost: countField.default(0),
+  /**
+   * Count published messages from this service's PRODUCER spans (by `idAttribute`,
+   * spans that ended in error do not count) instead of the accepted responses.
+   * The scenario's `traces` must include the service.
+   */
+  producer: z.string().min(1).optional(),
+  /**
+   * Kafka only: sample the consumer group's lag (end offsets of `topic` minus the
+   * group's committed offsets, summed over partitions) with a Kafka admin client
+   * from the start of the load until the check ends, every `every` (default 1s).
+   */
+  lag: z
+    .strictObject({
+      /** Brokers the admin client bootstraps from: keep it out of the fault (e.g. 127.0.0.1:9092). */
+      brokers: z.preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((b) => b.trim()) : v),
+        z.array(hostPortField).min(1, { message: 'name at least one broker' }),
+      ),
+      topic: z.string().min(1),
+      group: z.string().min(1),
+      every: durationField.default('1s'),
+    })
+    .optional(),
 });
 
 export const EventuallySchema = z.discriminatedUnion('type', [AcceptedVisibleSchema, DeliveredSchema], {
@@ -347,6 +370,14 @@ export function scenarioSchema(catalog: ExpectationCatalog) {
         }
       });
     }
+    s.eventually.forEach((e, i) => {
+      if (e.type === 'delivered' && e.lag && e.transport !== 'kafka')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['eventually', i, 'lag'],
+          message: 'lag samples Kafka consumer group offsets: it needs transport: kafka',
+        });
+    });
     const known = [...proxies].join(', ');
     const checkProxy = (name: string, path: (string | number)[]): void => {
       if (!proxies.has(name))
