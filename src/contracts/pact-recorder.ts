@@ -59,11 +59,21 @@ export function pactRecorder<S extends RecordedSpec, D>(
       if (passed.size === 0) return undefined;
       const record = new PactV4(base);
       for (const spec of passed.values()) define(record, spec);
-      // Merged into the file already there, as pact-js's per-test write does.
-      coreHandle(record, fileName).writePactFile(options.dir);
+      const target = path.join(options.dir, fileName);
+      try {
+        // Merged into the file already there, as pact-js's per-test write does.
+        coreHandle(record, fileName).writePactFile(options.dir);
+      } catch (error) {
+        // The interactions stay pending: a later write() (or the exit hook) tries again.
+        throw new MsaVerifyError(
+          'MSAV_COMPONENT_UNAVAILABLE',
+          `cannot write the pact file ${target}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
       passed.clear();
       markWritten(recorder);
-      return path.join(options.dir, fileName);
+      return target;
     },
   };
   return recorder;

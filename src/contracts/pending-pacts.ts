@@ -57,12 +57,20 @@ export function markWritten(pact: PendingPact): void {
  * interactions not written yet. Returns the paths written. Use it in an
  * `afterAll` when vitest runs the consumer tests directly
  * (`msa-verify contracts test` does it for you).
+ * @throws the first contract's write error, after every other contract has written.
  */
 export function writePendingPacts(): string[] {
   const written: string[] = [];
+  const failed: unknown[] = [];
+  // One contract that cannot write does not keep the others from writing.
   for (const pact of [...registry().pending]) {
-    const file = pact.write();
-    if (file) written.push(file);
+    try {
+      const file = pact.write();
+      if (file) written.push(file);
+    } catch (error) {
+      failed.push(error);
+    }
   }
+  if (failed.length > 0) throw failed[0];
   return written;
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PactV4 } from '@pact-foundation/pact';
@@ -143,6 +143,22 @@ describe('httpContract writes the pact once', () => {
       'create an order',
       'get product p-1',
     ]);
+  });
+
+  it('writes the other contracts when one cannot write, then reports that one', async () => {
+    const [first] = httpSpecs as [HttpInteractionSpec];
+    // A pact folder that is a file: the core cannot write there.
+    const blocked = path.join(dir, 'not-a-folder');
+    await writeFile(blocked, 'x');
+    const broken = httpContract({ consumer: 'ui', provider: 'blocked', pactDir: blocked });
+    const fine = httpContract({ consumer: 'ui', provider: 'shop', pactDir: dir });
+    await broken.interaction(first, async ({ url }) => send(url, first));
+    await fine.interaction(first, async ({ url }) => send(url, first));
+    expect(() => writePendingPacts()).toThrow(`cannot write the pact file ${path.join(blocked, 'ui-blocked.json')}`);
+    expect(existsSync(path.join(dir, 'ui-shop.json'))).toBe(true);
+    // The failed contract's interactions stay pending; once its folder can be made, they are written.
+    await rm(blocked);
+    expect(broken.write()).toBe(path.join(blocked, 'ui-blocked.json'));
   });
 
   it('writes the pending interactions when a plain Node process exits', async () => {
