@@ -13,6 +13,9 @@ if (!(major >= MIN_NODE_MAJOR)) {
   );
   process.exitCode = 3;
 } else {
+  // V8's compile cache (Node 22.1+) before the CLI's modules load; see core/compile-cache.ts.
+  const { enableCompileCache } = await import('../core/compile-cache.js');
+  enableCompileCache();
   const { runCli } = await import('./cli.js');
   await runCli();
 }

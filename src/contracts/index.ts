@@ -1,5 +1,6 @@
 // msa-verify/contracts: a thin typed layer over pact-js (V4).
-//   consumer tests: httpContract / messageContract (+ correlation option) -> pact files
+//   consumer tests: httpContract / messageContract (+ correlation option) -> passed interactions
+//   kept in memory -> one pact file write per contract (write(), after each test file, at exit)
 //   provider side: verifyProvider (HTTP at a URL, message producers in code,
 //   rabbitMessageProducer / kafkaMessageProducer for the transport-level check) -> ContractPairResult[]
 //   gRPC: grpcContract -> <consumer>-<provider>.grpc.json; verifyGrpcProvider (buf
@@ -76,6 +77,7 @@ export {
   readPactDir,
   readPactFile,
 } from './pact-files.js';
+export { type PendingPact, writePendingPacts } from './pending-pacts.js';
 export {
   type ArrivedKafkaMessage,
   captureKafkaMessage,

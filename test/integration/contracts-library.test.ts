@@ -47,7 +47,10 @@ async function writeProductsPact(correlation: boolean): Promise<string> {
       expect(res.status).toBe(404);
     },
   );
-  return path.join(dir, 'shop-ui-products.json');
+  // The passed interactions are kept in memory until written.
+  const file = contract.write();
+  expect(file).toBe(path.join(dir, 'shop-ui-products.json'));
+  return file ?? '';
 }
 
 beforeAll(async () => {
@@ -88,6 +91,8 @@ describe('HTTP contracts', () => {
         },
       ),
     ).rejects.toThrow();
+    // The failed interaction is not kept: nothing to write.
+    expect(contract.write()).toBeUndefined();
   });
 
   it('verifies against the real provider and calls the state handlers with params', async () => {
@@ -171,7 +176,8 @@ describe('message contracts', () => {
         'x-correlation-id': EXAMPLE_CORRELATION_ID,
       },
     });
-    pactFile = path.join(dir, 'mailer-orders.json');
+    pactFile = contract.write() ?? '';
+    expect(pactFile).toBe(path.join(dir, 'mailer-orders.json'));
   });
 
   const produce = (metadata: Record<string, string>) => ({

@@ -29,6 +29,7 @@ beforeAll(async () => {
       await fetch(`${url}/api/products/p-2`);
     },
   );
+  contract.write();
 });
 
 function config(provider: Record<string, unknown>) {

@@ -66,6 +66,7 @@ beforeAll(async () => {
       await fetch(`${url}/api/products/p-2`);
     },
   );
+  contract.write();
   pactFile = path.join(pactDir, 'ui-products.json');
 });
 

@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { doctor } from '../../app/doctor.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
 
@@ -9,6 +8,7 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   builder: (y: Argv<GlobalArgs>) => y,
   handler: (args: ArgumentsCamelCase<GlobalArgs>) =>
     runCommand(args, async (out) => {
+      const { doctor } = await import('../../app/doctor.js');
       const result = await doctor({ config: args.config });
       out.data(result);
       for (const c of result.components) {

@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { writeSchemas } from '../../app/schema.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
 
@@ -14,6 +13,7 @@ export const schemaCommand: CommandModule<GlobalArgs, Args> = {
     y.option('out', { type: 'string', default: 'schema', describe: 'output folder' }) as Argv<Args>,
   handler: (args: ArgumentsCamelCase<Args>) =>
     runCommand(args, async (out) => {
+      const { writeSchemas } = await import('../../app/schema.js');
       const result = await writeSchemas({ out: args.out });
       out.data(result);
       for (const f of result.files) out.line(`wrote ${f}`);

@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { traceRun } from '../../app/trace.js';
 import { type GlobalArgs, jsonMode } from '../globals.js';
 import { runCommand } from '../run.js';
 import { traceLines } from '../trace-format.js';
@@ -27,6 +26,7 @@ export const traceCommand: CommandModule<GlobalArgs, Args> = {
     await runCommand(
       { ...(args.config ? { config: args.config } : {}), ...(stdout ? { json: '' } : {}) },
       async (out) => {
+        const { traceRun } = await import('../../app/trace.js');
         const outcome = await traceRun({
           files: args.files ?? [],
           ...(args.config ? { config: args.config } : {}),

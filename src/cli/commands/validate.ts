@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { validate } from '../../app/validate.js';
 import { formatProblem } from '../../core/errors.js';
 import type { GlobalArgs } from '../globals.js';
 import { runCommand } from '../run.js';
@@ -20,6 +19,7 @@ export const validateCommand: CommandModule<GlobalArgs, Args> = {
     }) as Argv<Args>,
   handler: (args: ArgumentsCamelCase<Args>) =>
     runCommand(args, async (out) => {
+      const { validate } = await import('../../app/validate.js');
       const result = await validate({ ...(args.config ? { config: args.config } : {}), files: args.files ?? [] });
       out.data(result);
       for (const f of result.files) {

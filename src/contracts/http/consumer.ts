@@ -1,4 +1,4 @@
-import { type MatchersV3, PactV4, type V3MockServer as V4MockServer } from '@pact-foundation/pact';
+import type { MatchersV3, PactV4, V3MockServer as V4MockServer } from '@pact-foundation/pact';
 import {
   type Correlation,
   type CorrelationOption,
@@ -7,6 +7,7 @@ import {
   resolveCorrelation,
 } from '../correlation.js';
 import { defaultPactDir } from '../pact-dir.js';
+import { pactRecorder } from '../pact-recorder.js';
 import type { JsonValue, ProviderStateSpec } from '../types.js';
 
 type Matchable<T> = T | MatchersV3.Matcher<T>;
@@ -69,29 +70,40 @@ export interface HttpContract {
   readonly provider: string;
   readonly correlation: Correlation | undefined;
   /**
-   * Registers an interaction and runs `test` against the mock provider. The
-   * test fails when the consumer's requests do not match; on success the pact
-   * file is written (merged) into `pactDir`.
+   * Registers an interaction and runs `test` against Pact's mock provider
+   * (a fresh mock server holding this interaction alone). The test fails when
+   * the consumer's requests do not match or `test` throws; then the
+   * interaction is not kept. A passed interaction is kept in memory until
+   * {@link HttpContract.write} (the same description and states again
+   * replaces it).
    */
   interaction<T>(spec: HttpInteractionSpec, test: (ctx: HttpTestContext) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Writes the passed interactions not written yet to `<pactDir>/<consumer>-<provider>.json`,
+   * merged into the file already there (as pact-js does), in one write; returns the
+   * path, or undefined when nothing was pending. Called for you after each test file
+   * under `msa-verify contracts test` and when the process exits normally; call it
+   * in an `afterAll` when vitest runs the tests directly (its workers skip exit
+   * handlers), or use `writePendingPacts()` for every contract.
+   */
+  write(): string | undefined;
 }
 
 /** Creates an HTTP consumer contract (Pact V4). */
 export function httpContract(options: HttpContractOptions): HttpContract {
   const correlation = resolveCorrelation(options.correlation);
-  const pact = new PactV4({
-    consumer: options.consumer,
-    provider: options.provider,
-    dir: options.pactDir ?? defaultPactDir(),
-    logLevel: options.logLevel ?? 'error',
-    ...(options.port ? { port: options.port } : {}),
-  });
-  return {
-    consumer: options.consumer,
-    provider: options.provider,
-    correlation,
-    interaction: async (spec, test) => {
-      let builder = pact.addInteraction();
+  // The same definition serves the test's one-interaction pact and the pact
+  // written at the end, so the file holds exactly what the mock server checked.
+  const recorder = pactRecorder(
+    {
+      consumer: options.consumer,
+      provider: options.provider,
+      dir: options.pactDir ?? defaultPactDir(),
+      logLevel: options.logLevel ?? 'error',
+      ...(options.port ? { port: options.port } : {}),
+    },
+    (on: PactV4, spec: HttpInteractionSpec) => {
+      let builder = on.addInteraction();
       for (const state of spec.states ?? []) builder = builder.given(state.name, state.params as never);
       const headers = { ...(spec.request.headers ?? {}), ...(correlation ? correlationMatchers(correlation) : {}) };
       return builder
@@ -112,14 +124,23 @@ export function httpContract(options: HttpContractOptions): HttpContract {
           const responseHeaders = { ...(spec.response.headers ?? {}), ...echoed };
           if (Object.keys(responseHeaders).length > 0) b.headers(responseHeaders);
           if (spec.response.body !== undefined) b.jsonBody(spec.response.body as JsonValue);
-        })
-        .executeTest((mockServer) =>
+        });
+    },
+  );
+  return {
+    consumer: options.consumer,
+    provider: options.provider,
+    correlation,
+    interaction: (spec, test) =>
+      recorder.run(spec, (defined) =>
+        defined.executeTest((mockServer) =>
           test({
             url: mockServer.url,
             correlationHeaders: correlation ? correlationExample(correlation) : {},
             mockServer,
           }),
-        );
-    },
+        ),
+      ),
+    write: () => recorder.write(),
   };
 }

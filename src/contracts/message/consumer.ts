@@ -1,6 +1,7 @@
-import { type MatchersV3, PactV4 } from '@pact-foundation/pact';
+import type { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { type Correlation, type CorrelationOption, correlationMatchers, resolveCorrelation } from '../correlation.js';
 import { defaultPactDir } from '../pact-dir.js';
+import { pactRecorder } from '../pact-recorder.js';
 import type { ProviderStateSpec } from '../types.js';
 
 type Matchable<T> = T | MatchersV3.Matcher<T>;
@@ -48,27 +49,32 @@ export interface MessageContract {
   readonly correlation: Correlation | undefined;
   /**
    * Registers the expected message and passes an example to `handler` (the
-   * consumer's real handling code). A throwing handler fails the test; on
-   * success the pact file is written (merged) into `pactDir`.
+   * consumer's real handling code). A throwing handler fails the test and the
+   * message is not kept; a passed one is kept in memory until
+   * {@link MessageContract.write} (the same description and states again replaces it).
    */
   expect<T>(spec: MessageSpec, handler: (message: ReceivedMessage) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Writes the passed messages not written yet to `<pactDir>/<consumer>-<provider>.json`,
+   * merged into the file already there, in one write; returns the path, or undefined
+   * when nothing was pending. When it runs by itself: see {@link HttpContract.write}.
+   */
+  write(): string | undefined;
 }
 
 /** Creates an asynchronous-message consumer contract (Pact V4). */
 export function messageContract(options: MessageContractOptions): MessageContract {
   const correlation = resolveCorrelation(options.correlation);
-  const pact = new PactV4({
-    consumer: options.consumer,
-    provider: options.provider,
-    dir: options.pactDir ?? defaultPactDir(),
-    logLevel: options.logLevel ?? 'error',
-  });
-  return {
-    consumer: options.consumer,
-    provider: options.provider,
-    correlation,
-    expect: async (spec, handler) => {
-      let builder = pact.addAsynchronousInteraction();
+  // One definition for the test's pact and the pact written at the end.
+  const recorder = pactRecorder(
+    {
+      consumer: options.consumer,
+      provider: options.provider,
+      dir: options.pactDir ?? defaultPactDir(),
+      logLevel: options.logLevel ?? 'error',
+    },
+    (on: PactV4, spec: MessageSpec) => {
+      let builder = on.addAsynchronousInteraction();
       for (const state of spec.states ?? []) builder = builder.given(state.name, state.params as never);
       const metadata: Record<string, unknown> = { contentType: spec.contentType ?? 'application/json' };
       if (spec.routingKey !== undefined) metadata.routingKey = spec.routingKey;
@@ -76,14 +82,22 @@ export function messageContract(options: MessageContractOptions): MessageContrac
       if (spec.key !== undefined) metadata.key = spec.key;
       Object.assign(metadata, spec.headers ?? {});
       if (correlation) Object.assign(metadata, correlationMatchers(correlation));
-      return builder
-        .expectsToReceive(spec.description, (b) => {
-          b.withJSONContent(spec.content).withMetadata(metadata as never);
-        })
-        .executeTest(async (m) => {
+      return builder.expectsToReceive(spec.description, (b) => {
+        b.withJSONContent(spec.content).withMetadata(metadata as never);
+      });
+    },
+  );
+  return {
+    consumer: options.consumer,
+    provider: options.provider,
+    correlation,
+    expect: (spec, handler) =>
+      recorder.run(spec, (defined) =>
+        defined.executeTest(async (m) => {
           const raw = m as unknown as { contents?: { content?: unknown }; metadata?: Record<string, unknown> };
           return handler({ content: raw.contents?.content, metadata: raw.metadata ?? {} });
-        });
-    },
+        }),
+      ),
+    write: () => recorder.write(),
   };
 }

@@ -1,13 +1,20 @@
 // Child-process entry of `contracts verify`: Pact's core prints its own
 // report to stdout, so verification runs here with stdout discarded and the
 // result travels back over IPC.
-import { loadConfig } from '../../core/config/load.js';
-import { isMsaVerifyError } from '../../core/errors.js';
+import { enableCompileCache } from '../../core/compile-cache.js';
 import type { ChildProgress, ChildReply, ChildRequest } from './in-child.js';
-import { runVerification } from './run-verification.js';
+
+// Before the rest loads (Pact's JavaScript above all), hence the imports below are dynamic.
+enableCompileCache();
+const loading = Promise.all([
+  import('../../core/config/load.js'),
+  import('../../core/errors.js'),
+  import('./run-verification.js'),
+]);
 
 process.once('message', (request: ChildRequest) => {
   void (async () => {
+    const [{ loadConfig }, { isMsaVerifyError }, { runVerification }] = await loading;
     let reply: ChildReply;
     try {
       const { config, baseDir, file } = await loadConfig({ file: request.configFile, cwd: request.cwd });

@@ -1,18 +1,26 @@
 // Worker entry of a sharded verification (see shards.ts): verifies its
 // chunks one after the other in this process (one warm Pact core) and sends
 // the results back over IPC. Pact's core prints its report to stdout.
-import { isMsaVerifyError } from '../../core/errors.js';
+import { enableCompileCache } from '../../core/compile-cache.js';
 import type { ContractPairResult } from '../../core/results.js';
 import type { ProviderModule } from '../types.js';
-import { loadProviderModule } from './provider-module.js';
-import { inTurns, type ShardReply, type ShardRequest } from './shards.js';
-import { verifyProvider } from './verify-provider.js';
+import type { ShardReply, ShardRequest } from './shards.js';
+
+// Before the rest loads (Pact's JavaScript above all), hence the imports below are dynamic.
+enableCompileCache();
+const loading = Promise.all([
+  import('../../core/errors.js'),
+  import('./provider-module.js'),
+  import('./shards.js'),
+  import('./verify-provider.js'),
+]);
 
 // The coordinator is gone (killed at its time bound, Ctrl-C): stop verifying.
 process.once('disconnect', () => process.exit(1));
 
 process.once('message', (request: ShardRequest) => {
   void (async () => {
+    const [{ isMsaVerifyError }, { loadProviderModule }, { inTurns }, { verifyProvider }] = await loading;
     let reply: ShardReply;
     try {
       const mod: ProviderModule = request.module

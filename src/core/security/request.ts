@@ -1,9 +1,17 @@
 // One HTTP(S) request over node:http(s), for the places where msa-verify talks
 // to secured services (trace checks, probes, token endpoints): fetch cannot
 // present a client certificate without a separate undici, node:https can.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
 import type { ClientTls } from './client-tls.js';
+
+// Required, not imported: an ESM import of node:http builds its ESM facade, which
+// reads every export, and Node 24's lazy WebSocket/EventSource getters there load
+// undici, http2 and tls (20 to 40 ms of CPU per process that loads this file, the
+// contracts verification process among them).
+const require = createRequire(import.meta.url);
+const httpModule = require('node:http') as typeof import('node:http');
+const httpsModule = require('node:https') as typeof import('node:https');
 
 /** Options of {@link sendRequest}. */
 export interface SendRequestOptions {
@@ -32,7 +40,7 @@ export function sendRequest(url: string, options: SendRequestOptions = {}): Prom
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(
+    const req = (secure ? httpsModule : httpModule).request(
       target,
       {
         method: options.method ?? 'GET',
