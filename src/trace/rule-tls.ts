@@ -67,6 +67,20 @@ function inClear(hop: string, span: SpanRecord, scheme: string | undefined): str
   return scheme ? `${hop} over ${scheme}://` : `${hop} (tls.established false)`;
 }
 
+/**
+ * Messages handed to a broker (producer spans) are not calls between services
+ * and are not judged; a passing verdict says so, naming them, so that a
+ * broker hop in clear is never mistaken for a checked one.
+ */
+function notJudged(view: TraceView): string {
+  const hops = new Set(
+    view.related
+      .filter((s) => s.kind === 'producer')
+      .map((s) => `${s.service} → ${text(s, 'messaging.system') ?? 'a broker'}`),
+  );
+  return hops.size === 0 ? '' : `; not judged (messages to a broker, not service calls): ${[...hops].join(', ')}`;
+}
+
 /** Judges that every client span of the request (HTTP, gRPC, any other) shows that its call used TLS. */
 export function judgeTls(view: TraceView): TraceRuleVerdict {
   const calls = view.related.filter((s) => s.kind === 'client');
@@ -100,7 +114,7 @@ export function judgeTls(view: TraceView): TraceRuleVerdict {
       ...base,
       passed: true,
       observed: 0,
-      message: `all ${calls.length} service-to-service call(s) used ${how}`,
+      message: `all ${calls.length} service-to-service call(s) used ${how}${notJudged(view)}`,
     };
   }
   const parts = [

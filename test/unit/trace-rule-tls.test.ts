@@ -41,7 +41,12 @@ function shopTrace(ordersToProducts: string): SpanRecord[] {
     attributes: { 'http.request.method': 'GET', 'url.full': `${ordersToProducts}/api/products?ids=p-1` },
   });
   const ps = span({ service: 'products', kind: 'server', parentSpanId: oc.spanId });
-  const op = span({ service: 'orders', kind: 'producer', parentSpanId: os.spanId });
+  const op = span({
+    service: 'orders',
+    kind: 'producer',
+    parentSpanId: os.spanId,
+    attributes: { 'messaging.system': 'rabbitmq' },
+  });
   return [gs, gc, os, oc, ps, op];
 }
 
@@ -49,7 +54,10 @@ describe('tls: required', () => {
   it('holds when every service-to-service call used https', () => {
     const verdict = judgeTls(buildTraceView(CID, 'gateway', shopTrace('https://127.0.0.1:8082')));
     expect(verdict).toMatchObject({ rule: 'tls', passed: true, observed: 0 });
-    expect(verdict.message).toBe('all 2 service-to-service call(s) used https');
+    // The message to the broker is not a call: named as not judged, never counted as checked.
+    expect(verdict.message).toBe(
+      'all 2 service-to-service call(s) used https; not judged (messages to a broker, not service calls): orders → rabbitmq',
+    );
   });
 
   it('fails naming the hop that went over plain http', () => {
@@ -114,7 +122,9 @@ describe('tls: required', () => {
   it('judges gRPC client spans: a secure channel (url.scheme https) holds', () => {
     const verdict = judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'url.scheme': 'https' })));
     expect(verdict).toMatchObject({ passed: true, observed: 0 });
-    expect(verdict.message).toBe('all 3 service-to-service call(s) used https');
+    expect(verdict.message).toBe(
+      'all 3 service-to-service call(s) used https; not judged (messages to a broker, not service calls): orders → rabbitmq',
+    );
   });
 
   it('fails naming orders → customers when the gRPC channel is insecure', () => {
@@ -135,7 +145,7 @@ describe('tls: required', () => {
 
   it('takes tls.established as evidence where no scheme is recorded', () => {
     expect(judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'tls.established': true }))).message).toBe(
-      'all 3 service-to-service call(s) used TLS',
+      'all 3 service-to-service call(s) used TLS; not judged (messages to a broker, not service calls): orders → rabbitmq',
     );
     const clear = judgeTls(buildTraceView(CID, 'gateway', withGrpc({ 'tls.established': false })));
     expect(clear.message).toContain('in clear: orders → customers over gRPC on an insecure channel');
