@@ -11,7 +11,7 @@
 // repository so that its packages resolve), that build's preload runs too, as
 // `baseline`, interleaved with the others: before and after in one run.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 6] [--rounds 3] [--rate 1000] [--baseline dist-before]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 6] [--rounds 3] [--rate 1000] [--baseline dist/.baseline]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
