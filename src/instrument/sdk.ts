@@ -11,11 +11,11 @@ import { createRequire } from 'node:module';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { Span } from '@opentelemetry/api';
 import * as api from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import * as core from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as sdk from '@opentelemetry/sdk-trace';
-import { UnboundContextManager } from './context-manager.js';
 import { OnceLogger } from './diag.js';
 import { flushAllSync } from './export/exit-flush.js';
 import { createExporters } from './export/exporters.js';
@@ -77,7 +77,7 @@ function start(env: NodeJS.ProcessEnv): PreloadState | null {
 
   api.diag.setLogger(logger, api.DiagLogLevel.WARN);
   core.setGlobalErrorHandler((error) => warn(`export error: ${(error as Error)?.message ?? String(error)}`));
-  api.context.setGlobalContextManager(new UnboundContextManager().enable());
+  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   api.propagation.setGlobalPropagator(createPropagator(settings));
 
   const metrics = settings.metricsPort !== undefined ? new RedMetrics(settings.serviceName) : undefined;
