@@ -11,7 +11,9 @@
 // Usage: bash scripts/build && node bench/instrument/features.ts [rounds] [calls per round]
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Attributes, Context, TextMapGetter, TextMapPropagator } from '@opentelemetry/api';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 
@@ -112,6 +114,36 @@ function serverSpan(f: InstanceType<typeof ServerSpanFactory>, parent: Context):
   span.end();
 }
 
+// The floor's own span path: floor-preload.cjs compiled with its two span
+// functions exported (it also patches http.Server here, which this process does
+// not use; its batches go to a closed port and fail quietly, as a down collector).
+process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
+const floorFile = fileURLToPath(new URL('./floor-preload.cjs', import.meta.url));
+const floorModule = new Module(floorFile) as Module & { _compile(code: string, file: string): void };
+floorModule._compile(`${readFileSync(floorFile, 'utf8')}\nmodule.exports = { writeSpan, randomBytes };`, floorFile);
+const floor = floorModule.exports as {
+  writeSpan(span: Record<string, unknown>, status: number): void;
+  randomBytes(n: number): Buffer;
+};
+// The span object the floor builds per request (its emit wrapper), then written as it ends.
+function floorSpan(): void {
+  const span = {
+    traceId: floor.randomBytes(16),
+    spanId: floor.randomBytes(8),
+    parentId: undefined,
+    start: performance.timeOrigin * 1e6 + performance.now() * 1e6,
+    method: 'GET',
+    path: '/',
+    host: '127.0.0.1',
+    port: 3000,
+    peer: '127.0.0.1',
+    version: '1.1',
+    agent: 'autocannon',
+    correlation: randomUUID(),
+  };
+  floor.writeSpan(span, 200);
+}
+
 // The floor's equivalents (floor-preload.cjs): one regex for the traceparent, one for the correlation id.
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const CORRELATION = /^[A-Za-z0-9._:+/=-]{1,64}$/;
@@ -162,6 +194,7 @@ const pieces: Record<string, () => void> = {
     serverSpan(withProcessor, extracted),
   'server span start+end, new trace (as run.ts): ParentBased sampler, MsaVerifySpanProcessor, encoding': () =>
     serverSpan(withProcessor, extractedBare),
+  'server span, floor: span object, correlation id generated, written as OTLP (floor-preload.cjs)': floorSpan,
   'propagation extract, preload, as run.ts sends (no traceparent, id generated)': () => {
     sink = composite.extract(CHAIN_ROOT, bare, getter);
   },
