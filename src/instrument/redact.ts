@@ -69,14 +69,14 @@ export function redactAttributes(attributes: Record<string, unknown>, extraHeade
   }
 }
 
-// Prefix test without a regex: most span attributes start with `http.` but are not headers.
+// Prefix test without a regex: every server span has `http.request.method` and
+// `http.response.status_code`, which share the header keys' first part but are not headers.
+// True exactly for the keys HEADER_KEY can match: (http|rpc.grpc).(request|response).(header|metadata).
 function mayBeHeader(key: string): boolean {
-  return (
-    key.startsWith('http.request.') ||
-    key.startsWith('http.response.') ||
-    key.startsWith('rpc.grpc.request.') ||
-    key.startsWith('rpc.grpc.response.')
-  );
+  const at = key.startsWith('http.') ? 5 : key.startsWith('rpc.grpc.') ? 9 : -1;
+  if (at < 0) return false;
+  const rest = key.startsWith('request.', at) ? at + 8 : key.startsWith('response.', at) ? at + 9 : -1;
+  return rest > 0 && (key.startsWith('header.', rest) || key.startsWith('metadata.', rest));
 }
 
 const HEADER_KEY = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDACTED_HEADERS, REDACTED, redactAttributes, redactUrl } from '../../src/instrument/redact.ts';
 
@@ -56,5 +57,48 @@ describe('redaction', () => {
       'url.full': `http://h/?secret=${REDACTED}`,
       'messaging.url': `amqp://${REDACTED}:${REDACTED}@h`,
     });
+  });
+  it('leaves the non-header attributes every server span has alone, and redacts every header key form', () => {
+    const attributes: Record<string, unknown> = {
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'http.request.headers': 'authorization',
+      'http.request.header.': ['empty name'],
+      'rpc.grpc.response.metadata.authorization': ['m1'],
+      'http.request.metadata.cookie': ['m2'],
+      'rpc.grpc.request.header.x-api-key': ['m3'],
+    };
+    redactAttributes(attributes, []);
+    expect(attributes).toEqual({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      'http.request.headers': 'authorization',
+      'http.request.header.': ['empty name'],
+      'rpc.grpc.response.metadata.authorization': [REDACTED],
+      'http.request.metadata.cookie': [REDACTED],
+      'rpc.grpc.request.header.x-api-key': [REDACTED],
+    });
+  });
+
+  it('redacts a key exactly when the header-key pattern names a redacted header (any key)', () => {
+    const pattern = /^(?:http|rpc\.grpc)\.(?:request|response)\.(?:header|metadata)\.(.+)$/;
+    const part = (xs: string[]) => fc.constantFrom(...xs);
+    const key = fc
+      .tuple(
+        part(['http', 'rpc.grpc', 'rpc', 'https', 'http.x', '']),
+        part(['.request', '.response', '.req', '.request.x', '']),
+        part(['.header', '.metadata', '.headers', '']),
+        part(['.authorization', '.cookie', '.accept', '.', '', '.x_api_key', 'authorization']),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(key, (k) => {
+        const attributes: Record<string, unknown> = { [k]: 'v' };
+        redactAttributes(attributes, []);
+        const name = pattern.exec(k)?.[1]?.toLowerCase().replaceAll('_', '-');
+        const expected = name !== undefined && DEFAULT_REDACTED_HEADERS.includes(name) ? REDACTED : 'v';
+        expect(attributes[k]).toBe(expected);
+      }),
+    );
   });
 });
