@@ -10,7 +10,8 @@ import { defineConfig } from 'vitest/config';
 // Two test files run at a time even on 2 cores (vitest's default there is one):
 // most of a file's time is spent waiting on brokers, child processes and
 // timeouts. Files that judge timing (chaos scenarios with latency and error
-// bounds, the demo) or use a fixed address on this machine (the shop's
+// bounds, the demo), judge the absence of a service's spans in the shared
+// Jaeger, or use a fixed address on this machine (the shop's
 // `run up` ports 8080-8086, the Kafka proxy address the broker advertises) are
 // in projects without file parallelism: vitest runs those files after all the
 // others, one at a time, alone, as the whole suite ran before.
@@ -20,6 +21,9 @@ const serial = [
   'test/e2e/demo*.test.ts', // the same, for the demo's scenarios
   'test/e2e/trace-shop.test.ts', // examples/shop/run up: ports 8080-8086
   'test/integration/shop-launcher.test.ts', // the same
+  // Judges that a service never reported a span to the shared Jaeger: another file's shop,
+  // with a service of the same name, would report spans in the same window.
+  'test/e2e/trace-python.test.ts',
 ];
 
 export default defineConfig({
