@@ -4,48 +4,29 @@
 // (ORDERS_RETRY_STORM=on) variants. Real shop, real Toxiproxy (a private one,
 // started here), real RabbitMQ; the CLI runs as a user runs it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
-import { type ManagedToxiproxy, startManagedToxiproxy } from '../../src/chaos/toxiproxy/managed.js';
 import type { ChaosRunResult, ExpectationVerdict } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
-import { ROOT, serviceUrls } from '../support/services.js';
+import { usePrivateToxiproxy } from '../support/private-toxiproxy.js';
+import { serviceUrls } from '../support/services.js';
 
 const PRODUCT_SCENARIOS = ['chaos/products-slow.yaml', 'chaos/products-reset.yaml', 'chaos/products-down.yaml'];
 
-let toxiproxy: ManagedToxiproxy;
-let work: string;
-let config: string;
+const chaos = usePrivateToxiproxy('msav-chaos-shop-');
 let rabbitmqUrl: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   rabbitmqUrl = serviceUrls().RABBITMQ_URL;
-  toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
-  work = await mkdtemp(path.join(os.tmpdir(), 'msav-chaos-shop-'));
-  config = path.join(work, 'msa-verify.config.yaml');
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      `toxiproxy: { url: "${toxiproxy.url}" }`,
-      `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
-      '',
-    ].join('\n'),
-  );
-});
-
-afterAll(async () => {
-  await toxiproxy?.stop();
 });
 
 async function runScenarios(files: string[], env: Record<string, string>, name: string) {
-  const report = path.join(work, `${name}.json`);
-  const r = await runCli(['chaos', 'run', ...files, '--config', config, '--json', report], {
-    env: { TOXIPROXY_URL: toxiproxy.url, MSAV_DEBUG: '1', ...env },
+  const report = path.join(chaos.work, `${name}.json`);
+  const r = await runCli(['chaos', 'run', ...files, '--config', chaos.config, '--json', report], {
+    env: { TOXIPROXY_URL: chaos.toxiproxy.url, MSAV_DEBUG: '1', ...env },
     timeoutMs: 150_000,
   });
   const results = existsSync(report)
@@ -146,7 +127,7 @@ describe('chaos scenarios against the example shop', () => {
   it("products-reset with traces: attempts and backoff come from orders' client spans", async () => {
     for (const variant of ['resilient', 'storm'] as const) {
       const listen = `127.0.0.1:${await freePort()}`;
-      const tracesFile = path.join(work, `traces-${variant}.jsonl`);
+      const tracesFile = path.join(chaos.work, `traces-${variant}.jsonl`);
       const shop = await startShop({
         rabbitmqUrl,
         preload: true,
