@@ -2,18 +2,29 @@
 // @opentelemetry/auto-instrumentations-node/register, on the same hello-world
 // express and fastify services, in one run: start-up to first response,
 // throughput at saturation, p99 at a fixed rate. 100% sampling, OTLP
-// http/protobuf batch export to a local receiver. The load runs also measure
+// http/protobuf batch export to a local receiver (one per mode, so that each
+// mode's OTLP bytes per request show). The load runs also measure
 // floor-preload.cjs, the least work any tracer does per request under these
 // conditions, as a reference for what is reachable on the machine at hand, and
 // msa-verify with MSA_VERIFY_EXPORT_THREAD=main (export on the app's thread)
 // next to its default export worker.
+//
+// This machine's speed is not steady for minutes at a time, so the load runs
+// interleave finely: every mode's service runs for the whole app, and each
+// cycle gives each mode one short slice of load in turn (the order rotates),
+// so a slow spell hits all modes alike; ratios are taken per cycle and their
+// median printed. CPU time comes from /proc/<pid>/task/*/schedstat
+// (nanoseconds; the main thread alone and all threads). The fixed-rate p99 is
+// measured by this script's own open-loop client with microsecond resolution
+// (autocannon's histogram keeps whole milliseconds).
 // With --baseline DIR (a copy of an earlier build's dist/, inside this
 // repository so that its packages resolve), that build's preload runs too, as
-// `baseline`, interleaved with the others: before and after in one run.
+// `baseline`: before and after in one run. --variant NAME=DIR (repeatable) adds
+// more such builds, for example the preload with one piece removed.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--seconds 6] [--rounds 3] [--rate 1000] [--baseline dist/.baseline]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1.5] [--rate 1000] [--baseline dist/.baseline] [--variant name=dist/.v-name]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +35,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../../dist/core/net.js';
 
 interface CannonResult {
-  requests: { average: number };
-  latency: { p99: number; p50: number };
+  requests: { average: number; total: number };
   non2xx: number;
   errors: number;
 }
@@ -35,48 +45,55 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 const { values } = parseArgs({
   options: {
     startups: { type: 'string', default: '7' },
-    seconds: { type: 'string', default: '6' },
+    cycles: { type: 'string', default: '10' },
+    slice: { type: 'string', default: '1.5' },
     rate: { type: 'string', default: '1000' },
-    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
+    apps: { type: 'string', default: 'express,fastify' },
     baseline: { type: 'string' },
+    variant: { type: 'string', multiple: true, default: [] },
   },
 });
 const STARTUPS = Number(values.startups);
-const SECONDS = Number(values.seconds);
+const CYCLES = Number(values.cycles);
+const SLICE = Number(values.slice);
 const RATE = Number(values.rate);
-const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-type Mode = 'none' | 'stock' | 'msa-verify' | 'msa-main' | 'floor' | 'baseline';
-const BASELINE =
-  values.baseline === undefined ? undefined : path.resolve(ROOT, values.baseline, 'instrument/preload.js');
+type Mode = string;
+// Earlier or altered builds of the preload, by mode name: dist/ copies given with --baseline and --variant.
+const BUILDS = new Map<Mode, string>();
+if (values.baseline !== undefined) BUILDS.set('baseline', values.baseline);
+for (const v of values.variant) {
+  const eq = v.indexOf('=');
+  if (eq < 1) throw new Error(`--variant ${v}: expected NAME=DIR`);
+  BUILDS.set(v.slice(0, eq), v.slice(eq + 1));
+}
 const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'];
 // Load runs only: floor-preload.cjs, the least any tracer must do per request here (see that file),
-// and msa-main, msa-verify sending from the app's thread.
-const LOAD_MODES: readonly Mode[] = [...MODES, 'msa-main', 'floor', ...(BASELINE ? (['baseline'] as const) : [])];
-const byMode = <T>(make: () => T): Record<Mode, T> => ({
-  none: make(),
-  stock: make(),
-  'msa-verify': make(),
-  'msa-main': make(),
-  floor: make(),
-  baseline: make(),
-});
+// msa-main, msa-verify sending from the app's thread, and the builds above.
+const LOAD_MODES: readonly Mode[] = [...MODES, 'msa-main', 'floor', ...BUILDS.keys()];
+const byMode = <T>(make: () => T): Record<Mode, T> => Object.fromEntries(LOAD_MODES.map((m) => [m, make()]));
 
-// Local OTLP receiver: accepts and counts, answers an empty success.
-let exported = 0;
-const receiver = http.createServer((req, res) => {
-  req.on('data', (c: Buffer) => {
-    exported += c.length;
+/** A local OTLP receiver: accepts and counts bytes, answers an empty success. */
+async function receiver(): Promise<{ endpoint: string; bytes: () => number; close: () => void }> {
+  let bytes = 0;
+  const server = http.createServer((req, res) => {
+    req.on('data', (c: Buffer) => {
+      bytes += c.length;
+    });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
   });
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-});
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bytes: () => bytes,
+    close: () => server.close(),
+  };
+}
 
-function env(mode: Mode, port: number): NodeJS.ProcessEnv {
+function env(mode: Mode, port: number, endpoint: string): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_OPTIONS: '' };
   if (mode === 'none') return base;
   return {
@@ -96,16 +113,28 @@ function args(mode: Mode, app: string): string[] {
   const file = path.join(import.meta.dirname, app);
   if (mode === 'stock') return ['--require', '@opentelemetry/auto-instrumentations-node/register', file];
   if (mode === 'msa-verify' || mode === 'msa-main') return ['--import', 'msa-verify/instrument', file];
-  if (mode === 'baseline') return ['--import', pathToFileURL(BASELINE!).href, file];
+  const build = BUILDS.get(mode);
+  if (build !== undefined)
+    return ['--import', pathToFileURL(path.resolve(ROOT, build, 'instrument/preload.js')).href, file];
   if (mode === 'floor') return ['--require', path.join(import.meta.dirname, 'floor-preload.cjs'), file];
   return [file];
 }
 
-async function start(mode: Mode, app: string): Promise<{ child: ChildProcess; url: string; ms: number }> {
+interface Started {
+  child: ChildProcess;
+  url: string;
+  ms: number;
+}
+
+async function start(mode: Mode, app: string, endpoint: string): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, args(mode, app), { cwd: ROOT, env: env(mode, port), stdio: 'ignore' });
+  const child = spawn(process.execPath, args(mode, app), {
+    cwd: ROOT,
+    env: env(mode, port, endpoint),
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 2000; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const req = http.get(url, (res) => {
@@ -129,117 +158,186 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** CPU seconds (user + system) the process has used, from /proc; undefined where there is no /proc. */
-function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number | undefined {
+/** Nanoseconds on CPU of the process's main thread and of all its threads (schedstat), or NaN without /proc. */
+function cpuNs(pid: number | undefined): { main: number; all: number } {
+  const run = (file: string) => Number(readFileSync(file, 'utf8').split(' ')[0]);
   try {
-    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-      .split(') ')[1]!
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+    let all = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        all += run(`/proc/${pid}/task/${tid}/schedstat`);
+      } catch {
+        // a thread that ended in between
+      }
+    }
+    return { main: run(`/proc/${pid}/task/${pid}/schedstat`), all };
   } catch {
-    return undefined;
+    return { main: Number.NaN, all: Number.NaN };
   }
+}
+
+/**
+ * Open-loop load at `rate` req/s for `seconds` over up to `connections` keep-alive sockets; returns each
+ * request's latency in microseconds (from the moment it was issued to the end of its response) and the errors.
+ */
+function fixedRate(
+  url: string,
+  rate: number,
+  seconds: number,
+  connections: number,
+): Promise<{ us: number[]; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.round(rate * seconds);
+  const us: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  let finished = 0;
+  return new Promise((resolve) => {
+    const done = () => {
+      if (++finished === total) {
+        agent.destroy();
+        resolve({ us, errors });
+      }
+    };
+    const issue = () => {
+      const t0 = performance.now();
+      const req = http.get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) us.push((performance.now() - t0) * 1000);
+          else errors++;
+          done();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        done();
+      });
+    };
+    const began = performance.now();
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - began) * rate) / 1000) + 1);
+      while (sent < due) {
+        sent++;
+        issue();
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+const rotate = <T>(xs: readonly T[], n: number) => [...xs.slice(n % xs.length), ...xs.slice(0, n % xs.length)];
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
 console.log(
-  `startups ${STARTUPS} (median), saturation ${CONNECTIONS} connections x ${SECONDS}s (median of ${ROUNDS} rounds), fixed rate ${RATE} req/s x ${SECONDS}s`,
+  `startups ${STARTUPS} (median); ${CYCLES} cycles, each giving every mode ${SLICE} s at saturation (${CONNECTIONS} connections, autocannon) and ${SLICE} s at ${RATE} req/s (10 connections, open loop)`,
+);
+console.log(
+  `load average at start ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
 );
 const rows: string[] = [];
-for (const app of ['express-hello.cjs', 'fastify-hello.cjs']) {
-  const startup = byMode(() => 0);
-  const rps = byMode(() => 0);
-  const p99 = byMode(() => 0);
-  const bytesPerRequest = byMode(() => 0);
-  const cpuPerRequest = byMode(() => 0);
-  const mainCpuPerRequest = byMode(() => 0);
-  // Interleave modes so that machine noise hits all three alike.
+for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
+  const receivers = byMode(() => undefined as Awaited<ReturnType<typeof receiver>> | undefined);
+  for (const mode of LOAD_MODES) receivers[mode]! = await receiver();
+  const endpointOf = (mode: Mode) => receivers[mode]!.endpoint;
+
+  // Start-up: spawn to first 200, modes interleaved, median.
   const times = byMode((): number[] => []);
   for (let i = 0; i < STARTUPS; i++) {
     for (const mode of MODES) {
-      const s = await start(mode, app);
-      times[mode].push(s.ms);
+      const s = await start(mode, app, endpointOf(mode));
+      times[mode]!.push(s.ms);
       await stop(s.child);
     }
   }
-  for (const mode of MODES) startup[mode] = median(times[mode]);
-  // Load rounds interleave the modes too; the median of each mode counts.
-  const runs = byMode(() => ({
-    rps: [] as number[],
-    cpu: [] as number[],
-    main: [] as number[],
-    bytes: [] as number[],
-  }));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of LOAD_MODES) {
-      const s = await start(mode, app);
-      await autocannon({ url: s.url, connections: 10, duration: 1 }); // warm-up
-      const before = exported;
-      const cpu0 = cpuSeconds(s.child.pid);
-      const main0 = cpuSeconds(s.child.pid, true);
-      const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SECONDS });
-      const cpu1 = cpuSeconds(s.child.pid);
-      const main1 = cpuSeconds(s.child.pid, true);
-      const requests = sat.requests.average * SECONDS;
-      runs[mode].rps.push(sat.requests.average);
-      runs[mode].cpu.push(cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1e6) / requests);
-      runs[mode].main.push(
-        main0 === undefined || main1 === undefined ? Number.NaN : ((main1 - main0) * 1e6) / requests,
-      );
-      // Spans of the saturation run still in the service's batch are sent within its 1 s schedule.
-      await new Promise((r) => setTimeout(r, 1500));
-      runs[mode].bytes.push((exported - before) / requests);
-      let errors = sat.non2xx + sat.errors;
-      if (round === 0) {
-        const fixed = await autocannon({ url: s.url, connections: 10, duration: SECONDS, overallRate: RATE });
-        p99[mode] = fixed.latency.p99;
-        errors += fixed.non2xx + fixed.errors;
-      }
-      if (errors > 0) console.log(`  ! ${mode}: errors during load`);
-      await stop(s.child);
-    }
-  }
+  const startup = byMode(() => 0);
+  for (const mode of MODES) startup[mode]! = median(times[mode]!);
+
+  // Load: all services up at once, warmed, then slices in turn.
+  const services = byMode(() => undefined as Started | undefined);
+  const requests = byMode(() => 0);
   for (const mode of LOAD_MODES) {
-    rps[mode] = median(runs[mode].rps);
-    cpuPerRequest[mode] = median(runs[mode].cpu);
-    mainCpuPerRequest[mode] = median(runs[mode].main);
-    bytesPerRequest[mode] = median(runs[mode].bytes);
+    services[mode]! = await start(mode, app, endpointOf(mode));
+    for (let i = 0; i < 2; i++) {
+      const warm = await autocannon({ url: services[mode]!.url, connections: 10, duration: 1 });
+      requests[mode]! += warm.requests.total;
+    }
   }
-  const added = (m: Mode) => startup[m] - startup.none;
+  const rps = byMode((): number[] => []);
+  const cpu = byMode(() => ({ main: 0, all: 0, requests: 0 }));
+  const latencies = byMode((): number[] => []);
+  const errors = byMode(() => 0);
+  for (let cycle = 0; cycle < CYCLES; cycle++) {
+    for (const mode of rotate(LOAD_MODES, cycle)) {
+      const s = services[mode]!;
+      const before = cpuNs(s.child.pid);
+      const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SLICE });
+      const after = cpuNs(s.child.pid);
+      rps[mode]!.push(sat.requests.total / SLICE);
+      cpu[mode]!.main += after.main - before.main;
+      cpu[mode]!.all += after.all - before.all;
+      cpu[mode]!.requests += sat.requests.total;
+      requests[mode]! += sat.requests.total;
+      errors[mode]! += sat.non2xx + sat.errors;
+    }
+    for (const mode of rotate(LOAD_MODES, cycle)) {
+      const fixed = await fixedRate(services[mode]!.url, RATE, SLICE, 10);
+      latencies[mode]!.push(...fixed.us);
+      requests[mode]! += fixed.us.length;
+      errors[mode]! += fixed.errors;
+    }
+  }
+  // Spans still in a batch go out within the services' 1 s schedule.
+  await new Promise((r) => setTimeout(r, 2000));
+  for (const mode of LOAD_MODES) await stop(services[mode]!.child);
+
+  const per = (m: Mode) => cpu[m]!.main / cpu[m]!.requests / 1000;
+  const perAll = (m: Mode) => cpu[m]!.all / cpu[m]!.requests / 1000;
+  const p99 = (m: Mode) => quantile(latencies[m]!, 0.99) / 1000;
+  const p50 = (m: Mode) => quantile(latencies[m]!, 0.5) / 1000;
+  const ratios = (a: Mode, b: Mode) => rps[a]!.map((r, i) => r / rps[b]![i]!);
+  const med = (m: Mode) => median(rps[m]!);
+  const added = (m: Mode) => startup[m]! - startup.none!;
+  const mainAdded = (m: Mode) => per(m) - per('none');
+
   console.log(`\n${app}`);
   for (const mode of LOAD_MODES) {
-    const up = MODES.includes(mode) ? startup[mode].toFixed(0).padStart(5) : '    -';
-    const each = runs[mode].rps.map((r) => r.toFixed(0)).join(' ');
+    const up = MODES.includes(mode) ? startup[mode]!.toFixed(0).padStart(5) : '    -';
+    const bytes = mode === 'none' ? 0 : receivers[mode]!.bytes() / requests[mode]!;
     console.log(
-      `  ${mode.padEnd(11)} start-up ${up} ms   ${rps[mode].toFixed(0).padStart(6)} req/s   p99@${RATE} ${p99[mode].toFixed(1).padStart(6)} ms   OTLP ${bytesPerRequest[mode].toFixed(0).padStart(4)} B/request   service CPU ${cpuPerRequest[mode].toFixed(1).padStart(5)} us/request (main thread ${mainCpuPerRequest[mode].toFixed(1).padStart(5)})   (req/s by round: ${each})`,
+      `  ${mode.padEnd(10)} start-up ${up} ms  ${med(mode).toFixed(0).padStart(6)} req/s  p50/p99@${RATE} ${p50(mode).toFixed(3)}/${p99(mode).toFixed(3)} ms  OTLP ${bytes.toFixed(0).padStart(3)} B/req  CPU ${perAll(mode).toFixed(1).padStart(5)} us/req (main thread ${per(mode).toFixed(1).padStart(5)})${errors[mode]! > 0 ? `  ! ${errors[mode]!} errors` : ''}  (req/s by cycle: ${rps[mode]!.map((r) => r.toFixed(0)).join(' ')})`,
     );
   }
+  const vsFloor = ratios('msa-verify', 'floor');
   const lines = [
-    `start-up added: stock +${added('stock').toFixed(0)} ms, msa-verify +${added('msa-verify').toFixed(0)} ms, ratio msa-verify/stock ${(added('msa-verify') / added('stock')).toFixed(2)} (issue 22: <= 0.17)`,
-    `throughput: msa-verify/none ${(rps['msa-verify'] / rps.none).toFixed(2)} (goal >= 0.85), stock/none ${(rps.stock / rps.none).toFixed(2)}, msa-verify/stock ${(rps['msa-verify'] / rps.stock).toFixed(2)}`,
-    `p99 at ${RATE} req/s: none ${p99.none.toFixed(1)} ms, stock ${p99.stock.toFixed(1)} ms, msa-verify ${p99['msa-verify'].toFixed(1)} ms`,
-    `floor (least work any tracer does here): floor/none ${(rps.floor / rps.none).toFixed(2)}, msa-verify/floor ${(rps['msa-verify'] / rps.floor).toFixed(2)} (issue 22: >= 0.95)`,
-    ...(BASELINE
-      ? [
-          `baseline (${values.baseline}): msa-verify/baseline ${(rps['msa-verify'] / rps.baseline).toFixed(2)} req/s, baseline/floor ${(rps.baseline / rps.floor).toFixed(2)}, main-thread CPU ${mainCpuPerRequest['msa-verify'].toFixed(1)} against ${mainCpuPerRequest.baseline.toFixed(1)} us/request`,
-        ]
-      : []),
-    `main-thread CPU added per request over none: msa-verify ${(mainCpuPerRequest['msa-verify'] - mainCpuPerRequest.none).toFixed(1)} us, floor ${(mainCpuPerRequest.floor - mainCpuPerRequest.none).toFixed(1)} us, ratio ${((mainCpuPerRequest['msa-verify'] - mainCpuPerRequest.none) / (mainCpuPerRequest.floor - mainCpuPerRequest.none)).toFixed(2)} (issue 22: <= 1.2)`,
-    `p99 at ${RATE} req/s msa-verify/none ${(p99['msa-verify'] / Math.max(p99.none, 1)).toFixed(2)} (issue 22: <= 1.2; autocannon reports whole ms)`,
-    `load average ${os
+    `start-up added: stock +${added('stock').toFixed(0)} ms, msa-verify +${added('msa-verify').toFixed(0)} ms, ratio msa-verify/stock ${(added('msa-verify') / added('stock')).toFixed(3)} (issue 22: <= 0.167)`,
+    `throughput, median of per-cycle ratios: msa-verify/floor ${median(vsFloor).toFixed(2)} (range ${range(vsFloor)}; issue 22: >= 0.95), msa-verify/none ${median(ratios('msa-verify', 'none')).toFixed(2)}, floor/none ${median(ratios('floor', 'none')).toFixed(2)}, msa-verify/stock ${median(ratios('msa-verify', 'stock')).toFixed(2)}, msa-main/msa-verify ${median(ratios('msa-main', 'msa-verify')).toFixed(2)}`,
+    ...[...BUILDS].map(
+      ([name, dir]) =>
+        `${name} (${dir}): msa-verify/${name} ${median(ratios('msa-verify', name)).toFixed(2)} (range ${range(ratios('msa-verify', name))}), ${name}/floor ${median(ratios(name, 'floor')).toFixed(2)}, main-thread CPU added ${mainAdded(name).toFixed(2)} us against msa-verify's ${mainAdded('msa-verify').toFixed(2)}`,
+    ),
+    `main-thread CPU added per request over none: msa-verify ${mainAdded('msa-verify').toFixed(2)} us, floor ${mainAdded('floor').toFixed(2)} us, ratio ${(mainAdded('msa-verify') / mainAdded('floor')).toFixed(2)} (issue 22: <= 1.2)`,
+    `p99 at ${RATE} req/s: msa-verify/none ${(p99('msa-verify') / p99('none')).toFixed(2)} (issue 22: <= 1.2), floor/none ${(p99('floor') / p99('none')).toFixed(2)}, stock/none ${(p99('stock') / p99('none')).toFixed(2)}`,
+    `load average at the end ${os
       .loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')} (2 cores shared with the load generator, the receiver and other work)`,
-    `export worker: msa-verify/msa-main ${(rps['msa-verify'] / rps['msa-main']).toFixed(2)} req/s, service CPU ${cpuPerRequest['msa-verify'].toFixed(1)} against ${cpuPerRequest['msa-main'].toFixed(1)} us/request, of it on the main thread ${mainCpuPerRequest['msa-verify'].toFixed(1)} against ${mainCpuPerRequest['msa-main'].toFixed(1)}`,
+      .join(' ')} (the load generator, the receivers and every mode's idle service share the cores)`,
   ];
   for (const l of lines) console.log(`  ${l}`);
   rows.push(
-    `| ${app.replace('-hello.cjs', '')} | ${startup.none.toFixed(0)} / ${startup.stock.toFixed(0)} / ${startup['msa-verify'].toFixed(0)} ms | ${(added('msa-verify') / added('stock')).toFixed(2)} | ${rps.none.toFixed(0)} / ${rps.stock.toFixed(0)} / ${rps['msa-verify'].toFixed(0)} / ${rps.floor.toFixed(0)} | ${(rps['msa-verify'] / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.stock).toFixed(2)} | ${(rps.floor / rps.none).toFixed(2)} | ${(rps['msa-verify'] / rps.floor).toFixed(2)} | ${p99.none.toFixed(1)} / ${p99.stock.toFixed(1)} / ${p99['msa-verify'].toFixed(1)} ms |`,
+    `| ${app.replace('-hello.cjs', '')} | ${(added('msa-verify') / added('stock')).toFixed(2)} | ${med('none').toFixed(0)} / ${med('stock').toFixed(0)} / ${med('msa-verify').toFixed(0)} / ${med('floor').toFixed(0)} | ${median(vsFloor).toFixed(2)} (${range(vsFloor)}) | ${mainAdded('msa-verify').toFixed(2)} / ${mainAdded('floor').toFixed(2)} us (${(mainAdded('msa-verify') / mainAdded('floor')).toFixed(2)}) | ${p99('none').toFixed(3)} / ${p99('stock').toFixed(3)} / ${p99('msa-verify').toFixed(3)} / ${p99('floor').toFixed(3)} ms (${(p99('msa-verify') / p99('none')).toFixed(2)}) |`,
   );
+  for (const mode of LOAD_MODES) receivers[mode]!.close();
 }
-console.log(`\nexported ${(exported / 1024 / 1024).toFixed(1)} MiB of OTLP to the local receiver`);
-console.log('\nMarkdown rows (none / stock / msa-verify, req/s also floor):');
+console.log(
+  '\nMarkdown rows: app | start-up added msa-verify/stock | req/s none / stock / msa-verify / floor | msa-verify/floor (range) | main-thread CPU added msa-verify / floor (ratio) | p99 none / stock / msa-verify / floor (msa-verify/none)',
+);
 for (const r of rows) console.log(r);
-receiver.close();
