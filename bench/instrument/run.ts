@@ -22,7 +22,7 @@
 // `baseline`: before and after in one run. --variant NAME=DIR (repeatable) adds
 // more such builds, for example the preload with one piece removed.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1.5] [--rate 1000] [--baseline dist/.baseline] [--variant name=dist/.v-name]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1] [--rate 1000] [--baseline dist/.baseline] [--variant name=dist/.v-name]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -35,7 +35,9 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../../dist/core/net.js';
 
 interface CannonResult {
-  requests: { average: number; total: number };
+  requests: { total: number };
+  /** Seconds the run really lasted: autocannon ends it at its next whole-second tick. */
+  duration: number;
   non2xx: number;
   errors: number;
 }
@@ -46,10 +48,11 @@ const { values } = parseArgs({
   options: {
     startups: { type: 'string', default: '7' },
     cycles: { type: 'string', default: '10' },
-    slice: { type: 'string', default: '1.5' },
+    slice: { type: 'string', default: '1' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '50' },
     apps: { type: 'string', default: 'express,fastify' },
+    modes: { type: 'string', default: 'none,stock,msa-verify,msa-main,floor' },
     baseline: { type: 'string' },
     variant: { type: 'string', multiple: true, default: [] },
   },
@@ -70,10 +73,16 @@ for (const v of values.variant) {
   if (eq < 1) throw new Error(`--variant ${v}: expected NAME=DIR`);
   BUILDS.set(v.slice(0, eq), v.slice(eq + 1));
 }
-const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'];
-// Load runs only: floor-preload.cjs, the least any tracer must do per request here (see that file),
+// --modes picks from these; none, msa-verify and floor are always run (the goals are judged on them).
+const KNOWN = ['none', 'stock', 'msa-verify', 'msa-main', 'floor'];
+const PICKED = new Set(['none', 'msa-verify', 'floor', ...values.modes.split(',')]);
+for (const m of PICKED)
+  if (!KNOWN.includes(m)) throw new Error(`--modes: unknown mode ${m}; known: ${KNOWN.join(', ')}`);
+// Start-up is measured for these.
+const MODES: readonly Mode[] = ['none', 'stock', 'msa-verify'].filter((m) => PICKED.has(m));
+// Load runs add floor-preload.cjs, the least any tracer must do per request here (see that file),
 // msa-main, msa-verify sending from the app's thread, and the builds above.
-const LOAD_MODES: readonly Mode[] = [...MODES, 'msa-main', 'floor', ...BUILDS.keys()];
+const LOAD_MODES: readonly Mode[] = [...KNOWN.filter((m) => PICKED.has(m)), ...BUILDS.keys()];
 const byMode = <T>(make: () => T): Record<Mode, T> => Object.fromEntries(LOAD_MODES.map((m) => [m, make()]));
 
 /** A local OTLP receiver: accepts and counts bytes, answers an empty success. */
@@ -281,7 +290,7 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
       const before = cpuNs(s.child.pid);
       const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SLICE });
       const after = cpuNs(s.child.pid);
-      rps[mode]!.push(sat.requests.total / SLICE);
+      rps[mode]!.push(sat.requests.total / sat.duration);
       cpu[mode]!.main += after.main - before.main;
       cpu[mode]!.all += after.all - before.all;
       cpu[mode]!.requests += sat.requests.total;
@@ -299,13 +308,15 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
   await new Promise((r) => setTimeout(r, 2000));
   for (const mode of LOAD_MODES) await stop(services[mode]!.child);
 
-  const per = (m: Mode) => cpu[m]!.main / cpu[m]!.requests / 1000;
-  const perAll = (m: Mode) => cpu[m]!.all / cpu[m]!.requests / 1000;
-  const p99 = (m: Mode) => quantile(latencies[m]!, 0.99) / 1000;
-  const p50 = (m: Mode) => quantile(latencies[m]!, 0.5) / 1000;
-  const ratios = (a: Mode, b: Mode) => rps[a]!.map((r, i) => r / rps[b]![i]!);
-  const med = (m: Mode) => median(rps[m]!);
-  const added = (m: Mode) => startup[m]! - startup.none!;
+  // A mode left out with --modes reads as NaN.
+  const missing = { main: Number.NaN, all: Number.NaN, requests: 1 };
+  const per = (m: Mode) => (cpu[m] ?? missing).main / (cpu[m] ?? missing).requests / 1000;
+  const perAll = (m: Mode) => (cpu[m] ?? missing).all / (cpu[m] ?? missing).requests / 1000;
+  const p99 = (m: Mode) => quantile(latencies[m] ?? [], 0.99) / 1000;
+  const p50 = (m: Mode) => quantile(latencies[m] ?? [], 0.5) / 1000;
+  const ratios = (a: Mode, b: Mode) => (rps[a] ?? []).map((r, i) => r / (rps[b]?.[i] ?? Number.NaN));
+  const med = (m: Mode) => median(rps[m] ?? []);
+  const added = (m: Mode) => (startup[m] ?? Number.NaN) - (startup.none ?? Number.NaN);
   const mainAdded = (m: Mode) => per(m) - per('none');
 
   console.log(`\n${app}`);
