@@ -6,7 +6,7 @@
 // (see docs/benchmarks.md). The copies are for measurement only: each one
 // lacks something the preload must do.
 // Usage: bash scripts/build && node bench/instrument/ablate.ts [piece ...]
-//        node bench/instrument/run.ts --variant no-emit-patch=dist/.v-no-emit-patch ...
+//        node bench/instrument/run.ts --variant no-emit-patch=bench/.variants/no-emit-patch ...
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -95,7 +95,7 @@ for (const name of chosen) {
     console.error(`unknown piece ${name}; known: ${Object.keys(PIECES).join(', ')}`);
     process.exit(2);
   }
-  const dir = path.join(root, 'dist', `.v-${name}`);
+  const dir = path.join(root, 'bench', '.variants', name);
   rmSync(dir, { recursive: true, force: true });
   // dist/ without its dot-entries (other copies).
   for (const entry of readdirSync(path.join(root, 'dist'))) {
@@ -124,5 +124,5 @@ for (const name of chosen) {
     minifySyntax: true,
     logLevel: 'warning',
   });
-  console.log(`dist/.v-${name}: ${piece.what}`);
+  console.log(`bench/.variants/${name}: ${piece.what}`);
 }

@@ -8,11 +8,15 @@
 // extra requests is the per-request count of a warmed service, start-up and
 // JIT warm-up cancelled out. Counts cover every thread of the service (the
 // export worker too) and user space only: the kernel's work (loopback TCP)
-// is not in them. Under valgrind a service runs about 50x slower, so what a
-// preload does per second rather than per request (batch timers) weighs more
-// per request than at full speed. Needs valgrind (`apt-get install valgrind`).
+// is not in them. The services run with V8's --single-threaded (no
+// background compiler or GC threads): with them, valgrind's serialised
+// threads spin in V8's waits, and counts of the same mode differed by up to
+// 2.3x between runs; without them repeated runs agree within about 3%. Under
+// valgrind a service runs about 50x slower, so what a preload does per second
+// rather than per request (batch timers) weighs more per request than at full
+// speed. Needs valgrind (`apt-get install valgrind`).
 // Prints counts and ratios; asserts nothing.
-// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 8000] [--to 20000] [--variant name=dist/.v-name]
+// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 4000] [--to 10000] [--variant name=bench/.variants/name]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -30,8 +34,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 const { values } = parseArgs({
   options: {
     apps: { type: 'string', default: 'fastify,express' },
-    from: { type: 'string', default: '8000' },
-    to: { type: 'string', default: '20000' },
+    from: { type: 'string', default: '4000' },
+    to: { type: 'string', default: '10000' },
     variant: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -75,9 +79,10 @@ async function instructions(mode: string, app: string, requests: number): Promis
       '--tool=cachegrind',
       '--cache-sim=no',
       '--smc-check=all-non-file',
-      `--cachegrind-out-file=${path.join(TMP, 'cachegrind.out')}`,
+      `--cachegrind-out-file=${out}.cg`,
       `--log-file=${out}`,
       process.execPath,
+      '--single-threaded',
       '--require',
       exitOnTerm,
       ...MODES[mode]!.args,

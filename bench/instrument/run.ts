@@ -22,7 +22,7 @@
 // `baseline`: before and after in one run. --variant NAME=DIR (repeatable) adds
 // more such builds, for example the preload with one piece removed.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1] [--rate 1000] [--baseline dist/.baseline] [--variant name=dist/.v-name]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1] [--rate 1000] [--baseline dist/.baseline] [--variant name=bench/.variants/name]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';

@@ -45,11 +45,16 @@ interface ResponseLike {
   [key: symbol]: unknown;
 }
 
-/** Per-request state, kept on the response under a symbol. */
+/**
+ * Per-request state, kept on the response under a symbol. It is also the
+ * context's RPC metadata (`core.setRPCMetadata`), where the route hooks set
+ * `route`: one object per request instead of two.
+ */
 interface Pending {
+  readonly type: unknown;
   readonly span: Span;
   readonly method: string;
-  readonly rpc: { type: unknown; span: Span; route?: string };
+  route?: string;
 }
 
 const CONTEXT = Symbol.for('msa-verify.http.context');
@@ -206,9 +211,8 @@ export class HttpServerInstrumentation {
         const span = hooks.startSpan(KNOWN_METHODS.has(method) ? method : 'HTTP', parent, () =>
           requestAttributes(request, scheme, hooks.captureHeaders),
         );
-        const rpc = { type: core.RPCType.HTTP, span };
-        ctx = core.setRPCMetadata(api.trace.setSpan(parent, span), rpc as never);
-        pending = { span, method, rpc };
+        pending = { type: core.RPCType.HTTP, span, method };
+        ctx = core.setRPCMetadata(api.trace.setSpan(parent, span), pending as never);
         const id = hooks.correlationOf(ctx);
         if (id !== undefined && !response.headersSent) response.setHeader(hooks.correlationHeader, id);
         request[CONTEXT] = ctx;
@@ -245,7 +249,7 @@ export class HttpServerInstrumentation {
     response[PENDING] = undefined;
     if (pending === undefined) return;
     try {
-      const { span, rpc } = pending;
+      const { span, route } = pending;
       // Nothing was sent when a handler threw or the client left first: no status code then.
       const status = response.headersSent ? response.statusCode : 0;
       if (status > 0) span.setAttribute('http.response.status_code', status);
@@ -256,9 +260,9 @@ export class HttpServerInstrumentation {
         // Closed before the response was complete: the client went away.
         span.setAttribute('error.type', 'aborted');
       }
-      if (rpc.route) {
-        span.setAttribute('http.route', rpc.route);
-        span.updateName(`${pending.method} ${rpc.route}`);
+      if (route) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${pending.method} ${route}`);
       }
       for (const name of this.#hooks.captureHeaders) {
         const value = response.getHeader(name);
