@@ -181,7 +181,8 @@ function pump() {
   request.on('error', done);
   request.end(batch.body);
 }
-setInterval(seal, 1000).unref();
+// OTEL_BSP_SCHEDULE_DELAY as the SDK reads it (bench/instrument/instructions.ts sets it high, so that batches fill by count).
+setInterval(seal, Number(process.env.OTEL_BSP_SCHEDULE_DELAY) || 1000).unref();
 
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, ...args) {
