@@ -8,6 +8,7 @@
 // hook and its runtime must share one module instance.
 // Usage: node scripts/bundle-instrument.ts (run by scripts/build)
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 // A require() of an OpenTelemetry package resolves to the same ES module build
@@ -29,27 +30,35 @@ const oneCopy: Plugin = {
   },
 };
 
-const root = path.resolve(import.meta.dirname, '..');
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: ['dist/instrument/index.js'],
-  outfile: 'dist/instrument/preload.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  external: ['import-in-the-middle', 'import-in-the-middle/*'],
-  // CommonJS code inside an ES module bundle needs a real require (built-ins, external packages).
-  banner: {
-    js: "import { createRequire as __msaVerifyCreateRequire } from 'node:module'; const require = __msaVerifyCreateRequire(import.meta.url);",
-  },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'eof',
-  sourcemap: true,
-  logLevel: 'warning',
-  metafile: true,
-  plugins: [oneCopy],
-});
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`bundled dist/instrument/preload.js (${(bytes / 1024).toFixed(0)} KiB)`);
+/** Bundles `entry` (a compiled dist/instrument/index.js) into `outfile`; returns the bundle's size in bytes. */
+export async function bundlePreload(root: string, entry: string, outfile: string): Promise<number> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['import-in-the-middle', 'import-in-the-middle/*'],
+    // CommonJS code inside an ES module bundle needs a real require (built-ins, external packages).
+    banner: {
+      js: "import { createRequire as __msaVerifyCreateRequire } from 'node:module'; const require = __msaVerifyCreateRequire(import.meta.url);",
+    },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'eof',
+    sourcemap: true,
+    logLevel: 'warning',
+    metafile: true,
+    plugins: [oneCopy],
+  });
+  return Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
+}
+
+// Run as a script (scripts/build); bench/instrument/ablate.ts imports bundlePreload only.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = path.resolve(import.meta.dirname, '..');
+  const bytes = await bundlePreload(root, 'dist/instrument/index.js', 'dist/instrument/preload.js');
+  console.log(`bundled dist/instrument/preload.js (${(bytes / 1024).toFixed(0)} KiB)`);
+}

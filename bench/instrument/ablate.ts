@@ -1,7 +1,7 @@
 // Builds copies of the preload with one piece of its per-request path taken
 // out, for `run.ts --variant`: each copy is dist/ with one edit to the compiled
-// JavaScript, bundled the way scripts/bundle-instrument.ts bundles the real
-// preload. Measuring the real preload under load next to each copy gives what
+// JavaScript, bundled by scripts/bundle-instrument.ts as the real
+// preload is. Measuring the real preload under load next to each copy gives what
 // that piece costs where it runs, which a bench of the piece alone does not
 // (see docs/benchmarks.md). The copies are for measurement only: each one
 // lacks something the preload must do.
@@ -9,7 +9,7 @@
 //        node bench/instrument/run.ts --variant no-emit-patch=bench/.variants/no-emit-patch ...
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundlePreload } from '../../scripts/bundle-instrument.ts';
 
 interface Edit {
   readonly file: string;
@@ -108,21 +108,6 @@ for (const name of chosen) {
     if (count !== 1) throw new Error(`${name}: expected one "${edit.from}" in ${edit.file}, found ${count}`);
     writeFileSync(file, text.replace(edit.from, edit.to));
   }
-  await build({
-    absWorkingDir: root,
-    entryPoints: [path.join(dir, 'instrument/index.js')],
-    outfile: path.join(dir, 'instrument/preload.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    external: ['import-in-the-middle', 'import-in-the-middle/*'],
-    banner: {
-      js: "import { createRequire as __msaVerifyCreateRequire } from 'node:module'; const require = __msaVerifyCreateRequire(import.meta.url);",
-    },
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-  });
+  await bundlePreload(root, path.join(dir, 'instrument/index.js'), path.join(dir, 'instrument/preload.js'));
   console.log(`bench/.variants/${name}: ${piece.what}`);
 }
