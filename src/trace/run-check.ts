@@ -64,6 +64,7 @@ export async function runTraceCheck(
 
   let related: SpanRecord[] = [];
   let previousCount = -1;
+  let quietSince = Date.now();
   for (;;) {
     options.signal?.throwIfAborted();
     related = await options.finder.related(correlationId, window());
@@ -73,8 +74,12 @@ export async function runTraceCheck(
       view.main.some((s) => s.parentSpanId === undefined && s.service === check.expect.root) &&
       check.expect.hops.every((h) => matchHop(view, h) !== undefined) &&
       services.every((s) => related.some((r) => r.service === s));
+    if (related.length !== previousCount) quietSince = Date.now();
     // Complete and quiet (nothing new since the last read): late spans are unlikely to change the verdict.
-    if (complete && related.length === previousCount) break;
+    // A call whose callee has not reported yet (a client span without a child: the callee exports later,
+    // or is not instrumented) waits for a longer quiet spell, so that the rules see the callee's span.
+    const quietFor = previousCount === related.length ? Date.now() - quietSince : -1;
+    if (complete && quietFor >= 0 && (quietFor >= DANGLING_QUIET_MS || !hasDanglingCall(related))) break;
     previousCount = related.length;
     if (Date.now() >= deadline) break;
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
@@ -116,6 +121,15 @@ export async function runTraceCheck(
     neverReported: services.filter((s) => !related.some((r) => r.service === s)),
     lastSpanToVerdictMs: Number.isFinite(lastEnd) ? Math.round(endedAt - lastEnd) : null,
   };
+}
+
+/** How long the spans must stay unchanged before judging while a call's callee has not reported, ms. */
+const DANGLING_QUIET_MS = 2000;
+
+/** True when some client span has no child span among `spans` (its callee's span is late or never comes). */
+function hasDanglingCall(spans: readonly SpanRecord[]): boolean {
+  const parents = new Set(spans.map((s) => s.parentSpanId));
+  return spans.some((s) => s.kind === 'client' && !parents.has(s.spanId));
 }
 
 /** The main trace and every other trace carrying the correlation ID (their roots show the break). */

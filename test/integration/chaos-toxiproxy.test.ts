@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToxiproxyClient } from '../../src/chaos/toxiproxy/client.js';
 import { Journal } from '../../src/chaos/toxiproxy/journal.js';
@@ -77,6 +79,40 @@ describe('Toxiproxy lifecycle', () => {
     const kept = (await client.listProxies()).find((p) => p.name === foreign);
     expect(kept?.toxics.map((t) => t.name)).toEqual(['keep-me']);
     await client.deleteProxy(foreign);
+  });
+
+  it('waits for a listen address that is busy for a moment, and reports one that stays busy', async () => {
+    const port = await freePort();
+    const open = (): Promise<net.Server> =>
+      new Promise((resolve, reject) => {
+        const server = net.createServer().once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve(server));
+      });
+    const close = (server: net.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+    const session = await ChaosSession.open({
+      runId: newRunId(),
+      scenario: 't',
+      toxiproxyUrl: toxiproxy.url,
+      owned: false,
+      journalDir,
+      watchdog: false,
+    });
+    try {
+      const briefly = await open();
+      const released = sleep(500).then(() => close(briefly));
+      const name = await session.createProxy({ name: 'brief', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:9' });
+      await released;
+      expect((await client.listProxies()).find((p) => p.name === name)?.listen).toBe(`127.0.0.1:${port}`);
+
+      // Now the first proxy holds the address for as long as the run lasts: the second one is refused.
+      const started = Date.now();
+      await expect(
+        session.createProxy({ name: 'held', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:9' }),
+      ).rejects.toThrow(/refused POST \/proxies: HTTP 500 .*address already in use/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    } finally {
+      expect(await session.rollback()).toMatchObject({ ok: true });
+    }
   });
 
   it('the watchdog removes the run within 10 s after kill -9 of the runner', async () => {

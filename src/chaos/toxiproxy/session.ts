@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdClient } from '../../core/discovery/etcd-client.js';
 import type { ToxiproxyToxic } from '../scenario/toxics.js';
 import { ToxiproxyClient } from './client.js';
@@ -26,6 +27,9 @@ export interface ChaosSessionOptions {
 }
 
 const active = new Set<ChaosSession>();
+
+/** How long a proxy's creation is retried while Toxiproxy finds its listen address in use, ms. */
+const BUSY_LISTEN_RETRY_MS = 3000;
 
 /**
  * Everything one run changes in a Toxiproxy, journalled before each change and
@@ -78,8 +82,20 @@ export class ChaosSession {
   async createProxy(proxy: { name: string; listen: string; upstream: string }): Promise<string> {
     const name = proxyName(this.runId, proxy.name);
     await this.journal.willCreateProxy(name);
-    await this.client.createProxy({ name, listen: proxy.listen, upstream: proxy.upstream });
-    return name;
+    // A listen address can be busy for a moment: the previous scenario's proxy on the same address closes its
+    // listener after Toxiproxy answered its DELETE. Retried for a bounded time, then Toxiproxy's refusal stands.
+    const until = Date.now() + BUSY_LISTEN_RETRY_MS;
+    for (;;) {
+      try {
+        await this.client.createProxy({ name, listen: proxy.listen, upstream: proxy.upstream });
+        return name;
+      } catch (error) {
+        if (!(error instanceof Error) || !/address already in use/i.test(error.message) || Date.now() >= until) {
+          throw error;
+        }
+        await sleep(100);
+      }
+    }
   }
 
   /**
