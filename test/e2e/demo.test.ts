@@ -27,7 +27,7 @@ it('npm run demo (fast mode) runs contracts and chaos and writes its reports', a
     output += d.toString();
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  expect(code, output.slice(-4000)).toBe(0);
+  expect(code, `${output.slice(-4000)}\n${failedChaosVerdicts(reports)}`).toBe(0);
   expect(output).toMatch(/ok {3}contracts: .*: passed/);
   expect(output).toMatch(/ok {3}chaos: products slow: passed/);
   expect(output).toMatch(/ok {3}chaos: customers \(gRPC\) slow: .*: passed/);
@@ -63,3 +63,20 @@ it('npm run demo (fast mode) runs contracts and chaos and writes its reports', a
   }
   expect(empty).toEqual([]);
 }, 300_000);
+
+/**
+ * Every failed verdict of the resilient chaos runs, with what was observed, so that a failure
+ * of this test says whether a bound was missed by a little (machine load) or by a lot.
+ */
+function failedChaosVerdicts(reports: string): string {
+  const lines: string[] = [];
+  for (const f of readdirSync(reports).filter((x) => /^chaos-.*\.json$/.test(x) && !x.endsWith('-naive.json'))) {
+    const { results } = JSON.parse(readFileSync(path.join(reports, f), 'utf8')) as {
+      results: { phases?: { name: string; verdicts: { passed: boolean; type: string; message: string }[] }[] }[];
+    };
+    for (const phase of results.flatMap((r) => r.phases ?? [])) {
+      for (const v of phase.verdicts.filter((x) => !x.passed)) lines.push(`${f} ${phase.name}/${v.type}: ${v.message}`);
+    }
+  }
+  return lines.length ? `failed chaos verdicts:\n${lines.join('\n')}` : 'no failed chaos verdict in the reports';
+}
