@@ -15,8 +15,16 @@
 // valgrind a service runs about 50x slower, so what a preload does per second
 // rather than per request (batch timers) weighs more per request than at full
 // speed. Needs valgrind (`apt-get install valgrind`).
+// With `--functions N` it also prints where the instructions per request go,
+// from valgrind's per-function counts (the `to` run's minus the `from` run's):
+// by kind of code (JIT-compiled JavaScript, V8 builtins and interpreter, the
+// garbage collector, the rest of V8, libc, the rest) for every mode, the
+// difference of msa-verify to the floor by kind, and the N functions with the
+// largest difference. With `--cache-sim`, valgrind also simulates the caches and
+// the script prints misses per request (first-level instruction and data, last
+// level), the part of CPU time that instruction counts do not show.
 // Prints counts and ratios; asserts nothing.
-// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 4000] [--to 10000] [--variant name=bench/.variants/name]
+// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 4000] [--to 10000] [--variant name=bench/.variants/name] [--functions 25] [--modes none,floor,msa-verify] [--cache-sim]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -37,6 +45,9 @@ const { values } = parseArgs({
     from: { type: 'string', default: '4000' },
     to: { type: 'string', default: '10000' },
     variant: { type: 'string', multiple: true, default: [] },
+    functions: { type: 'string' },
+    'cache-sim': { type: 'boolean', default: false },
+    modes: { type: 'string' },
   },
 });
 const FROM = Number(values.from);
@@ -50,6 +61,10 @@ const MODES: Record<string, { args: string[]; env?: NodeJS.ProcessEnv }> = {
   'msa-verify': { args: ['--import', 'msa-verify/instrument'] },
   'msa-main': { args: ['--import', 'msa-verify/instrument'], env: { MSA_VERIFY_EXPORT_THREAD: 'main' } },
 };
+if (values.modes) {
+  const keep = new Set(values.modes.split(','));
+  for (const m of Object.keys(MODES)) if (!keep.has(m)) delete MODES[m];
+}
 for (const v of values.variant) {
   const eq = v.indexOf('=');
   if (eq < 1) throw new Error(`--variant ${v}: expected NAME=DIR`);
@@ -69,15 +84,19 @@ const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 const exitOnTerm = path.join(TMP, 'exit-on-term.cjs');
 writeFileSync(exitOnTerm, "process.on('SIGTERM', () => process.exit(0));\n");
 
-/** Total instructions of a service that served `requests` requests after start-up. */
-async function instructions(mode: string, app: string, requests: number): Promise<number> {
+/** Total instructions of a service that served `requests` requests after start-up, and its per-function file. */
+async function instructions(
+  mode: string,
+  app: string,
+  requests: number,
+): Promise<{ total: number; cg: string; cache: Record<string, number> }> {
   const port = await freePort();
   const out = path.join(TMP, `${mode}-${app}-${requests}.txt`);
   const child = spawn(
     'valgrind',
     [
       '--tool=cachegrind',
-      '--cache-sim=no',
+      `--cache-sim=${values['cache-sim'] ? 'yes' : 'no'}`,
       '--smc-check=all-non-file',
       `--cachegrind-out-file=${out}.cg`,
       `--log-file=${out}`,
@@ -130,12 +149,74 @@ async function instructions(mode: string, app: string, requests: number): Promis
   await exited;
   const refs = /I\s+refs:\s+([\d,]+)/.exec(readFileSync(out, 'utf8'));
   if (!refs) throw new Error(`${mode} ${app}: no instruction count in valgrind's output (${out})`);
-  return Number(refs[1]!.replaceAll(',', ''));
+  const cache: Record<string, number> = {};
+  for (const [name, label] of CACHE_EVENTS) {
+    const m = new RegExp(`${label}:\\s+([\\d,]+)`).exec(readFileSync(out, 'utf8'));
+    if (m) cache[name] = Number(m[1]!.replaceAll(',', ''));
+  }
+  return { total: Number(refs[1]!.replaceAll(',', '')), cg: `${out}.cg`, cache };
+}
+
+/** Cache events of cachegrind's simulation (`--cache-sim`): name, and its label in valgrind's summary. */
+const CACHE_EVENTS: readonly (readonly [string, string])[] = [
+  ['I1 misses', 'I1\\s+misses'],
+  ['D refs', 'D\\s+refs'],
+  ['D1 misses', 'D1\\s+misses'],
+  ['LL misses', 'LL misses'],
+];
+
+/** Instructions by function (`file:function`) in a cachegrind output file. */
+function byFunction(cg: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let file = '';
+  let key = '';
+  let sum = 0;
+  const flush = () => {
+    if (key) counts.set(key, (counts.get(key) ?? 0) + sum);
+    sum = 0;
+  };
+  for (const line of readFileSync(cg, 'utf8').split('\n')) {
+    if (line.startsWith('fl=')) {
+      flush();
+      file = line.slice(3);
+      key = '';
+    } else if (line.startsWith('fn=')) {
+      flush();
+      key = `${file}:${line.slice(3)}`;
+    } else if (key && /^\d/.test(line)) {
+      sum += Number(line.split(' ')[1]);
+    }
+  }
+  flush();
+  return counts;
+}
+
+/** The kind of code a function is, by its name. */
+function kindOf(key: string): string {
+  const fn = key.slice(key.indexOf(':') + 1);
+  if (key === '???:???') return 'JIT-compiled JavaScript';
+  if (fn.startsWith('Builtins_')) return 'V8 builtins and interpreter';
+  if (
+    /v8::internal::(Heap|Scaveng|MarkCompact|MinorMarkCompact|Sweeper|Evacuat|GCTracer|MemoryAllocator|PagedSpace|SemiSpace|NewSpace|ConcurrentMarking|MarkingVisitor|IncrementalMarking|LocalHeap|Factory::|MainAllocator|ArrayBufferSweeper)/.test(
+      fn,
+    )
+  ) {
+    return 'V8 garbage collection and allocation';
+  }
+  if (/^(v8::|Builtin_)/.test(fn)) return 'V8 runtime (other)';
+  if (/libc|ld-linux/.test(key) || /^(mem|str|malloc|free|calloc|realloc|_int_|__memcpy|__memmove)/.test(fn)) {
+    return 'libc';
+  }
+  if (/^(node::|uv_|uv__)/.test(fn)) return 'Node and libuv';
+  return 'other';
 }
 
 console.log(`node ${process.version}; instructions per request between ${FROM} and ${TO} requests (10 connections)`);
+const TOP = values.functions === undefined ? 0 : Number(values.functions);
 for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
   const per: Record<string, number> = {};
+  const cachePer: Record<string, Record<string, number>> = {};
+  const functions: Record<string, Map<string, number>> = {};
   // Two modes at a time (each valgrind is single-threaded); the counts do not depend on the speed.
   const names = Object.keys(MODES);
   for (let i = 0; i < names.length; i += 2) {
@@ -143,16 +224,61 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
       names.slice(i, i + 2).map(async (mode) => {
         const a = await instructions(mode, app, FROM);
         const b = await instructions(mode, app, TO);
-        per[mode] = (b - a) / (TO - FROM);
+        per[mode] = (b.total - a.total) / (TO - FROM);
+        cachePer[mode] = Object.fromEntries(
+          Object.keys(b.cache).map((e) => [e, ((b.cache[e] ?? 0) - (a.cache[e] ?? 0)) / (TO - FROM)]),
+        );
+        if (TOP > 0) {
+          const before = byFunction(a.cg);
+          const after = byFunction(b.cg);
+          const perFn = new Map<string, number>();
+          for (const key of new Set([...before.keys(), ...after.keys()])) {
+            perFn.set(key, ((after.get(key) ?? 0) - (before.get(key) ?? 0)) / (TO - FROM));
+          }
+          functions[mode] = perFn;
+        }
       }),
     );
   }
-  const added = (m: string) => per[m]! - per.none!;
+  const added = (m: string) => per[m]! - (per.none ?? Number.NaN);
   console.log(`\n${app}`);
   for (const mode of names) {
     console.log(
       `  ${mode.padEnd(14)} ${(per[mode]! / 1000).toFixed(1).padStart(7)} k instructions/request${mode === 'none' ? '' : `, added ${(added(mode) / 1000).toFixed(1)} k, ${(added(mode) / added('floor')).toFixed(3)} of the floor's`}`,
     );
+  }
+  if (values['cache-sim']) {
+    console.log(`  simulated cache events per request (${CACHE_EVENTS.map(([e]) => e).join(' / ')}):`);
+    for (const mode of names) {
+      const row = CACHE_EVENTS.map(([e]) => (cachePer[mode]?.[e] ?? Number.NaN).toFixed(0).padStart(7)).join(' ');
+      console.log(`    ${mode.padEnd(14)} ${row}`);
+    }
+  }
+  if (TOP > 0) printFunctions(functions);
+}
+
+/** Per-request instructions by kind of code for each mode, and where msa-verify differs from the floor. */
+function printFunctions(functions: Record<string, Map<string, number>>): void {
+  const modes = Object.keys(functions);
+  const kinds = new Map<string, Record<string, number>>();
+  for (const mode of modes) {
+    for (const [key, n] of functions[mode]!) {
+      const row = kinds.get(kindOf(key)) ?? {};
+      row[mode] = (row[mode] ?? 0) + n;
+      kinds.set(kindOf(key), row);
+    }
+  }
+  const k = (n: number | undefined) => ((n ?? 0) / 1000).toFixed(1).padStart(7);
+  console.log(`  by kind of code, k instructions/request: ${modes.join(' / ')}`);
+  for (const [kind, row] of kinds) console.log(`    ${kind.padEnd(38)} ${modes.map((m) => k(row[m])).join(' ')}`);
+  if (!functions['msa-verify'] || !functions.floor) return;
+  const diff = new Map<string, number>();
+  for (const key of new Set([...functions['msa-verify'].keys(), ...functions.floor.keys()])) {
+    diff.set(key, (functions['msa-verify'].get(key) ?? 0) - (functions.floor.get(key) ?? 0));
+  }
+  console.log(`  msa-verify minus floor, the ${TOP} largest differences by function (instructions/request):`);
+  for (const [key, n] of [...diff].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, TOP)) {
+    console.log(`    ${n.toFixed(0).padStart(7)}  ${kindOf(key).padEnd(38)} ${key.slice(0, 140)}`);
   }
 }
 receiver.close();
