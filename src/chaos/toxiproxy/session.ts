@@ -82,8 +82,8 @@ export class ChaosSession {
   async createProxy(proxy: { name: string; listen: string; upstream: string }): Promise<string> {
     const name = proxyName(this.runId, proxy.name);
     await this.journal.willCreateProxy(name);
-    // A listen address can be busy for a moment: the previous scenario's proxy on the same address closes its
-    // listener after Toxiproxy answered its DELETE. Retried for a bounded time, then Toxiproxy's refusal stands.
+    // A listen address can be busy for a moment (a proxy just deleted on the same address, another process's
+    // short-lived listener on a port chosen as free): retried for a bounded time, then Toxiproxy's refusal stands.
     const until = Date.now() + BUSY_LISTEN_RETRY_MS;
     for (;;) {
       try {
