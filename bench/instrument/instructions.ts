@@ -147,11 +147,12 @@ async function instructions(
   if (result.non2xx + result.errors > 0) throw new Error(`${mode} ${app}: errors during the load`);
   child.kill('SIGTERM');
   await exited;
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(readFileSync(out, 'utf8'));
+  const log = readFileSync(out, 'utf8');
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(log);
   if (!refs) throw new Error(`${mode} ${app}: no instruction count in valgrind's output (${out})`);
   const cache: Record<string, number> = {};
   for (const [name, label] of CACHE_EVENTS) {
-    const m = new RegExp(`${label}:\\s+([\\d,]+)`).exec(readFileSync(out, 'utf8'));
+    const m = new RegExp(`${label}:\\s+([\\d,]+)`).exec(log);
     if (m) cache[name] = Number(m[1]!.replaceAll(',', ''));
   }
   return { total: Number(refs[1]!.replaceAll(',', '')), cg: `${out}.cg`, cache };

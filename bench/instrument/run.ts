@@ -286,7 +286,7 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
   const rps = byMode((): number[] => []);
   const cpu = byMode(() => ({ main: 0, all: 0, requests: 0 }));
   // The same at the fixed rate, where the main thread is not saturated: the work per request without contention.
-  const cpuFixed = byMode(() => ({ main: 0, all: 0, requests: 0 }));
+  const cpuFixed = byMode(() => ({ main: 0, requests: 0 }));
   const latencies = byMode((): number[] => []);
   const errors = byMode(() => 0);
   for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -307,7 +307,6 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
       const fixed = await fixedRate(services[mode]!.url, RATE, SLICE, 10);
       const after = cpuNs(services[mode]!.child.pid);
       cpuFixed[mode]!.main += after.main - before.main;
-      cpuFixed[mode]!.all += after.all - before.all;
       cpuFixed[mode]!.requests += fixed.us.length;
       latencies[mode]!.push(...fixed.us);
       requests[mode]! += fixed.us.length;

@@ -83,12 +83,6 @@ describe('Toxiproxy lifecycle', () => {
 
   it('waits for a listen address that is busy for a moment, and reports one that stays busy', async () => {
     const port = await freePort();
-    const open = (): Promise<net.Server> =>
-      new Promise((resolve, reject) => {
-        const server = net.createServer().once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve(server));
-      });
-    const close = (server: net.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
     const session = await ChaosSession.open({
       runId: newRunId(),
       scenario: 't',
@@ -98,8 +92,9 @@ describe('Toxiproxy lifecycle', () => {
       watchdog: false,
     });
     try {
-      const briefly = await open();
-      const released = sleep(500).then(() => close(briefly));
+      const briefly = net.createServer();
+      await new Promise<void>((resolve, reject) => briefly.once('error', reject).listen(port, '127.0.0.1', resolve));
+      const released = sleep(500).then(() => new Promise((resolve) => briefly.close(resolve)));
       const name = await session.createProxy({ name: 'brief', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:9' });
       await released;
       expect((await client.listProxies()).find((p) => p.name === name)?.listen).toBe(`127.0.0.1:${port}`);
