@@ -46,6 +46,20 @@ const PIECES: Record<string, { readonly what: string; readonly edits: readonly E
     what: 'ended spans neither encoded nor exported',
     edits: [{ file: 'instrument/export/otlp-processor.js', from: 'onEnd(span) {', to: 'onEnd(span) { return;' }],
   },
+  'no-send': {
+    what: 'the export worker answers each batch without sending it (encoding and hand-off to the worker kept)',
+    edits: [{ file: 'instrument/export/export-worker.js', from: 'send(job).then(', to: 'Promise.resolve().then(' }],
+  },
+  'no-handoff': {
+    what: 'sealed batches are not handed to the export worker (encoding and sealing kept)',
+    edits: [
+      {
+        file: 'instrument/export/worker-send.js',
+        from: 'send = (batch) => {',
+        to: 'send = (batch) => { if (batch) return Promise.resolve();',
+      },
+    ],
+  },
   'no-route': {
     what: 'no fastify/express route hook (span named by method only)',
     edits: [

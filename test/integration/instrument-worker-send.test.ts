@@ -46,8 +46,12 @@ describe('WorkerSend: OTLP requests sent from the export worker', () => {
     const body = Uint8Array.from({ length: 70_000 }, (_, i) => i % 251);
     await sender.send({ body, count: 3 });
     await sender.send({ body: Uint8Array.of(1, 2, 3), count: 1 });
-    expect(bodies.map((b) => b.length)).toEqual([70_000, 3]);
+    // A body in shared memory, as the encoding processor makes them.
+    const shared = new Uint8Array(new SharedArrayBuffer(70_000)).map((_, i) => (i * 7) % 253);
+    await sender.send({ body: shared, count: 3 });
+    expect(bodies.map((b) => b.length)).toEqual([70_000, 3, 70_000]);
     expect(bodies[0]!.equals(Buffer.from(body))).toBe(true);
+    expect(bodies[2]!.equals(Buffer.from(shared.buffer))).toBe(true);
     expect(body[1]).toBe(1); // copied to the worker, not transferred away
     expect(sender.onMainThread).toBe(false);
     expect(warnings).toEqual([]);
@@ -76,7 +80,9 @@ describe('WorkerSend: OTLP requests sent from the export worker', () => {
   it('a worker that dies with a batch in flight: that batch is sent again from the main thread', async () => {
     const warnings: string[] = [];
     const sender = make(pathToFileURL(path.join(ROOT, 'test/fixtures/instrument/dying-export-worker.mjs')), warnings);
-    await sender.send({ body: Uint8Array.of(7, 7, 7), count: 1 });
+    // In shared memory, as the encoding processor hands batches over: still readable here after the worker died.
+    const body = new Uint8Array(new SharedArrayBuffer(3)).fill(7);
+    await sender.send({ body, count: 1 });
     expect(bodies.map((b) => [...b])).toEqual([[7, 7, 7]]);
     expect(warnings).toEqual([expect.stringMatching(/export worker unavailable \(exit code 3\)/)]);
     await sender.close();

@@ -2,10 +2,16 @@ import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelem
 import { TraceState } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/evidence/otlp-proto.ts';
-import { encodeTraceRequest } from '../../src/instrument/export/otlp-encode.ts';
+import { encodeTraceRequest, SpanBatch } from '../../src/instrument/export/otlp-encode.ts';
 
 // Our encoder against OpenTelemetry's own serializer: both outputs decoded by
 // the chaos runner's OTLP decoder must be the same request.
@@ -98,5 +104,67 @@ describe('OTLP protobuf encoder', () => {
     const copy = Buffer.from(a);
     encodeTraceRequest(await finishedSpans(1));
     expect(Buffer.from(a).equals(copy)).toBe(true);
+  });
+
+  it("writes lengths of every size: a batch over 2 MiB (four-byte lengths) decodes as the serializer's", async () => {
+    const memory = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'big' }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+    });
+    const tracer = provider.getTracer('t');
+    for (const size of [100, 200, 20_000, 3_000_000])
+      tracer.startSpan(`s${size}`, { attributes: { v: 'z'.repeat(size) } }).end();
+    await provider.forceFlush();
+    const spans = memory.getFinishedSpans();
+    const ours = encodeTraceRequest(spans);
+    expect(ours.length).toBeGreaterThan(2 ** 21);
+    expect(decodeOtlpProtobuf(new Uint8Array(ours))).toEqual(
+      decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!),
+    );
+  });
+
+  it('a batch taken twice holds only the spans added since the last take, each time with its resource', async () => {
+    const spans = await finishedSpans();
+    const batch = new SpanBatch();
+    batch.add(spans[0]!);
+    batch.add(spans[1]!);
+    const first = batch.take();
+    expect(batch.count).toBe(0);
+    batch.add(spans[2]!);
+    const second = batch.take();
+    expect(decodeOtlpProtobuf(new Uint8Array(first))).toEqual(
+      decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans.slice(0, 2))!),
+    );
+    expect(decodeOtlpProtobuf(new Uint8Array(second))).toEqual(
+      decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans.slice(2))!),
+    );
+    expect(batch.take()).toHaveLength(0);
+  });
+
+  it('a resource still waiting for asynchronous attributes is encoded again once they arrived', async () => {
+    // Spans taken at onEnd, as the preload's processor takes them (an exporter would wait for the attributes).
+    const ended: ReadableSpan[] = [];
+    const processor: SpanProcessor = {
+      onStart: () => {},
+      onEnd: (span) => ended.push(span),
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    let settle: (value: string) => void = () => {};
+    const late = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    const resource = resourceFromAttributes({ 'service.name': 'slow', 'host.id': late });
+    const tracer = new TracerProvider({ resource, spanProcessors: [processor] }).getTracer('t');
+    const batch = new SpanBatch();
+    tracer.startSpan('before').end();
+    batch.add(ended[0]!);
+    expect(JSON.stringify(decodeOtlpProtobuf(new Uint8Array(batch.take())))).not.toContain('h-1');
+    settle('h-1');
+    await resource.waitForAsyncAttributes?.();
+    tracer.startSpan('after').end();
+    batch.add(ended[1]!);
+    expect(JSON.stringify(decodeOtlpProtobuf(new Uint8Array(batch.take())))).toContain('h-1');
   });
 });

@@ -308,50 +308,65 @@ function span(w: Writer, s: ReadableSpan): void {
   w.end(start, 2);
 }
 
-/** Resource and scope of a run of spans: the part of the request they are grouped under. */
-interface Group {
-  readonly resource: ReadableSpan['resource'];
-  readonly scope: ReadableSpan['instrumentationScope'];
-  /** Encoded `Span` messages, each with its ScopeSpans field tag. */
-  readonly spans: Uint8Array;
+/** Bytes of a tag and a varint length: the head of a length-delimited field of `length` bytes (field < 16). */
+function headSize(length: number): number {
+  let size = 2;
+  for (let v = length; v > 127; v = Math.floor(v / 128)) size++;
+  return size;
 }
 
-/** Writes groups as one ExportTraceServiceRequest: consecutive groups of one resource share a ResourceSpans. */
-function request(w: Writer, groups: readonly Group[]): void {
-  let i = 0;
-  while (i < groups.length) {
-    const resource = groups[i]!.resource;
-    const rs = w.begin(1, 5);
-    const r = w.begin(1);
-    attributes(w, 1, resource.attributes);
-    w.end(r);
-    for (; i < groups.length && groups[i]!.resource === resource; i++) {
-      const { scope, spans } = groups[i]!;
-      const ss = w.begin(2, 5);
-      const sc = w.begin(1);
-      w.string(1, scope.name);
-      if (scope.version) w.string(2, scope.version);
-      w.end(sc);
-      w.raw(spans);
-      if (scope.schemaUrl) w.string(3, scope.schemaUrl);
-      w.end(ss, 5);
-    }
-    if (resource.schemaUrl) w.string(3, resource.schemaUrl);
-    w.end(rs, 5);
-  }
+/** Encodes one piece of a request's envelope with `write`, as bytes of its own (computed once per resource or scope). */
+function envelopePiece(write: (w: Writer) => void): Uint8Array {
+  pieceWriter.pos = 0;
+  write(pieceWriter);
+  return Uint8Array.prototype.slice.call(pieceWriter.buf, 0, pieceWriter.pos);
+}
+
+// Not keyWriter: encoding a resource's attributes fills the key cache through it.
+const pieceWriter = new Writer(1024);
+
+/** A resource's parts of a ResourceSpans message: its Resource field (1) and its schema URL field (3). */
+interface ResourceParts {
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+  /** False while the resource still waited for asynchronous attributes: encoded again at the next take. */
+  readonly settled: boolean;
+}
+
+/** Spans of one resource and scope, and their parts of a ScopeSpans message. */
+interface Target {
+  readonly resource: ReadableSpan['resource'];
+  readonly scope: ReadableSpan['instrumentationScope'];
+  readonly w: Writer;
+  /** The InstrumentationScope field (1). */
+  readonly head: Uint8Array;
+  /** The schema URL field (3), or nothing. */
+  readonly tail: Uint8Array;
+}
+
+function resourceParts(resource: ReadableSpan['resource']): ResourceParts {
+  return {
+    settled: resource.asyncAttributesPending !== true,
+    head: envelopePiece((w) => {
+      const r = w.begin(1);
+      attributes(w, 1, resource.attributes);
+      w.end(r);
+    }),
+    tail: envelopePiece((w) => {
+      if (resource.schemaUrl) w.string(3, resource.schemaUrl);
+    }),
+  };
+}
+
+/** The spans of one resource, by scope. */
+interface ResourceGroup {
+  parts: ResourceParts;
+  readonly scopes: Map<string, Target>;
 }
 
 function scopeKey(scope: ReadableSpan['instrumentationScope']): string {
   return `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
 }
-
-interface Target {
-  readonly resource: ReadableSpan['resource'];
-  readonly scope: ReadableSpan['instrumentationScope'];
-  readonly w: Writer;
-}
-
-const writer = new Writer();
 
 /**
  * Spans encoded one at a time, grouped by resource and scope, and taken out as
@@ -359,12 +374,22 @@ const writer = new Writer();
  * until the batch is sent.
  */
 export class SpanBatch {
-  readonly #groups = new Map<ReadableSpan['resource'], Map<string, Target>>();
+  readonly #groups = new Map<ReadableSpan['resource'], ResourceGroup>();
   /** Targets by scope object: tracers keep theirs, so spans of one tracer find theirs without building a key. */
   readonly #byScope = new Map<object, Target>();
   #last: Target | undefined;
   /** Spans added since the last take. */
   count = 0;
+  readonly #sharedMemory: boolean;
+
+  /**
+   * With `sharedMemory`, each request taken is a view of a SharedArrayBuffer:
+   * posting it to a worker thread copies nothing, and this thread can still
+   * read it after the worker stopped.
+   */
+  constructor(options: { readonly sharedMemory?: boolean } = {}) {
+    this.#sharedMemory = options.sharedMemory === true;
+  }
 
   add(s: ReadableSpan): void {
     let target = this.#last;
@@ -380,36 +405,94 @@ export class SpanBatch {
     this.count++;
   }
 
-  /** The ExportTraceServiceRequest of every span added since the last take (empty when none). */
+  /**
+   * The ExportTraceServiceRequest of every span added since the last take
+   * (empty when none), in a buffer of its own: the writers are reused by the
+   * next batch while this one may still be in flight. Lengths are computed
+   * before anything is written, so the spans' bytes are copied once, straight
+   * into their place, and never moved to fit a length.
+   */
   take(): Uint8Array {
-    const groups: Group[] = [];
-    for (const scopes of this.#groups.values()) {
-      for (const { resource, scope, w } of scopes.values()) {
-        if (w.pos > 0) groups.push({ resource, scope, spans: w.buf.subarray(0, w.pos) });
-      }
+    let total = 0;
+    for (const [resource, group] of this.#groups) {
+      if (!group.parts.settled) group.parts = resourceParts(resource);
+      const { parts, scopes } = group;
+      const length = this.#resourceLength(parts, scopes);
+      if (length > 0) total += headSize(length) + length;
     }
-    writer.pos = 0;
-    request(writer, groups);
-    for (const scopes of this.#groups.values()) for (const target of scopes.values()) target.w.pos = 0;
+    const out = new Uint8Array(this.#sharedMemory ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
+    let at = 0;
+    const put = (bytes: Uint8Array) => {
+      out.set(bytes, at);
+      at += bytes.length;
+    };
+    const head = (field: number, length: number) => {
+      out[at++] = (field << 3) | LEN;
+      let v = length;
+      while (v > 127) {
+        out[at++] = (v % 128) | 128;
+        v = Math.floor(v / 128);
+      }
+      out[at++] = v;
+    };
+    for (const { parts, scopes } of this.#groups.values()) {
+      const length = this.#resourceLength(parts, scopes);
+      if (length === 0) continue;
+      head(1, length);
+      put(parts.head);
+      for (const target of scopes.values()) {
+        const w = target.w;
+        if (w.pos === 0) continue;
+        head(2, target.head.length + w.pos + target.tail.length);
+        put(target.head);
+        put(w.buf.subarray(0, w.pos));
+        put(target.tail);
+        w.pos = 0;
+      }
+      put(parts.tail);
+    }
     this.count = 0;
-    // A copy: the writers are reused by the next batch while this one may still be in flight.
-    return Uint8Array.prototype.slice.call(writer.buf, 0, writer.pos);
+    return out;
+  }
+
+  /** Length of the ResourceSpans message of `scopes` (0 when none of them holds a span). */
+  #resourceLength(parts: ResourceParts, scopes: Map<string, Target>): number {
+    let length = 0;
+    for (const { head, tail, w } of scopes.values()) {
+      if (w.pos === 0) continue;
+      const scopeSpans = head.length + w.pos + tail.length;
+      length += headSize(scopeSpans) + scopeSpans;
+    }
+    return length === 0 ? 0 : length + parts.head.length + parts.tail.length;
   }
 
   #target(resource: ReadableSpan['resource'], scope: ReadableSpan['instrumentationScope']): Target {
-    let scopes = this.#groups.get(resource);
-    if (scopes === undefined) {
-      scopes = new Map();
-      this.#groups.set(resource, scopes);
+    let group = this.#groups.get(resource);
+    if (group === undefined) {
+      group = { parts: resourceParts(resource), scopes: new Map() };
+      this.#groups.set(resource, group);
     }
     const key = scopeKey(scope);
-    let target = scopes.get(key);
+    let target = group.scopes.get(key);
     if (target === undefined) {
-      target = { resource, scope, w: new Writer(16 * 1024) };
-      scopes.set(key, target);
+      target = {
+        resource,
+        scope,
+        w: new Writer(16 * 1024),
+        head: envelopePiece((w) => {
+          const sc = w.begin(1);
+          w.string(1, scope.name);
+          if (scope.version) w.string(2, scope.version);
+          w.end(sc);
+        }),
+        tail: envelopePiece((w) => {
+          if (scope.schemaUrl) w.string(3, scope.schemaUrl);
+        }),
+      };
+      group.scopes.set(key, target);
     }
     // Same scope content from another object (a second tracer of the same name): same group.
-    return target.scope === scope ? target : { resource, scope, w: target.w };
+    return target.scope === scope ? target : { ...target, scope };
   }
 }
 

@@ -40,7 +40,8 @@ export interface EncodingBatchOptions {
 export class EncodingBatchProcessor implements SpanProcessor {
   readonly #send: SendBatch;
   readonly #options: EncodingBatchOptions;
-  readonly #batch = new SpanBatch();
+  // Requests in shared memory: the hand-off to the export worker (worker-send.ts) copies nothing.
+  readonly #batch = new SpanBatch({ sharedMemory: true });
   readonly #ready: EncodedBatch[] = [];
   /** Spans sealed into requests that wait or are being sent. */
   #readyCount = 0;

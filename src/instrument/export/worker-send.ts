@@ -1,5 +1,6 @@
 // Sends encoded OTLP/protobuf batches from a worker thread (export-worker.ts),
-// so the app's event loop spends on an export only the copy of one buffer.
+// so the app's event loop spends on an export only one message (a body in
+// shared memory, as the encoding processor makes them, is not even copied).
 // The worker starts at the first export and does not keep the process alive
 // except while a batch is in flight, as an HTTP request of its own would. If
 // the worker cannot start or stops, the batches in flight and all later ones go
@@ -56,7 +57,8 @@ export class WorkerSend {
       this.#inFlight.set(id, { batch, resolve, reject });
       if (this.#inFlight.size === 1) worker.ref();
       try {
-        // Copied, not transferred: if the worker dies the batch can still be sent from here.
+        // Not transferred: if the worker dies the batch can still be sent from here. A body in shared
+        // memory (as the encoding processor makes them) is not copied either.
         this.#post(worker, { id, body: batch.body, count: batch.count });
       } catch (error) {
         this.#inFlight.delete(id);
