@@ -1,20 +1,36 @@
 // OTLP/protobuf encoding of finished spans: msa-verify's encoder
 // (src/instrument/otlp-encode.ts) against OpenTelemetry's ProtobufTraceSerializer,
 // on the same 512 server spans, in one run. Prints ns per span and the ratio.
-// Usage: bash scripts/build && node bench/instrument/encode.ts [rounds]
+// With --baseline DIR (an earlier build's dist/, inside this repository), that
+// build's encoder runs too, interleaved: before and after in one run.
+// Usage: bash scripts/build && node bench/instrument/encode.ts [rounds] [--baseline dist/.baseline]
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
-const ROUNDS = Number(process.argv[2] ?? 400);
+const { values, positionals } = parseArgs({ options: { baseline: { type: 'string' } }, allowPositionals: true });
+const ROUNDS = Number(positionals[0] ?? 400);
 const require = createRequire(import.meta.url);
 const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
 const { ProtobufTraceSerializer } =
   require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-// The exporter's path: one SpanBatch for the life of the process, each span added as it ends, then taken.
-const { SpanBatch } = (await import('../../dist/instrument/export/otlp-encode.js')) as {
-  SpanBatch: new () => { add(span: ReadableSpan): void; take(): Uint8Array };
-};
-const batch = new SpanBatch();
+// The exporter's path: one SpanBatch for the life of the process (requests in shared memory, as the
+// processor takes them), each span added as it ends, then taken.
+interface Batch {
+  add(span: ReadableSpan): void;
+  take(): Uint8Array;
+}
+type BatchClass = new (options?: { sharedMemory?: boolean }) => Batch;
+const load = async (dist: string) =>
+  (
+    (await import(pathToFileURL(path.resolve(dist, 'instrument/export/otlp-encode.js')).href)) as {
+      SpanBatch: BatchClass;
+    }
+  ).SpanBatch;
+const batch = new (await load(path.join(import.meta.dirname, '../../dist')))({ sharedMemory: true });
+const baseline = values.baseline === undefined ? undefined : new (await load(values.baseline))({ sharedMemory: true });
 
 const memory = new sdk.InMemorySpanExporter();
 const provider = new sdk.TracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor({ exporter: memory })] });
@@ -49,23 +65,29 @@ function measure(encode: () => Uint8Array): { ns: number; bytes: number } {
   return { ns: Number(process.hrtime.bigint() - t0) / ROUNDS / spans.length, bytes };
 }
 
-// Interleaved twice so that warm-up and machine noise hit both alike; the better round of each counts.
-const ours: number[] = [];
-const theirs: number[] = [];
-let sizes = { ours: 0, theirs: 0 };
-for (let round = 0; round < 2; round++) {
-  const a = measure(() => {
-    for (const span of spans) batch.add(span);
-    return batch.take();
-  });
-  const b = measure(() => ProtobufTraceSerializer.serializeRequest(spans)!);
-  ours.push(a.ns);
-  theirs.push(b.ns);
-  sizes = { ours: a.bytes, theirs: b.bytes };
+// Interleaved twice so that warm-up and machine noise hit all alike; the better round of each counts.
+const encoders: [string, () => Uint8Array][] = [
+  ['msa-verify encoder', () => takeAll(batch)],
+  ...(baseline ? [['baseline encoder', () => takeAll(baseline)] as [string, () => Uint8Array]] : []),
+  ['OpenTelemetry serializer', () => ProtobufTraceSerializer.serializeRequest(spans)!],
+];
+function takeAll(b: Batch): Uint8Array {
+  for (const span of spans) b.add(span);
+  return b.take();
 }
-const o = Math.min(...ours);
-const t = Math.min(...theirs);
+const best = encoders.map(() => ({ ns: Number.POSITIVE_INFINITY, bytes: 0 }));
+for (let round = 0; round < 2; round++) {
+  encoders.forEach(([, encode], i) => {
+    const { ns, bytes } = measure(encode);
+    best[i] = { ns: Math.min(best[i]!.ns, ns), bytes };
+  });
+}
 console.log(`node ${process.version}, ${spans.length} spans x ${ROUNDS} rounds`);
-console.log(`msa-verify encoder      ${o.toFixed(0).padStart(5)} ns/span  (${sizes.ours} bytes per request)`);
-console.log(`OpenTelemetry serializer ${t.toFixed(0).padStart(4)} ns/span  (${sizes.theirs} bytes per request)`);
-console.log(`ratio msa-verify/OpenTelemetry ${(o / t).toFixed(2)}`);
+encoders.forEach(([name], i) => {
+  console.log(
+    `${name.padEnd(25)} ${best[i]!.ns.toFixed(0).padStart(5)} ns/span  (${best[i]!.bytes} bytes per request)`,
+  );
+});
+const theirs = best[best.length - 1]!.ns;
+console.log(`ratio msa-verify/OpenTelemetry ${(best[0]!.ns / theirs).toFixed(2)}`);
+if (baseline) console.log(`ratio msa-verify/baseline ${(best[0]!.ns / best[1]!.ns).toFixed(2)}`);

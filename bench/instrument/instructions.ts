@@ -20,11 +20,12 @@
 // by kind of code (JIT-compiled JavaScript, V8 builtins and interpreter, the
 // garbage collector, the rest of V8, libc, the rest) for every mode, the
 // difference of msa-verify to the floor by kind, and the N functions with the
-// largest difference. With `--cache-sim`, valgrind also simulates the caches and
+// largest difference (`--against MODE`: to that mode instead of the floor, for
+// example a variant with one piece removed). With `--cache-sim`, valgrind also simulates the caches and
 // the script prints misses per request (first-level instruction and data, last
 // level), the part of CPU time that instruction counts do not show.
 // Prints counts and ratios; asserts nothing.
-// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 4000] [--to 10000] [--variant name=bench/.variants/name] [--functions 25] [--modes none,floor,msa-verify] [--cache-sim]
+// Usage: bash scripts/build && node bench/instrument/instructions.ts [--apps fastify,express] [--from 4000] [--to 10000] [--variant name=bench/.variants/name] [--functions 25] [--modes none,floor,msa-verify] [--cache-sim] [--against floor]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     functions: { type: 'string' },
     'cache-sim': { type: 'boolean', default: false },
     modes: { type: 'string' },
+    against: { type: 'string', default: 'floor' },
   },
 });
 const FROM = Number(values.from);
@@ -258,7 +260,7 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
   if (TOP > 0) printFunctions(functions);
 }
 
-/** Per-request instructions by kind of code for each mode, and where msa-verify differs from the floor. */
+/** Per-request instructions by kind of code for each mode, and where msa-verify differs from the floor (or `--against`). */
 function printFunctions(functions: Record<string, Map<string, number>>): void {
   const modes = Object.keys(functions);
   const kinds = new Map<string, Record<string, number>>();
@@ -272,12 +274,14 @@ function printFunctions(functions: Record<string, Map<string, number>>): void {
   const k = (n: number | undefined) => ((n ?? 0) / 1000).toFixed(1).padStart(7);
   console.log(`  by kind of code, k instructions/request: ${modes.join(' / ')}`);
   for (const [kind, row] of kinds) console.log(`    ${kind.padEnd(38)} ${modes.map((m) => k(row[m])).join(' ')}`);
-  if (!functions['msa-verify'] || !functions.floor) return;
+  const against = values.against;
+  const other = functions[against];
+  if (!functions['msa-verify'] || !other) return;
   const diff = new Map<string, number>();
-  for (const key of new Set([...functions['msa-verify'].keys(), ...functions.floor.keys()])) {
-    diff.set(key, (functions['msa-verify'].get(key) ?? 0) - (functions.floor.get(key) ?? 0));
+  for (const key of new Set([...functions['msa-verify'].keys(), ...other.keys()])) {
+    diff.set(key, (functions['msa-verify'].get(key) ?? 0) - (other.get(key) ?? 0));
   }
-  console.log(`  msa-verify minus floor, the ${TOP} largest differences by function (instructions/request):`);
+  console.log(`  msa-verify minus ${against}, the ${TOP} largest differences by function (instructions/request):`);
   for (const [key, n] of [...diff].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, TOP)) {
     console.log(`    ${n.toFixed(0).padStart(7)}  ${kindOf(key).padEnd(38)} ${key.slice(0, 140)}`);
   }
