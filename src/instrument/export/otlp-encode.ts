@@ -1,6 +1,7 @@
 // OTLP/protobuf encoding of finished spans (ExportTraceServiceRequest), written
-// straight from the SDK's ReadableSpan into one reusable buffer: no
-// intermediate OTLP objects and no size pre-pass. Exporting is the largest
+// straight from the SDK's ReadableSpan into a reusable buffer per resource and
+// scope: no intermediate OTLP objects and no size pre-pass over the spans (only
+// the request's few enclosing lengths are computed before it is written). Exporting is the largest
 // per-span cost of the preload under load, and this encoder is what keeps it
 // small (docs/benchmarks.md). Field numbers follow
 // opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto; the
@@ -29,8 +30,9 @@ class Writer {
   buf: Buffer;
   pos = 0;
 
-  constructor(size = 256 * 1024) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** A writer of `size` bytes to start with, or one that writes into `buf` (which must be large enough). */
+  constructor(size = 256 * 1024, buf?: Buffer) {
+    this.buf = buf ?? Buffer.allocUnsafe(size);
   }
 
   ensure(n: number): void {
@@ -413,50 +415,43 @@ export class SpanBatch {
    * into their place, and never moved to fit a length.
    */
   take(): Uint8Array {
+    const lengths: number[] = [];
     let total = 0;
     for (const [resource, group] of this.#groups) {
       if (!group.parts.settled) group.parts = resourceParts(resource);
-      const { parts, scopes } = group;
-      const length = this.#resourceLength(parts, scopes);
+      const length = this.#resourceLength(group);
+      lengths.push(length);
       if (length > 0) total += headSize(length) + length;
     }
-    const out = new Uint8Array(this.#sharedMemory ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
-    let at = 0;
-    const put = (bytes: Uint8Array) => {
-      out.set(bytes, at);
-      at += bytes.length;
-    };
-    const head = (field: number, length: number) => {
-      out[at++] = (field << 3) | LEN;
-      let v = length;
-      while (v > 127) {
-        out[at++] = (v % 128) | 128;
-        v = Math.floor(v / 128);
-      }
-      out[at++] = v;
-    };
+    const memory = this.#sharedMemory ? new SharedArrayBuffer(total) : new ArrayBuffer(total);
+    const out = new Writer(0, Buffer.from(memory));
+    let i = 0;
     for (const { parts, scopes } of this.#groups.values()) {
-      const length = this.#resourceLength(parts, scopes);
+      const length = lengths[i++]!;
       if (length === 0) continue;
-      head(1, length);
-      put(parts.head);
+      out.tag(1, LEN);
+      out.varint(length);
+      out.raw(parts.head);
       for (const target of scopes.values()) {
         const w = target.w;
         if (w.pos === 0) continue;
-        head(2, target.head.length + w.pos + target.tail.length);
-        put(target.head);
-        put(w.buf.subarray(0, w.pos));
-        put(target.tail);
+        out.tag(2, LEN);
+        out.varint(target.head.length + w.pos + target.tail.length);
+        out.raw(target.head);
+        out.raw(w.buf.subarray(0, w.pos));
+        out.raw(target.tail);
         w.pos = 0;
       }
-      put(parts.tail);
+      out.raw(parts.tail);
     }
     this.count = 0;
-    return out;
+    // Any other size means the lengths computed above were wrong (and a longer request went to a grown buffer).
+    if (out.pos !== total) throw new Error(`request of ${out.pos} bytes where ${total} were computed`);
+    return new Uint8Array(memory);
   }
 
-  /** Length of the ResourceSpans message of `scopes` (0 when none of them holds a span). */
-  #resourceLength(parts: ResourceParts, scopes: Map<string, Target>): number {
+  /** Length of a resource's ResourceSpans message (0 when none of its scopes holds a span). */
+  #resourceLength({ parts, scopes }: ResourceGroup): number {
     let length = 0;
     for (const { head, tail, w } of scopes.values()) {
       if (w.pos === 0) continue;
