@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, TraceFlags, type Tracer, trace } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -75,6 +75,18 @@ async function finishedSpans(variant = 0): Promise<ReadableSpan[]> {
   return memory.getFinishedSpans();
 }
 
+/** Spans that `build` ends on a tracer of a fresh provider. */
+async function spansOf(build: (tracer: Tracer) => void): Promise<ReadableSpan[]> {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'edges' }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
+  build(provider.getTracer('t'));
+  await provider.forceFlush();
+  return memory.getFinishedSpans();
+}
+
 describe('OTLP protobuf encoder', () => {
   it('encodes the same request as the OpenTelemetry serializer (resource, scopes, spans, events, links, status)', async () => {
     const spans = await finishedSpans();
@@ -107,21 +119,45 @@ describe('OTLP protobuf encoder', () => {
   });
 
   it("writes lengths of every size: a batch over 2 MiB (four-byte lengths) decodes as the serializer's", async () => {
-    const memory = new InMemorySpanExporter();
-    const provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'big' }),
-      spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+    const spans = await spansOf((tracer) => {
+      for (const size of [100, 200, 20_000, 3_000_000])
+        tracer.startSpan(`s${size}`, { attributes: { v: 'z'.repeat(size) } }).end();
     });
-    const tracer = provider.getTracer('t');
-    for (const size of [100, 200, 20_000, 3_000_000])
-      tracer.startSpan(`s${size}`, { attributes: { v: 'z'.repeat(size) } }).end();
-    await provider.forceFlush();
-    const spans = memory.getFinishedSpans();
     const ours = encodeTraceRequest(spans);
     expect(ours.length).toBeGreaterThan(2 ** 21);
     expect(decodeOtlpProtobuf(new Uint8Array(ours))).toEqual(
       decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!),
     );
+  });
+
+  it("string attributes on both sides of the one-byte-length fast path decode as the serializer's", async () => {
+    const spans = await spansOf((tracer) => {
+      // Key 'v' takes 3 bytes, so a KeyValue's content is 7 + n: 127 at n = 120.
+      for (const n of [0, 1, 119, 120, 121, 122, 200]) {
+        const attributes = { v: 'a'.repeat(n), w: `${'b'.repeat(Math.max(0, n - 1))}é` };
+        tracer.startSpan(`s${n}`, { attributes }).end();
+      }
+    });
+    expect(decodeOtlpProtobuf(new Uint8Array(encodeTraceRequest(spans)))).toEqual(
+      decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!),
+    );
+  });
+
+  it('requests in shared memory hold the same bytes as the others, take after take', async () => {
+    const spans = [...(await finishedSpans()), ...(await finishedSpans(1))];
+    const shared = new SpanBatch({ sharedMemory: true });
+    const plain = new SpanBatch();
+    // Different mixes of resources and scopes shift where the spans start in the request.
+    for (let round = 0; round < 8; round++) {
+      for (const s of spans.slice(round % spans.length)) {
+        shared.add(s);
+        plain.add(s);
+      }
+      const a = shared.take();
+      const b = plain.take();
+      expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)).toBe(true);
+    }
   });
 
   it('a batch taken twice holds only the spans added since the last take, each time with its resource', async () => {
