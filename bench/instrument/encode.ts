@@ -3,14 +3,26 @@
 // on the same 512 server spans, in one run. Prints ns per span and the ratio.
 // With --baseline DIR (an earlier build's dist/, inside this repository), that
 // build's encoder runs too, interleaved: before and after in one run.
-// Usage: bash scripts/build && node bench/instrument/encode.ts [rounds] [--baseline dist/.baseline]
+// With --instructions, each encoder instead runs alone under valgrind (cachegrind, V8
+// single-threaded) for 40 and for 120 rounds, and the script prints the difference in
+// instructions per span: a count that does not depend on how busy the machine is.
+// Usage: bash scripts/build && node bench/instrument/encode.ts [rounds] [--baseline dist/.baseline] [--instructions]
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
-const { values, positionals } = parseArgs({ options: { baseline: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: {
+    baseline: { type: 'string' },
+    instructions: { type: 'boolean', default: false },
+    // Internal (--instructions): run only the encoder at this index, for `rounds` rounds.
+    only: { type: 'string' },
+  },
+  allowPositionals: true,
+});
 const ROUNDS = Number(positionals[0] ?? 400);
 const require = createRequire(import.meta.url);
 const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
@@ -74,6 +86,40 @@ const encoders: [string, () => Uint8Array][] = [
 function takeAll(b: Batch): Uint8Array {
   for (const span of spans) b.add(span);
   return b.take();
+}
+if (values.only !== undefined) {
+  const encode = encoders[Number(values.only)]![1];
+  for (let i = 0; i < ROUNDS; i++) encode();
+  process.exit(0);
+}
+if (values.instructions) {
+  const [few, many] = [40, 120];
+  /** Instructions valgrind counted for encoder `index` run alone for `rounds` rounds (start-up included). */
+  const count = (index: number, rounds: number): number => {
+    const args = [process.execPath, '--single-threaded', import.meta.filename, String(rounds), '--only', String(index)];
+    if (values.baseline) args.push('--baseline', values.baseline);
+    const run = spawnSync(
+      'valgrind',
+      ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', ...args],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const refs = /I\s+refs:\s+([\d,]+)/.exec(run.stderr ?? '');
+    if (run.status !== 0 || !refs) throw new Error(`valgrind failed (is it installed?): ${run.error ?? run.stderr}`);
+    return Number(refs[1]!.replaceAll(',', ''));
+  };
+  console.log(
+    `node ${process.version}, ${spans.length} spans per round, instructions per span between ${few} and ${many} rounds`,
+  );
+  const perSpan = encoders.map(([name], i) => {
+    const n = (count(i, many) - count(i, few)) / ((many - few) * spans.length);
+    console.log(`${name.padEnd(25)} ${n.toFixed(0).padStart(6)} instructions/span`);
+    return n;
+  });
+  console.log(`ratio msa-verify/OpenTelemetry ${(perSpan[0]! / perSpan[perSpan.length - 1]!).toFixed(2)}`);
+  if (baseline) console.log(`ratio msa-verify/baseline ${(perSpan[0]! / perSpan[1]!).toFixed(2)}`);
+  process.exit(0);
 }
 const best = encoders.map(() => ({ ns: Number.POSITIVE_INFINITY, bytes: 0 }));
 for (let round = 0; round < 2; round++) {
