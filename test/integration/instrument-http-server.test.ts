@@ -104,6 +104,31 @@ describe('HTTP server spans', () => {
     expect(span!.attributes['error.type']).toBe('aborted');
   });
 
+  it("server.address and server.port follow each request's Host header, also when it changes between requests", async () => {
+    const hosts: [string, string, number | undefined][] = [
+      ['a.example:81', 'a.example', 81],
+      ['a.example:81', 'a.example', 81],
+      ['b.example', 'b.example', 80],
+      ['[::1]:8443', '::1', 8443],
+      ['[::1]', '::1', 80],
+      ['a.example:81', 'a.example', 81],
+      ['c.example:x', 'c.example', undefined],
+    ];
+    for (const [i, [host]] of hosts.entries()) {
+      await new Promise<void>((resolve, reject) => {
+        const headers = { host, 'x-correlation-id': `host-${i}` };
+        http
+          .get(`${app.url}/status?status=204`, { agent: false, headers }, (res) => res.resume().on('end', resolve))
+          .on('error', reject);
+      });
+    }
+    for (const [i, [, address, port]] of hosts.entries()) {
+      const [server] = await spansOf(`host-${i}`, 1);
+      expect(server!.attributes['server.address'], `request ${i}`).toBe(address);
+      expect(server!.attributes['server.port'], `request ${i}`).toBe(port);
+    }
+  });
+
   it('two traceparent header fields start a new trace (W3C Trace Context Level 2 §3.2)', async () => {
     const tp = (c: string) => `00-${c.repeat(32)}-${c.repeat(16)}-01`;
     await new Promise<void>((resolve, reject) => {

@@ -74,13 +74,28 @@ const KNOWN_METHODS = new Set([
 ]);
 
 /** Splits a Host header into address and port (default port of the scheme when absent). */
-function parseHost(host: string | undefined, https: boolean): { address?: string; port?: number } {
+// Most requests to a service carry the same Host header: the last one parsed is kept.
+let lastHost: { host: string; https: boolean; parsed: { readonly address?: string; readonly port?: number } } = {
+  host: '',
+  https: false,
+  parsed: {},
+};
+
+function parseHost(host: string | undefined, https: boolean): { readonly address?: string; readonly port?: number } {
   if (!host) return {};
+  if (host === lastHost.host && https === lastHost.https) return lastHost.parsed;
+  lastHost = { host, https, parsed: splitHost(host, https) };
+  return lastHost.parsed;
+}
+
+/** Address and port of a Host header; an IPv6 address loses its brackets (it is an address, not a host). */
+function splitHost(host: string, https: boolean): { address?: string; port?: number } {
   const bracket = host.startsWith('[') ? host.indexOf(']') : -1;
   const colon = bracket >= 0 ? host.indexOf(':', bracket) : host.lastIndexOf(':');
-  if (colon < 0) return { address: host, port: https ? 443 : 80 };
+  const address = bracket > 0 ? host.slice(1, bracket) : colon < 0 ? host : host.slice(0, colon);
+  if (colon < 0) return { address, port: https ? 443 : 80 };
   const port = Number(host.slice(colon + 1));
-  return { address: host.slice(0, colon), port: Number.isInteger(port) && port > 0 ? port : undefined };
+  return { address, port: Number.isInteger(port) && port > 0 ? port : undefined };
 }
 
 /** Stable-semconv attributes of an inbound request, known when it arrives. */
