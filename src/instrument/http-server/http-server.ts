@@ -73,7 +73,6 @@ const KNOWN_METHODS = new Set([
   'QUERY',
 ]);
 
-/** Splits a Host header into address and port (default port of the scheme when absent). */
 // Most requests to a service carry the same Host header: the last one parsed is kept.
 let lastHost: { host: string; https: boolean; parsed: { readonly address?: string; readonly port?: number } } = {
   host: '',
@@ -81,6 +80,7 @@ let lastHost: { host: string; https: boolean; parsed: { readonly address?: strin
   parsed: {},
 };
 
+/** Splits a Host header into address and port (default port of the scheme when absent). */
 function parseHost(host: string | undefined, https: boolean): { readonly address?: string; readonly port?: number } {
   if (!host) return {};
   if (host === lastHost.host && https === lastHost.https) return lastHost.parsed;
