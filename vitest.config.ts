@@ -14,7 +14,9 @@ import { defineConfig } from 'vitest/config';
 // Jaeger, or use a fixed address on this machine (the shop's
 // `run up` ports 8080-8086, the Kafka proxy address the broker advertises) are
 // in projects without file parallelism: vitest runs those files after all the
-// others, one at a time, alone, as the whole suite ran before.
+// others, one at a time, alone, as the whole suite ran before. Inside a file,
+// variants of one scenario may run at once (describe.concurrent), each with its
+// own shop, Toxiproxy and listen addresses: chaos-shop and chaos-grpc do.
 const components = 'test/support/global-setup.ts';
 const serial = [
   'test/e2e/chaos-*.test.ts', // phase timing, latency and error bounds; the Kafka proxy address

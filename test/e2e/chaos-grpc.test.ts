@@ -3,19 +3,19 @@
 // against the resilient shop and fail, on the right expectation with the
 // observed value against the bound, against the variants without a deadline,
 // without any policy, and with the retry storm. Real shop, a private real
-// Toxiproxy, real RabbitMQ; the CLI runs as a user runs it.
+// Toxiproxy, real RabbitMQ; the CLI runs as a user runs it. The variants run at
+// the same time, each with its own shop and its own Toxiproxy (the scenarios
+// name the proxy): their load is 10 orders a second each.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { startShop, uniqueMessaging } from '../../examples/shop/launcher.ts';
 import type { ChaosRunResult } from '../../src/core/results.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/net.js';
-import { usePrivateToxiproxy } from '../support/private-toxiproxy.js';
+import { startPrivateToxiproxy } from '../support/private-toxiproxy.js';
 import { serviceUrls } from '../support/services.js';
-
-const chaos = usePrivateToxiproxy('msav-chaos-grpc-');
 
 type Variant = 'resilient' | 'naive' | 'no-deadline' | 'storm';
 const VARIANT_ENV: Record<Variant, Record<string, string>> = {
@@ -66,9 +66,11 @@ const EXPECTED_FAILURES: Record<Exclude<Variant, 'resilient'>, Record<string, [s
   },
 };
 
-describe('gRPC chaos scenarios against the example shop', () => {
+describe.concurrent('gRPC chaos scenarios against the example shop', () => {
   for (const variant of ['resilient', 'naive', 'no-deadline', 'storm'] as const) {
-    it(`grpc scenarios: ${variant} shop`, async () => {
+    it(`grpc scenarios: ${variant} shop`, async ({ expect, onTestFinished }) => {
+      const chaos = await startPrivateToxiproxy(`msav-chaos-grpc-${variant}-`);
+      onTestFinished(() => chaos.toxiproxy.stop());
       const listen = `127.0.0.1:${await freePort()}`;
       const shop = await startShop({
         rabbitmqUrl: serviceUrls().RABBITMQ_URL,

@@ -15,24 +15,36 @@ export interface PrivateToxiproxy {
 }
 
 /**
- * A private Toxiproxy for the test file, started before its tests and stopped
- * after them, and a config that points chaos runs at it.
+ * Starts a Toxiproxy of its own and writes a config that points chaos runs at
+ * it. Tests that run at the same time each take one: scenario files name their
+ * proxies, so two runs on one Toxiproxy would replace each other's.
  */
-export function usePrivateToxiproxy(prefix: string): PrivateToxiproxy {
-  const state = {} as { toxiproxy: ManagedToxiproxy; work: string; config: string };
-  beforeAll(async () => {
-    state.toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
-    state.work = await mkdtemp(path.join(os.tmpdir(), prefix));
-    state.config = path.join(state.work, 'msa-verify.config.yaml');
+export async function startPrivateToxiproxy(prefix: string): Promise<PrivateToxiproxy> {
+  const toxiproxy = await startManagedToxiproxy({ cwd: ROOT });
+  try {
+    const work = await mkdtemp(path.join(os.tmpdir(), prefix));
+    const config = path.join(work, 'msa-verify.config.yaml');
     await writeFile(
-      state.config,
+      config,
       [
         'version: 1',
-        `toxiproxy: { url: "${state.toxiproxy.url}" }`,
-        `chaos: { journalDir: "${path.join(state.work, 'journal')}", maxDuration: 2m }`,
+        `toxiproxy: { url: "${toxiproxy.url}" }`,
+        `chaos: { journalDir: "${path.join(work, 'journal')}", maxDuration: 2m }`,
         '',
       ].join('\n'),
     );
+    return { toxiproxy, work, config };
+  } catch (err) {
+    await toxiproxy.stop();
+    throw err;
+  }
+}
+
+/** A private Toxiproxy for the test file, started before its tests and stopped after them. */
+export function usePrivateToxiproxy(prefix: string): PrivateToxiproxy {
+  const state = {} as { toxiproxy: ManagedToxiproxy; work: string; config: string };
+  beforeAll(async () => {
+    Object.assign(state, await startPrivateToxiproxy(prefix));
   });
   afterAll(async () => {
     await state.toxiproxy?.stop();

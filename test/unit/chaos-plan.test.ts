@@ -27,11 +27,12 @@ describe('chaos run plan', () => {
   it('resolves phases, offsets and toxics of the example scenarios', async () => {
     const plan = planRun(await loaded('products-slow.yaml'), limits);
     expect(plan.phases.map((p) => [p.spec.name, p.offsetMs, p.durationMs])).toEqual([
-      ['steady', 0, 2000],
-      ['products-slow', 2000, 6000],
-      ['healed', 8000, 6000],
+      ['warm-up', 0, 1000],
+      ['steady', 1000, 2000],
+      ['products-slow', 3000, 6000],
+      ['healed', 9000, 6000],
     ]);
-    expect(plan.phases[1]?.toxics[0]?.toxic).toEqual({
+    expect(plan.phases[2]?.toxics[0]?.toxic).toEqual({
       type: 'latency',
       stream: 'downstream',
       toxicity: 1,
