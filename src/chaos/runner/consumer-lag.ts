@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { quietKafkajsTimers } from '../../core/kafkajs-timers.js';
 import type { ConsumerLagPoint, ConsumerLagSeries } from '../../core/results.js';
 
 // Consumer lag as Kafka defines it (the LAG column of kafka-consumer-groups.sh):
@@ -83,6 +84,7 @@ export class LagSampler {
     let first: string | undefined;
     const signal = this.#stop.signal;
     const { Kafka, logLevel } = await import('kafkajs');
+    quietKafkajsTimers();
     const admin = new Kafka({
       clientId: 'msa-verify-lag',
       brokers: [...t.brokers],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { MsaVerifyError } from '../../core/errors.js';
+import { quietKafkajsTimers } from '../../core/kafkajs-timers.js';
 import type { MessageProducer, ProducedMessage, StateParams } from '../types.js';
 import { freshCorrelationId, type TriggerContext, triggerContext, withPropagationCheck } from './propagation.js';
 
@@ -106,6 +107,7 @@ export async function captureKafkaMessage(
   trigger: () => Promise<void>,
   prefer: (m: ArrivedKafkaMessage) => boolean = () => true,
 ): Promise<ArrivedKafkaMessage> {
+  quietKafkajsTimers();
   const kafka = new Kafka({
     clientId: 'msa-verify',
     brokers: [...options.brokers],
