@@ -20,12 +20,18 @@
 // fixed rate (where it is not). The fixed-rate p99 is
 // measured by this script's own open-loop client with microsecond resolution
 // (autocannon's histogram keeps whole milliseconds).
+// Each mode's service is one process for a run of cycles, and two processes of
+// the same build differ by about 10% in CPU per request (each compiles its
+// hot code its own way: docs/benchmarks.md, "Four processes of one build"), so
+// --processes K starts every service K times in turn, splitting the cycles
+// between them; the figures are pooled over all processes, and the CPU added
+// per request is also printed per process.
 // With --baseline DIR (a copy of an earlier build's dist/, inside this
 // repository so that its packages resolve), that build's preload runs too, as
 // `baseline`: before and after in one run. --variant NAME=DIR (repeatable) adds
 // more such builds, for example the preload with one piece removed.
 // Prints ratios; asserts nothing.
-// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--slice 1] [--rate 1000] [--baseline dist/.baseline] [--variant name=bench/.variants/name]
+// Usage: npm run build && node bench/instrument/run.ts [--startups 7] [--cycles 10] [--processes 1] [--slice 1] [--rate 1000] [--baseline dist/.baseline] [--variant name=bench/.variants/name]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -51,6 +57,7 @@ const { values } = parseArgs({
   options: {
     startups: { type: 'string', default: '7' },
     cycles: { type: 'string', default: '10' },
+    processes: { type: 'string', default: '1' },
     slice: { type: 'string', default: '1' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '50' },
@@ -62,6 +69,7 @@ const { values } = parseArgs({
 });
 const STARTUPS = Number(values.startups);
 const CYCLES = Number(values.cycles);
+const PROCESSES = Math.max(1, Math.min(CYCLES, Number(values.processes)));
 const SLICE = Number(values.slice);
 const RATE = Number(values.rate);
 const CONNECTIONS = Number(values.connections);
@@ -247,7 +255,7 @@ const rotate = <T>(xs: readonly T[], n: number) => [...xs.slice(n % xs.length), 
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
 console.log(
-  `startups ${STARTUPS} (median); ${CYCLES} cycles, each giving every mode ${SLICE} s at saturation (${CONNECTIONS} connections, autocannon) and ${SLICE} s at ${RATE} req/s (10 connections, open loop)`,
+  `startups ${STARTUPS} (median); ${CYCLES} cycles over ${PROCESSES} process(es) per mode, each cycle giving every mode ${SLICE} s at saturation (${CONNECTIONS} connections, autocannon) and ${SLICE} s at ${RATE} req/s (10 connections, open loop)`,
 );
 console.log(
   `load average at start ${os
@@ -273,49 +281,58 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
   const startup = byMode(() => 0);
   for (const mode of MODES) startup[mode]! = median(times[mode]!);
 
-  // Load: all services up at once, warmed, then slices in turn.
-  const services = byMode(() => undefined as Started | undefined);
+  // Load: all services up at once, warmed, then slices in turn; with --processes, again with new processes.
   const requests = byMode(() => 0);
-  for (const mode of LOAD_MODES) {
-    services[mode]! = await start(mode, app, endpointOf(mode));
-    for (let i = 0; i < 2; i++) {
-      const warm = await autocannon({ url: services[mode]!.url, connections: 10, duration: 1 });
-      requests[mode]! += warm.requests.total;
-    }
-  }
   const rps = byMode((): number[] => []);
   const cpu = byMode(() => ({ main: 0, all: 0, requests: 0 }));
   // The same at the fixed rate, where the main thread is not saturated: the work per request without contention.
   const cpuFixed = byMode(() => ({ main: 0, requests: 0 }));
   const latencies = byMode((): number[] => []);
   const errors = byMode(() => 0);
-  for (let cycle = 0; cycle < CYCLES; cycle++) {
-    for (const mode of rotate(LOAD_MODES, cycle)) {
-      const s = services[mode]!;
-      const before = cpuNs(s.child.pid);
-      const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SLICE });
-      const after = cpuNs(s.child.pid);
-      rps[mode]!.push(sat.requests.total / sat.duration);
-      cpu[mode]!.main += after.main - before.main;
-      cpu[mode]!.all += after.all - before.all;
-      cpu[mode]!.requests += sat.requests.total;
-      requests[mode]! += sat.requests.total;
-      errors[mode]! += sat.non2xx + sat.errors;
+  // Main-thread CPU per request at saturation, by process (ns and requests of each).
+  const byProcess = byMode((): { main: number; requests: number }[] => []);
+  let cycle = 0;
+  for (let generation = 0; generation < PROCESSES; generation++) {
+    const services = byMode(() => undefined as Started | undefined);
+    for (const mode of LOAD_MODES) {
+      services[mode]! = await start(mode, app, endpointOf(mode));
+      for (let i = 0; i < 2; i++) {
+        const warm = await autocannon({ url: services[mode]!.url, connections: 10, duration: 1 });
+        requests[mode]! += warm.requests.total;
+      }
+      byProcess[mode]!.push({ main: 0, requests: 0 });
     }
-    for (const mode of rotate(LOAD_MODES, cycle)) {
-      const before = cpuNs(services[mode]!.child.pid);
-      const fixed = await fixedRate(services[mode]!.url, RATE, SLICE, 10);
-      const after = cpuNs(services[mode]!.child.pid);
-      cpuFixed[mode]!.main += after.main - before.main;
-      cpuFixed[mode]!.requests += fixed.us.length;
-      latencies[mode]!.push(...fixed.us);
-      requests[mode]! += fixed.us.length;
-      errors[mode]! += fixed.errors;
+    const until = Math.round((CYCLES * (generation + 1)) / PROCESSES);
+    for (; cycle < until; cycle++) {
+      for (const mode of rotate(LOAD_MODES, cycle)) {
+        const s = services[mode]!;
+        const before = cpuNs(s.child.pid);
+        const sat = await autocannon({ url: s.url, connections: CONNECTIONS, duration: SLICE });
+        const after = cpuNs(s.child.pid);
+        rps[mode]!.push(sat.requests.total / sat.duration);
+        cpu[mode]!.main += after.main - before.main;
+        cpu[mode]!.all += after.all - before.all;
+        cpu[mode]!.requests += sat.requests.total;
+        byProcess[mode]!.at(-1)!.main += after.main - before.main;
+        byProcess[mode]!.at(-1)!.requests += sat.requests.total;
+        requests[mode]! += sat.requests.total;
+        errors[mode]! += sat.non2xx + sat.errors;
+      }
+      for (const mode of rotate(LOAD_MODES, cycle)) {
+        const before = cpuNs(services[mode]!.child.pid);
+        const fixed = await fixedRate(services[mode]!.url, RATE, SLICE, 10);
+        const after = cpuNs(services[mode]!.child.pid);
+        cpuFixed[mode]!.main += after.main - before.main;
+        cpuFixed[mode]!.requests += fixed.us.length;
+        latencies[mode]!.push(...fixed.us);
+        requests[mode]! += fixed.us.length;
+        errors[mode]! += fixed.errors;
+      }
     }
+    // Spans still in a batch go out within the services' 1 s schedule.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const mode of LOAD_MODES) await stop(services[mode]!.child);
   }
-  // Spans still in a batch go out within the services' 1 s schedule.
-  await new Promise((r) => setTimeout(r, 2000));
-  for (const mode of LOAD_MODES) await stop(services[mode]!.child);
 
   // A mode left out with --modes reads as NaN.
   const missing = { main: Number.NaN, all: Number.NaN, requests: 1 };
@@ -347,6 +364,22 @@ for (const app of values.apps.split(',').map((a) => `${a}-hello.cjs`)) {
         `${name} (${dir}): msa-verify/${name} ${median(ratios('msa-verify', name)).toFixed(2)} (range ${range(ratios('msa-verify', name))}), ${name}/floor ${median(ratios(name, 'floor')).toFixed(2)}, main-thread CPU added ${mainAdded(name).toFixed(2)} us against msa-verify's ${mainAdded('msa-verify').toFixed(2)}`,
     ),
     `main-thread CPU added per request over none: msa-verify ${mainAdded('msa-verify').toFixed(2)} us, floor ${mainAdded('floor').toFixed(2)} us, ratio ${(mainAdded('msa-verify') / mainAdded('floor')).toFixed(2)} at saturation (issue 22: <= 1.2); at ${RATE} req/s: msa-verify ${fixedAdded('msa-verify').toFixed(2)} us, floor ${fixedAdded('floor').toFixed(2)} us, ratio ${(fixedAdded('msa-verify') / fixedAdded('floor')).toFixed(2)} (main thread per request: ${LOAD_MODES.map((m) => `${m} ${perFixed(m).toFixed(1)}`).join(', ')} us)`,
+    ...(PROCESSES > 1
+      ? [
+          `main-thread CPU added at saturation by process (us; none's process of the same turn subtracted): ${LOAD_MODES.filter(
+            (m) => m !== 'none',
+          )
+            .map(
+              (m) =>
+                `${m} ${byProcess[m]!.map(
+                  (x, i) => x.main / x.requests / 1000 - byProcess.none![i]!.main / byProcess.none![i]!.requests / 1000,
+                )
+                  .map((v) => v.toFixed(1))
+                  .join(' ')}`,
+            )
+            .join('; ')}`,
+        ]
+      : []),
     `p99 at ${RATE} req/s: msa-verify/none ${(p99('msa-verify') / p99('none')).toFixed(2)} (issue 22: <= 1.2), floor/none ${(p99('floor') / p99('none')).toFixed(2)}, stock/none ${(p99('stock') / p99('none')).toFixed(2)}`,
     `load average at the end ${os
       .loadavg()
