@@ -101,6 +101,16 @@ const PIECES: Record<string, { readonly what: string; readonly edits: readonly E
   },
 };
 
+// What the floor (floor-preload.cjs) does not do at all, taken out together: correlation ids stamped on every span
+// and redaction, route names, and listeners run in the request's context. The floor does extract, echo and run
+// the handler in a context, so those stay.
+PIECES['features-off'] = {
+  what: "no MsaVerifySpanProcessor, no route hook, no emit patches: the floor's feature set",
+  edits: [...PIECES['no-processor']!.edits, ...PIECES['no-route']!.edits, ...PIECES['no-emit-patch']!.edits],
+};
+// Nothing removed: the same build under another name, for an A/A run of the bench.
+PIECES.same = { what: 'nothing removed (an A/A copy)', edits: [] };
+
 const root = path.resolve(import.meta.dirname, '../..');
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PIECES);
 for (const name of chosen) {
