@@ -39,16 +39,6 @@ async function runScenarios(files: string[], env: Record<string, string>, name: 
   return { ...r, results };
 }
 
-/** Runs `body` with a Toxiproxy of its own, stopped after it. */
-async function withOwnToxiproxy<T>(prefix: string, body: (own: PrivateToxiproxy) => Promise<T>): Promise<T> {
-  const own = await startPrivateToxiproxy(prefix);
-  try {
-    return await body(own);
-  } finally {
-    await own.toxiproxy.stop();
-  }
-}
-
 function verdicts(result: ChaosRunResult | undefined): ExpectationVerdict[] {
   return result?.phases.flatMap((p) => p.verdicts) ?? [];
 }
@@ -96,101 +86,103 @@ const EXPECTED_FAILURES: Record<Exclude<Variant, 'resilient'>, Record<string, [s
 describe('chaos scenarios against the example shop', () => {
   describe.concurrent('products scenarios', () => {
     for (const variant of ['resilient', 'naive', 'storm'] as const) {
-      it(`products scenarios: ${variant} shop`, ({ expect }) =>
-        withOwnToxiproxy(`msav-chaos-shop-${variant}-`, async (own) => {
-          const listen = `127.0.0.1:${await freePort()}`;
-          const shop = await startShop({
-            rabbitmqUrl,
-            env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
-            messaging: uniqueMessaging(`chaos-${variant}`),
-          });
-          try {
-            const r = await runScenarios(
-              PRODUCT_SCENARIOS,
-              {
-                PRODUCTS_PROXY_LISTEN: listen,
-                SHOP_ORDERS_URL: shop.urls.orders,
-                SHOP_PRODUCTS_URL: shop.urls.products,
-              },
-              variant,
-              own,
-            );
-            expect(
-              r.results.map((x) => x.scenario),
-              r.stderr,
-            ).toEqual(['products-slow', 'products-reset', 'products-down']);
-            for (const result of r.results) expect(result.rolledBack).toBe(true);
-            if (variant === 'resilient') {
-              for (const result of r.results) expect(result.passed, describeFailures(result)).toBe(true);
-              expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(0);
-              expect(r.stdout).toMatch(/PASS products-slow .* rolled back/);
-              return;
-            }
-            expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(1);
-            for (const [scenario, [phase, type, message]] of Object.entries(EXPECTED_FAILURES[variant])) {
-              const result = r.results.find((x) => x.scenario === scenario);
-              expect(result?.passed).toBe(false);
-              const failed = verdicts(result).filter((v) => !v.passed);
-              const hit = failed.find((v) => v.phase === phase && v.type === type);
-              expect(
-                hit,
-                `${variant}/${scenario}: expected ${type} to fail; failures:\n${describeFailures(result)}`,
-              ).toBeDefined();
-              expect(hit?.message).toMatch(message);
-              expect(r.stdout).toContain(`FAIL ${hit?.name}: observed`);
-            }
-          } finally {
-            await shop.stop();
+      it(`products scenarios: ${variant} shop`, async ({ expect, onTestFinished }) => {
+        const own = await startPrivateToxiproxy(`msav-chaos-shop-${variant}-`);
+        onTestFinished(() => own.toxiproxy.stop());
+        const listen = `127.0.0.1:${await freePort()}`;
+        const shop = await startShop({
+          rabbitmqUrl,
+          env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
+          messaging: uniqueMessaging(`chaos-${variant}`),
+        });
+        try {
+          const r = await runScenarios(
+            PRODUCT_SCENARIOS,
+            {
+              PRODUCTS_PROXY_LISTEN: listen,
+              SHOP_ORDERS_URL: shop.urls.orders,
+              SHOP_PRODUCTS_URL: shop.urls.products,
+            },
+            variant,
+            own,
+          );
+          expect(
+            r.results.map((x) => x.scenario),
+            r.stderr,
+          ).toEqual(['products-slow', 'products-reset', 'products-down']);
+          for (const result of r.results) expect(result.rolledBack).toBe(true);
+          if (variant === 'resilient') {
+            for (const result of r.results) expect(result.passed, describeFailures(result)).toBe(true);
+            expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(0);
+            expect(r.stdout).toMatch(/PASS products-slow .* rolled back/);
+            return;
           }
-        }));
+          expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).toBe(1);
+          for (const [scenario, [phase, type, message]] of Object.entries(EXPECTED_FAILURES[variant])) {
+            const result = r.results.find((x) => x.scenario === scenario);
+            expect(result?.passed).toBe(false);
+            const failed = verdicts(result).filter((v) => !v.passed);
+            const hit = failed.find((v) => v.phase === phase && v.type === type);
+            expect(
+              hit,
+              `${variant}/${scenario}: expected ${type} to fail; failures:\n${describeFailures(result)}`,
+            ).toBeDefined();
+            expect(hit?.message).toMatch(message);
+            expect(r.stdout).toContain(`FAIL ${hit?.name}: observed`);
+          }
+        } finally {
+          await shop.stop();
+        }
+      });
     }
   });
 
   describe.concurrent("products-reset with traces: attempts and backoff come from orders' client spans", () => {
     for (const variant of ['resilient', 'storm'] as const) {
-      it(`${variant} shop`, ({ expect }) =>
-        withOwnToxiproxy(`msav-chaos-traces-${variant}-`, async (own) => {
-          const listen = `127.0.0.1:${await freePort()}`;
-          const tracesFile = path.join(chaos.work, `traces-${variant}.jsonl`);
-          const shop = await startShop({
-            rabbitmqUrl,
-            preload: true,
-            env: {
-              orders: {
-                PRODUCTS_URL: `http://${listen}`,
-                MSA_VERIFY_TRACES_FILE: tracesFile,
-                OTEL_BSP_SCHEDULE_DELAY: '200',
-                OTEL_SERVICE_NAME: 'orders',
-                ...VARIANT_ENV[variant],
-              },
+      it(`${variant} shop`, async ({ expect, onTestFinished }) => {
+        const own = await startPrivateToxiproxy(`msav-chaos-traces-${variant}-`);
+        onTestFinished(() => own.toxiproxy.stop());
+        const listen = `127.0.0.1:${await freePort()}`;
+        const tracesFile = path.join(chaos.work, `traces-${variant}.jsonl`);
+        const shop = await startShop({
+          rabbitmqUrl,
+          preload: true,
+          env: {
+            orders: {
+              PRODUCTS_URL: `http://${listen}`,
+              MSA_VERIFY_TRACES_FILE: tracesFile,
+              OTEL_BSP_SCHEDULE_DELAY: '200',
+              OTEL_SERVICE_NAME: 'orders',
+              ...VARIANT_ENV[variant],
             },
-            messaging: uniqueMessaging(`chaos-traces-${variant}`),
-          });
-          try {
-            const r = await runScenarios(
-              ['chaos/products-reset.yaml'],
-              {
-                PRODUCTS_PROXY_LISTEN: listen,
-                SHOP_ORDERS_URL: shop.urls.orders,
-                SHOP_PRODUCTS_URL: shop.urls.products,
-                MSA_VERIFY_TRACES_FILE: tracesFile,
-              },
-              `traces-${variant}`,
-              own,
-            );
-            const retry = verdicts(r.results[0]).find((v) => v.type === 'retry');
-            if (variant === 'resilient') {
-              expect(retry?.passed, `${retry?.message}\n${r.stderr}`).toBe(true);
-              expect(retry?.message).toMatch(/at most [123] attempts per request, smallest backoff \d+(\.\d+)?ms/);
-              expect(r.code).toBe(0);
-            } else {
-              expect(retry?.passed).toBe(false);
-              expect(retry?.message).toMatch(/a request made \d+ attempts, above the bound of 3 .*from client spans/);
-            }
-          } finally {
-            await shop.stop();
+          },
+          messaging: uniqueMessaging(`chaos-traces-${variant}`),
+        });
+        try {
+          const r = await runScenarios(
+            ['chaos/products-reset.yaml'],
+            {
+              PRODUCTS_PROXY_LISTEN: listen,
+              SHOP_ORDERS_URL: shop.urls.orders,
+              SHOP_PRODUCTS_URL: shop.urls.products,
+              MSA_VERIFY_TRACES_FILE: tracesFile,
+            },
+            `traces-${variant}`,
+            own,
+          );
+          const retry = verdicts(r.results[0]).find((v) => v.type === 'retry');
+          if (variant === 'resilient') {
+            expect(retry?.passed, `${retry?.message}\n${r.stderr}`).toBe(true);
+            expect(retry?.message).toMatch(/at most [123] attempts per request, smallest backoff \d+(\.\d+)?ms/);
+            expect(r.code).toBe(0);
+          } else {
+            expect(retry?.passed).toBe(false);
+            expect(retry?.message).toMatch(/a request made \d+ attempts, above the bound of 3 .*from client spans/);
           }
-        }));
+        } finally {
+          await shop.stop();
+        }
+      });
     }
   });
 
@@ -204,66 +196,65 @@ describe('chaos scenarios against the example shop', () => {
       { variant: 'storm', cut: true },
     ];
     for (const { variant, cut } of cases) {
-      it(`${variant} shop, cutConnections ${cut}`, ({ expect }) =>
-        withOwnToxiproxy(`msav-chaos-keepalive-${variant}-${cut}-`, async (own) => {
-          const listen = `127.0.0.1:${await freePort()}`;
-          const shop = await startShop({
-            rabbitmqUrl,
-            env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
-            messaging: uniqueMessaging(`chaos-keepalive-${variant}`),
-          });
-          try {
-            const r = await runScenarios(
-              ['chaos/products-keepalive.yaml'],
-              {
-                PRODUCTS_PROXY_LISTEN: listen,
-                SHOP_ORDERS_URL: shop.urls.orders,
-                SHOP_PRODUCTS_URL: shop.urls.products,
-                PRODUCTS_CUT_CONNECTIONS: String(cut),
-              },
-              `keepalive-${variant}-${cut}`,
-              own,
-            );
-            const result = r.results[0];
-            expect(result?.rolledBack, r.stderr).toBe(true);
-            const failed = verdicts(result).filter((v) => !v.passed);
-            const reach = verdicts(result).find(
-              (v) => v.type === 'fault-reach' && v.phase === 'first-connections-fail',
-            );
-            // No fault outlives its phase: the latency phase opens new connections and none is reset.
-            const slow = verdicts(result).find((v) => v.phase === 'products-slow' && v.type === 'error-rate');
-            expect(slow?.passed, `${variant}/${cut}: ${describeFailures(result)}`).toBe(true);
-            if (!cut) {
-              expect(r.code).toBe(1);
-              expect(reach?.passed).toBe(false);
-              expect(reach?.message).toMatch(
-                /^fail-first: 0 of 4 connections used; the caller reuses pooled connections \(\d+ request\(s\) crossed proxy "products" on \d+ connection\(s\) opened before the fault\): set cutConnections: true on the phase\.$/,
-              );
-              expect(r.stdout).toContain('FAIL fail-first on products reached the callers: observed 0 connections');
-              return;
-            }
-            expect(reach?.passed, `${variant}: ${reach?.message}`).toBe(true);
+      it(`${variant} shop, cutConnections ${cut}`, async ({ expect, onTestFinished }) => {
+        const own = await startPrivateToxiproxy(`msav-chaos-keepalive-${variant}-${cut}-`);
+        onTestFinished(() => own.toxiproxy.stop());
+        const listen = `127.0.0.1:${await freePort()}`;
+        const shop = await startShop({
+          rabbitmqUrl,
+          env: { orders: { PRODUCTS_URL: `http://${listen}`, ...VARIANT_ENV[variant] } },
+          messaging: uniqueMessaging(`chaos-keepalive-${variant}`),
+        });
+        try {
+          const r = await runScenarios(
+            ['chaos/products-keepalive.yaml'],
+            {
+              PRODUCTS_PROXY_LISTEN: listen,
+              SHOP_ORDERS_URL: shop.urls.orders,
+              SHOP_PRODUCTS_URL: shop.urls.products,
+              PRODUCTS_CUT_CONNECTIONS: String(cut),
+            },
+            `keepalive-${variant}-${cut}`,
+            own,
+          );
+          const result = r.results[0];
+          expect(result?.rolledBack, r.stderr).toBe(true);
+          const failed = verdicts(result).filter((v) => !v.passed);
+          const reach = verdicts(result).find((v) => v.type === 'fault-reach' && v.phase === 'first-connections-fail');
+          // No fault outlives its phase: the latency phase opens new connections and none is reset.
+          const slow = verdicts(result).find((v) => v.phase === 'products-slow' && v.type === 'error-rate');
+          expect(slow?.passed, `${variant}/${cut}: ${describeFailures(result)}`).toBe(true);
+          if (!cut) {
+            expect(r.code).toBe(1);
+            expect(reach?.passed).toBe(false);
             expect(reach?.message).toMatch(
-              /^fail-first: 4 of 4 connections reset; \d+ open connection\(s\) were cut at its start\.$/,
+              /^fail-first: 0 of 4 connections used; the caller reuses pooled connections \(\d+ request\(s\) crossed proxy "products" on \d+ connection\(s\) opened before the fault\): set cutConnections: true on the phase\.$/,
             );
-            if (variant === 'resilient') {
-              expect(result?.passed, describeFailures(result)).toBe(true);
-              expect(r.code).toBe(0);
-            } else if (variant === 'naive') {
-              expect(r.code).toBe(1);
-              expect(
-                failed.map((v) => `${v.phase}/${v.type}`),
-                describeFailures(result),
-              ).toContain('first-connections-fail/error-rate');
-            } else {
-              expect(r.code).toBe(1);
-              const retry = failed.find((v) => v.phase === 'products-resetting' && v.type === 'retry');
-              expect(retry?.message, describeFailures(result)).toMatch(/attempts per request, above the bound of 3/);
-            }
-          } finally {
-            await shop.stop();
+            expect(r.stdout).toContain('FAIL fail-first on products reached the callers: observed 0 connections');
+            return;
           }
-        }));
+          expect(reach?.passed, `${variant}: ${reach?.message}`).toBe(true);
+          expect(reach?.message).toMatch(
+            /^fail-first: 4 of 4 connections reset; \d+ open connection\(s\) were cut at its start\.$/,
+          );
+          if (variant === 'resilient') {
+            expect(result?.passed, describeFailures(result)).toBe(true);
+            expect(r.code).toBe(0);
+          } else if (variant === 'naive') {
+            expect(r.code).toBe(1);
+            expect(
+              failed.map((v) => `${v.phase}/${v.type}`),
+              describeFailures(result),
+            ).toContain('first-connections-fail/error-rate');
+          } else {
+            expect(r.code).toBe(1);
+            const retry = failed.find((v) => v.phase === 'products-resetting' && v.type === 'retry');
+            expect(retry?.message, describeFailures(result)).toMatch(/attempts per request, above the bound of 3/);
+          }
+        } finally {
+          await shop.stop();
+        }
+      });
     }
   });
 
